@@ -1,0 +1,19 @@
+import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
+
+export const EmbeddedConfig = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', description: 'Interface every embedded service listens on' }),
+  MONOLITH_PORT: Port(8080),
+  MOVIES_PORT: Port(8081),
+  PGLITE_DATA_DIR: Type.String({
+    default: '.data/pglite',
+    description: 'Where PGlite persists; memory:// (or `npm start -- --memory`) keeps nothing',
+  }),
+  LOG_LEVEL: LogLevel,
+});
+export type EmbeddedConfig = Static<typeof EmbeddedConfig>;
+
+export function loadEmbeddedConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): EmbeddedConfig {
+  const config = loadConfig('embedded', EmbeddedConfig, env);
+  if (argv.includes('--memory')) config.PGLITE_DATA_DIR = 'memory://';
+  return config;
+}

@@ -1,0 +1,39 @@
+import Type, { type Static } from 'typebox';
+
+/** Postgres `integer` ids: bounded so that a huge id is a 400, not a database error. */
+export const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+
+export const ErrorBody = Type.Object({ error: Type.String() }, { $id: 'Error', description: 'Every error answer' });
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const HealthStatus = Type.Object({ status: Type.Boolean() });
+
+export const Readiness = Type.Object({
+  status: Type.Boolean(),
+  checks: Type.Record(Type.String(), Type.String()),
+});
+
+// Unknown query parameters (cache busters, tracking) are ignored, not refused.
+export const IdQuery = Type.Object({ id: Type.Optional(Id) });
+
+/** `?id=N` for one record, `?user_id=N` for one user's records, neither for all. */
+export const UserScopedQuery = Type.Object({ id: Type.Optional(Id), user_id: Type.Optional(Id) });
+
+/** The error answers every route may give, for the OpenAPI document. */
+export const errorResponses = {
+  400: ErrorBody,
+  500: ErrorBody,
+  503: ErrorBody,
+} as const;
+
+/**
+ * ISO 8601 timestamps as the API writes them. Handlers may hand over a Date: the response
+ * serializer writes it as an ISO string, so the type admits both.
+ */
+export const Timestamp = Type.Unsafe<string | Date>(Type.String({ format: 'date-time' }));
+
+/** A date or a date-time: `2025-01-31` and `2025-01-31T10:00:00Z` are both accepted on input. */
+export const DateInput = Type.String({
+  anyOf: [{ format: 'date' }, { format: 'date-time' }],
+  examples: ['2025-01-01T00:00:00Z'],
+});

@@ -1,0 +1,38 @@
+import Type, { type Static } from 'typebox';
+import { Id } from './common.ts';
+
+export const Movie = Type.Object(
+  {
+    id: Id,
+    title: Type.String(),
+    description: Type.String(),
+    genres: Type.Array(Type.String()),
+    rating: Type.Number(),
+  },
+  { title: 'Movie' },
+);
+export type Movie = Static<typeof Movie>;
+
+export const CreateMovie = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' }),
+    description: Type.String({ maxLength: 10_000 }),
+    genres: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: '\\S' }), { maxItems: 20, uniqueItems: true }),
+    ),
+    rating: Type.Number({ minimum: 0, maximum: 10 }),
+  },
+  { additionalProperties: false, title: 'CreateMovie' },
+);
+export type CreateMovie = Static<typeof CreateMovie>;
+
+/** Without `limit` the whole catalogue is returned, as clients of the first API expect. */
+export const MovieQuery = Type.Object(
+  {
+    id: Type.Optional(Id),
+    genre: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Case-insensitive genre filter' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+  },
+);
+export type MovieQuery = Static<typeof MovieQuery>;

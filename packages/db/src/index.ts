@@ -1,0 +1,56 @@
+export * from './client.ts';
+export * from './errors.ts';
+export { migrate, migrationsFolder } from './migrate.ts';
+export { seed } from './seed.ts';
+export * as schema from './schema.ts';
+export { movieGenres, movies, payments, subscriptions, users } from './schema.ts';
+
+import type { Database } from './client.ts';
+import { connectPostgres, openPglite } from './client.ts';
+
+export interface DatabaseConfig {
+  /** PostgreSQL connection string; when absent, PGlite is used. */
+  url?: string | undefined;
+  /** PGlite data folder; absent or `memory://` means in memory. */
+  dataDir?: string | undefined;
+  poolSize?: number | undefined;
+}
+
+/** PostgreSQL when a connection string is configured, else PGlite. */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.url) return connectPostgres({ url: config.url, poolSize: config.poolSize ?? 10 });
+  const dataDir = config.dataDir && config.dataDir !== 'memory://' ? config.dataDir : undefined;
+  return openPglite(dataDir ? { dataDir } : {});
+}
+export { DatabaseSettings, databaseAliases } from './settings.ts';
+
+import { migrate as applyMigrations } from './migrate.ts';
+import { seed as insertSampleData } from './seed.ts';
+
+export interface DatabaseSettingValues {
+  DB_CONNECTION_STRING?: string | undefined;
+  PGLITE_DATA_DIR: string;
+  DB_POOL_SIZE: number;
+  DB_AUTO_MIGRATE?: boolean | undefined;
+}
+
+/**
+ * Opens the database a service's settings name. PGlite (a developer's machine) is migrated and
+ * given the sample data automatically; PostgreSQL only when DB_AUTO_MIGRATE=true, since there
+ * migrations are a deployment step (`cli.js migrate`).
+ */
+export async function openFromSettings(settings: DatabaseSettingValues): Promise<Database> {
+  const database = await openDatabase({
+    url: settings.DB_CONNECTION_STRING,
+    dataDir: settings.PGLITE_DATA_DIR,
+    poolSize: settings.DB_POOL_SIZE,
+  });
+  try {
+    if (settings.DB_AUTO_MIGRATE ?? database.kind === 'pglite') await applyMigrations(database);
+    if (database.kind === 'pglite') await insertSampleData(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}

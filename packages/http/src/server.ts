@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { HealthStatus, Readiness } from '@cinemaabyss/api';
+import type { Logger } from '@cinemaabyss/logging';
+import { errorHandler, formatValidationError } from './errors.ts';
+import { installMetrics } from './metrics.ts';
+
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+export interface ServerOptions {
+  service: string;
+  title: string;
+  version?: string;
+  description?: string;
+  logger: Logger;
+  /** `{"status": true}` liveness answer: the process is up. */
+  healthPath: string;
+  /** Readiness: every check must pass, else 503. */
+  readyPath: string;
+  readiness?: Record<string, () => Promise<unknown>>;
+  isUnavailable?: (error: unknown) => boolean;
+  bodyLimit?: number;
+}
+
+// Bodies are validated as sent: no type coercion, no silent removal of unknown fields.
+const bodyAjv = addFormats(new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false }));
+// Query strings are text by nature: `?id=7` becomes the integer 7.
+const queryAjv = addFormats(new Ajv({ coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false }));
+
+const READY_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A Fastify app with the behaviour every CinemaAbyss service shares; the caller adds routes. */
+export async function createServer(options: ServerOptions): Promise<App> {
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // One line per request, written by the onResponse hook below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    schemaErrorFormatter: formatValidationError,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema as object),
+  );
+  app.setErrorHandler(errorHandler({ bodyLimit, isUnavailable: options.isUnavailable ?? (() => false) }));
+
+  // Paths and their methods, so that a known path asked with another method gets 405, not 404.
+  const methods = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const set = methods.get(route.url) ?? new Set<string>();
+    for (const m of [route.method].flat()) set.add(m);
+    methods.set(route.url, set);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = (request.url.split('?')[0] ?? '/').replace(/(.)\/$/, '$1');
+    const allowed = methods.get(path);
+    if (allowed) {
+      return reply
+        .code(405)
+        .header('allow', [...allowed].sort().join(', '))
+        .send({ error: `method ${request.method} is not allowed on ${path}` });
+    }
+    return reply.code(404).send({ error: `no route for ${request.method} ${path}` });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, version: options.version ?? '0.1.0', description: options.description ?? '' },
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  installMetrics(app, options.service);
+
+  app.get(
+    options.healthPath,
+    { schema: { summary: 'Liveness', tags: ['health'], response: { 200: HealthStatus } } },
+    async () => ({ status: true }),
+  );
+  app.get(
+    options.readyPath,
+    { schema: { summary: 'Readiness: checks dependencies', tags: ['health'], response: { 200: Readiness, 503: Readiness } } },
+    async (request, reply) => {
+      const checks: Record<string, string> = {};
+      let ok = true;
+      for (const [name, check] of Object.entries(options.readiness ?? {})) {
+        try {
+          await withTimeout(check(), READY_TIMEOUT_MS);
+          checks[name] = 'ok';
+        } catch (error) {
+          ok = false;
+          checks[name] = 'unavailable';
+          request.log.warn({ check: name, err: error }, 'readiness check failed');
+        }
+      }
+      return reply.code(ok ? 200 : 503).send({ status: ok, checks });
+    },
+  );
+  return app;
+}

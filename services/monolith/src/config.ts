@@ -1,0 +1,13 @@
+import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
+import { DatabaseSettings, databaseAliases } from '@cinemaabyss/db';
+
+export const MonolithConfig = Type.Object({
+  PORT: Port(8080),
+  HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
+  LOG_LEVEL: LogLevel,
+  ...DatabaseSettings,
+});
+export type MonolithConfig = Static<typeof MonolithConfig>;
+
+export const loadMonolithConfig = (env: NodeJS.ProcessEnv = process.env): MonolithConfig =>
+  loadConfig('monolith', MonolithConfig, env, { aliases: databaseAliases });

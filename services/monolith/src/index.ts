@@ -1,0 +1,2 @@
+export { buildMonolithApp, type MonolithDeps } from './app.ts';
+export { MonolithConfig, loadMonolithConfig } from './config.ts';

@@ -1,0 +1,48 @@
+import { CreatePayment, ErrorBody, Payment, PaymentQuery, errorResponses, hasAtMostTwoDecimals } from '@cinemaabyss/api';
+import { foreignKeyViolation, type Db } from '@cinemaabyss/db';
+import { HttpError, badRequest, notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import { findPayment, insertPayment, listPayments } from './queries.ts';
+
+const out = oneOrMany(Payment);
+
+export function paymentRoutes(app: App, db: Db): void {
+  app.get(
+    '/api/payments',
+    {
+      schema: {
+        summary: 'All payments, one user’s with ?user_id=N, or one with ?id=N',
+        tags: ['payments'],
+        querystring: PaymentQuery,
+        response: { 200: out.schema, 404: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { id, user_id } = request.query;
+      if (id === undefined) return reply.serializer(out.many).send(await listPayments(db, user_id));
+      const payment = await findPayment(db, id);
+      if (!payment || (user_id !== undefined && payment.user_id !== user_id)) throw notFound(`payment ${id}`);
+      return reply.serializer(out.one).send(payment);
+    },
+  );
+
+  app.post(
+    '/api/payments',
+    {
+      schema: {
+        summary: 'Record a payment; the server sets its timestamp',
+        tags: ['payments'],
+        body: CreatePayment,
+        response: { 201: Payment, 422: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      if (!hasAtMostTwoDecimals(request.body.amount)) throw badRequest('body.amount must have at most 2 decimal places');
+      try {
+        return reply.code(201).send(await insertPayment(db, request.body));
+      } catch (error) {
+        if (foreignKeyViolation(error)) throw new HttpError(422, `user ${request.body.user_id} does not exist`);
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,54 @@
+import { CreateSubscription, ErrorBody, Subscription, SubscriptionQuery, errorResponses } from '@cinemaabyss/api';
+import { foreignKeyViolation, type Db } from '@cinemaabyss/db';
+import { HttpError, badRequest, notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import { findSubscription, insertSubscription, listSubscriptions } from './queries.ts';
+
+const out = oneOrMany(Subscription);
+
+export function subscriptionRoutes(app: App, db: Db): void {
+  app.get(
+    '/api/subscriptions',
+    {
+      schema: {
+        summary: 'All subscriptions, one user’s with ?user_id=N, or one with ?id=N',
+        tags: ['subscriptions'],
+        querystring: SubscriptionQuery,
+        response: { 200: out.schema, 404: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { id, user_id } = request.query;
+      if (id === undefined) return reply.serializer(out.many).send(await listSubscriptions(db, user_id));
+      const subscription = await findSubscription(db, id);
+      if (!subscription || (user_id !== undefined && subscription.user_id !== user_id)) {
+        throw notFound(`subscription ${id}`);
+      }
+      return reply.serializer(out.one).send(subscription);
+    },
+  );
+
+  app.post(
+    '/api/subscriptions',
+    {
+      schema: {
+        summary: 'Create a subscription (end_date may equal start_date, never precede it)',
+        tags: ['subscriptions'],
+        body: CreateSubscription,
+        response: { 201: Subscription, 422: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { user_id, plan_type, start_date, end_date } = request.body;
+      const startDate = new Date(start_date);
+      const endDate = new Date(end_date);
+      if (endDate < startDate) throw badRequest('body.end_date must not be before body.start_date');
+      try {
+        const row = await insertSubscription(db, { userId: user_id, planType: plan_type, startDate, endDate });
+        return reply.code(201).send(row);
+      } catch (error) {
+        if (foreignKeyViolation(error)) throw new HttpError(422, `user ${user_id} does not exist`);
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,50 @@
+import { CreateUser, ErrorBody, IdQuery, User, errorResponses } from '@cinemaabyss/api';
+import { uniqueViolation, type Db } from '@cinemaabyss/db';
+import { HttpError, notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import { findUser, insertUser, listUsers } from './queries.ts';
+
+const out = oneOrMany(User);
+
+export function userRoutes(app: App, db: Db): void {
+  app.get(
+    '/api/users',
+    {
+      schema: {
+        summary: 'All users, or one with ?id=N',
+        tags: ['users'],
+        querystring: IdQuery,
+        response: { 200: out.schema, 404: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.query;
+      if (id === undefined) return reply.serializer(out.many).send(await listUsers(db));
+      const user = await findUser(db, id);
+      if (!user) throw notFound(`user ${id}`);
+      return reply.serializer(out.one).send(user);
+    },
+  );
+
+  app.post(
+    '/api/users',
+    {
+      schema: {
+        summary: 'Create a user',
+        tags: ['users'],
+        body: CreateUser,
+        response: { 201: User, 409: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      try {
+        return reply.code(201).send(await insertUser(db, request.body));
+      } catch (error) {
+        const constraint = uniqueViolation(error);
+        if (constraint) {
+          throw new HttpError(409, constraint.includes('email') ? 'email already exists' : 'username already exists');
+        }
+        throw error;
+      }
+    },
+  );
+}

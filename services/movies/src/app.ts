@@ -1,0 +1,25 @@
+import { isUnavailable, type Database } from '@cinemaabyss/db';
+import { createServer, type App } from '@cinemaabyss/http';
+import type { Logger } from '@cinemaabyss/logging';
+import { movieRoutes } from './movies/routes.ts';
+
+export interface MoviesDeps {
+  database: Database;
+  logger: Logger;
+}
+
+/** The movies service, ready to listen (tests drive it in-process or on port 0). */
+export async function buildMoviesApp({ database, logger }: MoviesDeps): Promise<App> {
+  const app = await createServer({
+    service: 'movies',
+    title: 'CinemaAbyss movies service',
+    description: 'The movies domain, extracted from the monolith (same contract as the monolith’s /api/movies).',
+    logger,
+    healthPath: '/api/movies/health',
+    readyPath: '/api/movies/ready',
+    readiness: { database: () => database.ping() },
+    isUnavailable,
+  });
+  movieRoutes(app, database.db);
+  return app;
+}

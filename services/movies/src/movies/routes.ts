@@ -1,0 +1,41 @@
+import { CreateMovie, ErrorBody, Movie, MovieQuery, errorResponses } from '@cinemaabyss/api';
+import type { Db } from '@cinemaabyss/db';
+import { notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import { findMovie, insertMovie, listMovies } from './queries.ts';
+
+const out = oneOrMany(Movie);
+
+export function movieRoutes(app: App, db: Db): void {
+  app.get(
+    '/api/movies',
+    {
+      schema: {
+        summary: 'All movies (optionally by genre, paged with limit/offset), or one with ?id=N',
+        tags: ['movies'],
+        querystring: MovieQuery,
+        response: { 200: out.schema, 404: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { id, ...filters } = request.query;
+      if (id === undefined) return reply.serializer(out.many).send(await listMovies(db, filters));
+      const movie = await findMovie(db, id);
+      if (!movie) throw notFound(`movie ${id}`);
+      return reply.serializer(out.one).send(movie);
+    },
+  );
+
+  app.post(
+    '/api/movies',
+    {
+      schema: {
+        summary: 'Create a movie',
+        tags: ['movies'],
+        body: CreateMovie,
+        response: { 201: Movie, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await insertMovie(db, request.body)),
+  );
+}
+
