@@ -18,10 +18,10 @@ export function paymentRoutes(app: App, db: Db): void {
     },
     async (request, reply) => {
       const { id, user_id } = request.query;
-      if (id === undefined) return reply.serializer(out.many).send(await listPayments(db, user_id));
+      if (id === undefined) return out.many(reply, await listPayments(db, user_id));
       const payment = await findPayment(db, id);
       if (!payment || (user_id !== undefined && payment.user_id !== user_id)) throw notFound(`payment ${id}`);
-      return reply.serializer(out.one).send(payment);
+      return out.one(reply, payment);
     },
   );
 

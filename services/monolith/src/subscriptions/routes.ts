@@ -18,12 +18,12 @@ export function subscriptionRoutes(app: App, db: Db): void {
     },
     async (request, reply) => {
       const { id, user_id } = request.query;
-      if (id === undefined) return reply.serializer(out.many).send(await listSubscriptions(db, user_id));
+      if (id === undefined) return out.many(reply, await listSubscriptions(db, user_id));
       const subscription = await findSubscription(db, id);
       if (!subscription || (user_id !== undefined && subscription.user_id !== user_id)) {
         throw notFound(`subscription ${id}`);
       }
-      return reply.serializer(out.one).send(subscription);
+      return out.one(reply, subscription);
     },
   );
 

@@ -18,10 +18,10 @@ export function userRoutes(app: App, db: Db): void {
     },
     async (request, reply) => {
       const { id } = request.query;
-      if (id === undefined) return reply.serializer(out.many).send(await listUsers(db));
+      if (id === undefined) return out.many(reply, await listUsers(db));
       const user = await findUser(db, id);
       if (!user) throw notFound(`user ${id}`);
-      return reply.serializer(out.one).send(user);
+      return out.one(reply, user);
     },
   );
 

@@ -18,10 +18,10 @@ export function movieRoutes(app: App, db: Db): void {
     },
     async (request, reply) => {
       const { id, ...filters } = request.query;
-      if (id === undefined) return reply.serializer(out.many).send(await listMovies(db, filters));
+      if (id === undefined) return out.many(reply, await listMovies(db, filters));
       const movie = await findMovie(db, id);
       if (!movie) throw notFound(`movie ${id}`);
-      return reply.serializer(out.one).send(movie);
+      return out.one(reply, movie);
     },
   );
 

@@ -1,0 +1,105 @@
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+
+// autocannon ships no types and only @types/autocannon would add them: this is the part we use.
+interface Histogram {
+  average: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+interface AutocannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  latency: Histogram;
+  requests: Histogram & { total: number };
+  throughput: Histogram & { total: number };
+}
+interface RawRequest {
+  path: string;
+}
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  timeout: number;
+  requests?: { setupRequest: (req: RawRequest) => RawRequest }[];
+}
+type Autocannon = (options: AutocannonOptions) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+export interface RunResult {
+  requestsPerSec: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  requests: number;
+  bytesPerSec: number;
+}
+
+export interface LoadSpec {
+  url: string;
+  /** Path of each request; called per request, so it may differ every time. */
+  path: () => string;
+  connections: number;
+  duration: number;
+}
+
+/** One fixed-duration run against 127.0.0.1; any error, timeout or non-2xx answer fails it. */
+export async function runLoad(spec: LoadSpec): Promise<RunResult> {
+  if (new URL(spec.url).hostname !== '127.0.0.1') throw new Error(`refusing to load ${spec.url}: loopback only`);
+  const result = await autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.duration,
+    // The full list can queue for seconds behind 9 others on one core: a timeout would be an error.
+    timeout: 60,
+    requests: [{ setupRequest: (req) => ({ ...req, path: spec.path() }) }],
+  });
+  const failures = result.errors + result.timeouts + result.non2xx;
+  if (failures > 0) {
+    throw new Error(
+      `load run had ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`,
+    );
+  }
+  return {
+    // Completed requests over the measured time, not the mean of 1-second samples.
+    requestsPerSec: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    requests: result.requests.total,
+    bytesPerSec: result.throughput.total / result.duration,
+  };
+}
+
+/** Body size in bytes of one answer, uncompressed as autocannon receives it. */
+export function bodySize(url: string): Promise<{ bytes: number; items: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { timeout: 30_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const parsed: unknown = JSON.parse(body.toString('utf8'));
+        resolve({ bytes: body.length, items: Array.isArray(parsed) ? parsed.length : 1 });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
