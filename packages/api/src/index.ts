@@ -6,3 +6,4 @@ export * from './movies.ts';
 export * from './payments.ts';
 export * from './subscriptions.ts';
 export * from './users.ts';
+export * from './events.ts';

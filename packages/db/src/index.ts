@@ -1,6 +1,8 @@
 export * from './client.ts';
 export * from './errors.ts';
-export { migrate, migrationsFolder } from './migrate.ts';
+export { enqueueEvent, type DomainEvent } from './outbox.ts';
+export { outbox } from './schema.ts';
+export { migrate, migrationsFolder, monolithMigrations, type MigrationSet } from './migrate.ts';
 export { seed } from './seed.ts';
 export * as schema from './schema.ts';
 export { movieGenres, movies, payments, subscriptions, users } from './schema.ts';

@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   check,
+  jsonb,
+  uuid,
   doublePrecision,
   index,
   integer,
@@ -86,4 +89,25 @@ export const subscriptions = pgTable(
     index('subscriptions_user_id_idx').on(t.userId),
     check('subscriptions_dates_ordered', sql`${t.endDate} >= ${t.startDate}`),
   ],
+);
+
+/**
+ * Transactional outbox: a domain event is written in the same transaction as the row it describes,
+ * and the relay publishes it to the event bus afterwards. A rolled-back write leaves no event.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventId: uuid('event_id').notNull().unique(),
+    topic: varchar('topic', { length: 100 }).notNull(),
+    key: varchar('key', { length: 200 }).notNull(),
+    type: varchar('type', { length: 100 }).notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [index('outbox_pending_idx').on(t.id).where(sql`${t.publishedAt} is null`)],
 );

@@ -1,0 +1,194 @@
+import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { and, asc, eq, gte, sql } from 'drizzle-orm';
+import { migrate, type Database, type MigrationSet } from '@cinemaabyss/db';
+import { partitionFor } from './partition.ts';
+import { busGroupOffsets, busMessages, busPartitions } from './schema.ts';
+import {
+  BusUnavailableError,
+  type BusMessage,
+  type EventBus,
+  type OutgoingMessage,
+  type SendResult,
+  type SubscribeOptions,
+  type Subscription,
+} from './types.ts';
+
+export const embeddedBusMigrations: MigrationSet = {
+  folder: fileURLToPath(new URL('../migrations', import.meta.url)),
+  table: '__event_bus_migrations',
+};
+
+export interface EmbeddedBusOptions {
+  partitions?: number;
+  /** Longest a consumer sleeps when idle; a send in this process wakes it at once. */
+  pollMs?: number;
+  batchSize?: number;
+  sendTimeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BusUnavailableError(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The event bus stored in the embedded database: Kafka's semantics (partitions by key hash,
+ * per-partition offsets, committed group offsets, at-least-once delivery) without a broker.
+ * One consumer per group, in this process: scale-out is Kafka's job.
+ */
+export async function openEmbeddedBus(database: Database, options: EmbeddedBusOptions = {}): Promise<EventBus> {
+  const partitions = options.partitions ?? 3;
+  const pollMs = options.pollMs ?? 250;
+  const batchSize = options.batchSize ?? 100;
+  const sendTimeoutMs = options.sendTimeoutMs ?? 5000;
+  const { db } = database;
+  const wake = new EventEmitter().setMaxListeners(0);
+  const activeGroups = new Set<string>();
+  const subscriptions = new Set<Subscription>();
+  await migrate(database, embeddedBusMigrations);
+
+  async function send(message: OutgoingMessage): Promise<SendResult> {
+    const partition = partitionFor(message.key, partitions);
+    const write = db.transaction(async (tx) => {
+      const [slot] = await tx
+        .update(busPartitions)
+        .set({ nextOffset: sql`${busPartitions.nextOffset} + 1` })
+        .where(and(eq(busPartitions.topic, message.topic), eq(busPartitions.partition, partition)))
+        .returning({ offset: sql<number>`${busPartitions.nextOffset} - 1` });
+      if (!slot) throw new Error(`unknown topic ${message.topic}`);
+      const offset = Number(slot.offset);
+      await tx.insert(busMessages).values({
+        topic: message.topic,
+        partition,
+        offset,
+        key: message.key,
+        value: message.value,
+        headers: message.headers ?? {},
+      });
+      return { topic: message.topic, partition, offset };
+    });
+    try {
+      const result = await bounded(write, sendTimeoutMs, 'send');
+      wake.emit('message');
+      return result;
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('unknown topic')) throw error;
+      throw error instanceof BusUnavailableError ? error : new BusUnavailableError('embedded bus unavailable', { cause: error });
+    }
+  }
+
+  async function subscribe({ groupId, topics, handler, fromBeginning = false }: SubscribeOptions): Promise<Subscription> {
+    if (activeGroups.has(groupId)) throw new Error(`group ${groupId} already has a consumer in this process`);
+    activeGroups.add(groupId);
+    const next = new Map<string, number>(); // `${topic}:${partition}` -> next offset to read
+    for (const topic of topics) {
+      const committed = await db.select().from(busGroupOffsets).where(and(eq(busGroupOffsets.groupId, groupId), eq(busGroupOffsets.topic, topic)));
+      const ends = await db.select().from(busPartitions).where(eq(busPartitions.topic, topic));
+      for (const end of ends) {
+        const found = committed.find((c) => c.partition === end.partition);
+        next.set(`${topic}:${end.partition}`, found ? found.committedOffset : fromBeginning ? 0 : end.nextOffset);
+      }
+    }
+    let running = true;
+    let wakeUp: () => void = () => {};
+    const onMessage = () => wakeUp();
+    wake.on('message', onMessage);
+
+    async function handleWithRetry(message: BusMessage): Promise<void> {
+      for (let attempt = 0; running || attempt === 0; attempt++) {
+        try {
+          return await handler(message);
+        } catch {
+          await sleep(Math.min(100 * 2 ** attempt, 5000));
+        }
+      }
+      throw new Error('stopped before the message was processed');
+    }
+
+    /** Processes up to one batch from `from`; returns the new position (commits it when it moved). */
+    async function drainPartition(topic: string, partition: number, from: number): Promise<number> {
+      const rows = await db
+        .select()
+        .from(busMessages)
+        .where(and(eq(busMessages.topic, topic), eq(busMessages.partition, partition), gte(busMessages.offset, from)))
+        .orderBy(asc(busMessages.offset))
+        .limit(batchSize);
+      let position = from;
+      for (const row of rows) {
+        if (!running) break;
+        await handleWithRetry({ ...row, offset: Number(row.offset), timestamp: row.createdAt });
+        position = Number(row.offset) + 1;
+      }
+      if (position !== from) {
+        // Commit after processing: a crash before this line means redelivery, never loss.
+        await db
+          .insert(busGroupOffsets)
+          .values({ groupId, topic, partition, committedOffset: position })
+          .onConflictDoUpdate({
+            target: [busGroupOffsets.groupId, busGroupOffsets.topic, busGroupOffsets.partition],
+            set: { committedOffset: position, updatedAt: new Date() },
+          });
+      }
+      return position;
+    }
+
+    const loop = (async () => {
+      while (running) {
+        let fetched = 0;
+        try {
+          for (const [tp, from] of next) {
+            const split = tp.lastIndexOf(':');
+            const position = await drainPartition(tp.slice(0, split), Number(tp.slice(split + 1)), from);
+            fetched += position - from;
+            next.set(tp, position);
+          }
+        } catch {
+          // Database briefly unavailable: back off and try again; nothing was committed.
+          await sleep(pollMs);
+          continue;
+        }
+        if (fetched === 0 && running) {
+          await new Promise<void>((resolve) => {
+            wakeUp = resolve;
+            setTimeout(resolve, pollMs);
+          });
+        }
+      }
+    })();
+
+    const subscription: Subscription = {
+      async stop() {
+        running = false;
+        wakeUp();
+        await loop;
+        wake.off('message', onMessage);
+        activeGroups.delete(groupId);
+        subscriptions.delete(subscription);
+      },
+    };
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  return {
+    kind: 'embedded',
+    async ensureTopics(topics) {
+      const rows = topics.flatMap((topic) => Array.from({ length: partitions }, (_, partition) => ({ topic, partition })));
+      await db.insert(busPartitions).values(rows).onConflictDoNothing();
+    },
+    send,
+    subscribe,
+    async ping() {
+      await database.ping();
+    },
+    async close() {
+      await Promise.all([...subscriptions].map((s) => s.stop()));
+    },
+  };
+}
