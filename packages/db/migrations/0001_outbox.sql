@@ -4,6 +4,7 @@ CREATE TABLE "outbox" (
 	"topic" varchar(100) NOT NULL,
 	"key" varchar(200) NOT NULL,
 	"type" varchar(100) NOT NULL,
+	"source" varchar(50) NOT NULL,
 	"payload" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"published_at" timestamp with time zone,

@@ -26,7 +26,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
 }
 export { DatabaseSettings, databaseAliases } from './settings.ts';
 
-import { migrate as applyMigrations } from './migrate.ts';
+import { migrate as applyMigrations, monolithMigrations, type MigrationSet } from './migrate.ts';
 import { seed as insertSampleData } from './seed.ts';
 
 export interface DatabaseSettingValues {
@@ -36,20 +36,29 @@ export interface DatabaseSettingValues {
   DB_AUTO_MIGRATE?: boolean | undefined;
 }
 
+export interface OpenOptions {
+  /** The migration sets this service owns (default: the monolith's schema). */
+  migrations?: MigrationSet[];
+  /** Insert the sample data into an empty PGlite database (default: true for the monolith's schema). */
+  sampleData?: boolean;
+}
+
 /**
- * Opens the database a service's settings name. PGlite (a developer's machine) is migrated and
- * given the sample data automatically; PostgreSQL only when DB_AUTO_MIGRATE=true, since there
- * migrations are a deployment step (`cli.js migrate`).
+ * Opens the database a service's settings name. PGlite (a developer's machine) is migrated
+ * automatically; PostgreSQL only when DB_AUTO_MIGRATE=true, since there migrations are a
+ * deployment step (`cli.js migrate`).
  */
-export async function openFromSettings(settings: DatabaseSettingValues): Promise<Database> {
+export async function openFromSettings(settings: DatabaseSettingValues, options: OpenOptions = {}): Promise<Database> {
   const database = await openDatabase({
     url: settings.DB_CONNECTION_STRING,
     dataDir: settings.PGLITE_DATA_DIR,
     poolSize: settings.DB_POOL_SIZE,
   });
   try {
-    if (settings.DB_AUTO_MIGRATE ?? database.kind === 'pglite') await applyMigrations(database);
-    if (database.kind === 'pglite') await insertSampleData(database.db);
+    if (settings.DB_AUTO_MIGRATE ?? database.kind === 'pglite') {
+      for (const set of options.migrations ?? [monolithMigrations]) await applyMigrations(database, set);
+    }
+    if (database.kind === 'pglite' && (options.sampleData ?? true)) await insertSampleData(database.db);
   } catch (error) {
     await database.close();
     throw error;

@@ -7,6 +7,7 @@ export interface DomainEvent {
   /** Ordering key: the entity the event is about. */
   key: string;
   type: string;
+  source: string;
   payload: Record<string, unknown>;
 }
 

@@ -103,6 +103,8 @@ export const outbox = pgTable(
     topic: varchar('topic', { length: 100 }).notNull(),
     key: varchar('key', { length: 200 }).notNull(),
     type: varchar('type', { length: 100 }).notNull(),
+    /** The service that wrote the event (the envelope's `source`). */
+    source: varchar('source', { length: 50 }).notNull(),
     payload: jsonb('payload').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     publishedAt: timestamp('published_at', { withTimezone: true }),

@@ -6,8 +6,6 @@ import { ALL_TOPICS, type EventBus } from './types.ts';
 export interface RelayOptions {
   database: Database;
   bus: EventBus;
-  /** Who wrote the events (`source` in the envelope). */
-  source: string;
   log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
   batchSize?: number;
   idleMs?: number;
@@ -37,7 +35,7 @@ const sleep = (ms: number, signal: { wake?: () => void }) =>
 
 /** Publishes committed outbox rows to the bus, marks them sent, and backs off while the bus is down. */
 export function startOutboxRelay(options: RelayOptions): OutboxRelay {
-  const { database, bus, source, log } = options;
+  const { database, bus, log } = options;
   const batchSize = options.batchSize ?? 200;
   const idleMs = options.idleMs ?? 250;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
@@ -61,7 +59,7 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
           type: row.type,
           schema_version: SCHEMA_VERSION,
           timestamp: row.createdAt.toISOString(),
-          source,
+          source: row.source,
           payload: row.payload as Record<string, unknown>,
         };
         return bus.send(toMessage(row.topic, row.key, event));

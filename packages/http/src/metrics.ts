@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics for one service: process defaults plus request latency by route. */
-export function installMetrics(app: FastifyInstance, service: string): Registry {
-  const registry = new Registry();
+export function installMetrics(app: FastifyInstance, service: string, registry = new Registry()): Registry {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({

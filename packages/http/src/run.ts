@@ -20,7 +20,7 @@ export function closeOnSignals(logger: Logger, close: () => Promise<void>, grace
     else logger.info({ signal }, 'shutting down');
     await close();
     logger.info('stopped');
-    logger.flush();
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
   });
 }
 

@@ -9,6 +9,7 @@ import { HealthStatus, Readiness } from '@cinemaabyss/api';
 import type { Logger } from '@cinemaabyss/logging';
 import { errorHandler, formatValidationError } from './errors.ts';
 import { installMetrics } from './metrics.ts';
+import type { Registry } from 'prom-client';
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -27,6 +28,8 @@ export interface ServerOptions {
   readiness?: Record<string, () => Promise<unknown>>;
   isUnavailable?: (error: unknown) => boolean;
   bodyLimit?: number;
+  /** Prometheus registry to expose (a service registers its own metrics on it); one is made if absent. */
+  registry?: Registry;
 }
 
 // Bodies are validated as sent: no type coercion, no silent removal of unknown fields.
@@ -98,7 +101,7 @@ export async function createServer(options: ServerOptions): Promise<App> {
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  installMetrics(app, options.service);
+  installMetrics(app, options.service, options.registry);
 
   app.get(
     options.healthPath,

@@ -17,5 +17,5 @@ export function createLogger(service: string, options: LoggingOptions = {}): Log
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
   };
   if (options.async === false) return pino(config);
-  return pino(config, pino.destination({ sync: false, minLength: 4096 }));
+  return pino(config, pino.destination({ sync: false }));
 }

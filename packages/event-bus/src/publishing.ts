@@ -1,0 +1,32 @@
+import type { Database } from '@cinemaabyss/db';
+import { openEventBus, type BusSettingValues } from './open.ts';
+import { startOutboxRelay, type OutboxRelay, type RelayOptions } from './outbox-relay.ts';
+import type { EventBus } from './types.ts';
+
+export interface Publishing {
+  bus: EventBus;
+  relay: OutboxRelay | undefined;
+  /** Wakes the relay after a transaction that enqueued events has committed. */
+  notify: () => void;
+  close(): Promise<void>;
+}
+
+/** The publishing side of a service that writes domain events: its bus and (unless off) the outbox relay. */
+export async function startPublishing(
+  settings: BusSettingValues & { OUTBOX_RELAY: boolean },
+  clientId: string,
+  database: Database,
+  log: RelayOptions['log'],
+): Promise<Publishing> {
+  const bus = await openEventBus(settings, clientId, database);
+  const relay = settings.OUTBOX_RELAY ? startOutboxRelay({ database, bus, log }) : undefined;
+  return {
+    bus,
+    relay,
+    notify: () => relay?.notify(),
+    async close() {
+      await relay?.stop();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
+import { DatabaseSettings, databaseAliases } from '@cinemaabyss/db';
+import { BusSettings } from '@cinemaabyss/event-bus';
+
+export const EventsConfig = Type.Object({
+  PORT: Port(8082),
+  HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
+  LOG_LEVEL: LogLevel,
+  ...DatabaseSettings,
+  // Two processes cannot share one PGlite folder: the events service has its own by default.
+  PGLITE_DATA_DIR: Type.String({ default: '.data/pglite-events', description: 'PGlite data folder when no PostgreSQL URL is set' }),
+  KAFKA_BROKERS: BusSettings.KAFKA_BROKERS,
+  EVENTS_CONSUMER_GROUP: Type.String({ default: 'cinemaabyss-events', minLength: 1, description: 'Kafka consumer group' }),
+  EVENTS_SEND_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000, description: 'Longest wait for broker acknowledgement before 503' }),
+});
+export type EventsConfig = Static<typeof EventsConfig>;
+
+export const loadEventsConfig = (env: NodeJS.ProcessEnv = process.env): EventsConfig =>
+  loadConfig('events', EventsConfig, env, { aliases: databaseAliases });
