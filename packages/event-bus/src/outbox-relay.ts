@@ -45,6 +45,15 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
   let topicsReady = false;
   let failures = 0;
 
+  const envelopeOf = (row: typeof outbox.$inferSelect): EventEnvelope => ({
+    id: row.eventId,
+    type: row.type,
+    schema_version: SCHEMA_VERSION,
+    timestamp: row.createdAt.toISOString(),
+    source: row.source,
+    payload: row.payload as Record<string, unknown>,
+  });
+
   async function publishBatch(): Promise<number> {
     const rows = await db.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.id)).limit(batchSize);
     if (rows.length === 0) return 0;
@@ -52,24 +61,34 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
       await bus.ensureTopics(ALL_TOPICS);
       topicsReady = true;
     }
-    const results = await Promise.allSettled(
-      rows.map((row) => {
-        const event: EventEnvelope = {
-          id: row.eventId,
-          type: row.type,
-          schema_version: SCHEMA_VERSION,
-          timestamp: row.createdAt.toISOString(),
-          source: row.source,
-          payload: row.payload as Record<string, unknown>,
-        };
-        return bus.send(toMessage(row.topic, row.key, event));
+    // Keys in parallel (the bus batches them into one request), each key's events one after the
+    // other: after a failure, nothing later of that key goes out before it, so per-key order holds.
+    const byKey = new Map<string, typeof rows>();
+    for (const row of rows) {
+      const chain = byKey.get(`${row.topic}/${row.key}`) ?? [];
+      chain.push(row);
+      byKey.set(`${row.topic}/${row.key}`, chain);
+    }
+    const sent: number[] = [];
+    const failed: number[] = [];
+    let firstError: unknown;
+    await Promise.all(
+      [...byKey.values()].map(async (chain) => {
+        for (const [index, row] of chain.entries()) {
+          try {
+            await bus.send(toMessage(row.topic, row.key, envelopeOf(row)));
+            sent.push(row.id);
+          } catch (error) {
+            firstError ??= error;
+            failed.push(row.id, ...chain.slice(index + 1).map((r) => r.id));
+            return;
+          }
+        }
       }),
     );
-    const sent = rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.id);
-    const failed = rows.filter((_, i) => results[i]!.status === 'rejected').map((r) => r.id);
     if (sent.length > 0) await db.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.id, sent));
     if (failed.length > 0) {
-      const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error;
+      const reason = firstError as Error;
       await db
         .update(outbox)
         .set({ attempts: sql`${outbox.attempts} + 1`, lastError: String(reason?.message ?? reason).slice(0, 500) })

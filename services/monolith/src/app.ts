@@ -10,10 +10,12 @@ import { userRoutes } from './users/routes.ts';
 export interface MonolithDeps {
   database: Database;
   logger: Logger;
+  /** Called after a write whose domain event waits in the outbox (wakes the relay). */
+  published?: () => void;
 }
 
 /** The monolith, ready to listen (tests drive it in-process or on port 0). */
-export async function buildMonolithApp({ database, logger }: MonolithDeps): Promise<App> {
+export async function buildMonolithApp({ database, logger, published = () => {} }: MonolithDeps): Promise<App> {
   const app = await createServer({
     service: 'monolith',
     title: 'CinemaAbyss monolith',
@@ -28,9 +30,9 @@ export async function buildMonolithApp({ database, logger }: MonolithDeps): Prom
   app.get('/api/movies/health', { schema: { tags: ['health'], response: { 200: HealthStatus } } }, async () => ({
     status: true,
   }));
-  userRoutes(app, database.db);
-  movieRoutes(app, database.db);
-  paymentRoutes(app, database.db);
+  userRoutes(app, database.db, published);
+  movieRoutes(app, database.db, published);
+  paymentRoutes(app, database.db, published);
   subscriptionRoutes(app, database.db);
   return app;
 }

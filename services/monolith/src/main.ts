@@ -1,4 +1,5 @@
 import { openFromSettings } from '@cinemaabyss/db';
+import { startPublishing } from '@cinemaabyss/event-bus';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp } from './app.ts';
@@ -8,8 +9,16 @@ await runService(async () => {
   const config = loadMonolithConfig();
   const logger = createLogger('monolith', { level: config.LOG_LEVEL });
   const database = await openFromSettings(config);
-  const app = await buildMonolithApp({ database, logger });
+  const events = await startPublishing(config, 'monolith', database, logger);
+  const app = await buildMonolithApp({ database, logger, published: events.notify });
   const url = await listen(app, config.PORT, config.HOST);
-  logger.info({ url, database: database.kind }, `monolith listening on ${url}`);
-  return { logger, close: () => app.close().then(() => database.close()) };
+  logger.info({ url, database: database.kind, bus: events.bus.kind }, `monolith listening on ${url}`);
+  return {
+    logger,
+    close: async () => {
+      await app.close();
+      await events.close();
+      await database.close();
+    },
+  };
 });

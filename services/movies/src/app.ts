@@ -6,10 +6,12 @@ import { movieRoutes } from './movies/routes.ts';
 export interface MoviesDeps {
   database: Database;
   logger: Logger;
+  /** Called after a write whose domain event waits in the outbox (wakes the relay). */
+  published?: () => void;
 }
 
 /** The movies service, ready to listen (tests drive it in-process or on port 0). */
-export async function buildMoviesApp({ database, logger }: MoviesDeps): Promise<App> {
+export async function buildMoviesApp({ database, logger, published = () => {} }: MoviesDeps): Promise<App> {
   const app = await createServer({
     service: 'movies',
     title: 'CinemaAbyss movies service',
@@ -20,6 +22,6 @@ export async function buildMoviesApp({ database, logger }: MoviesDeps): Promise<
     readiness: { database: () => database.ping() },
     isUnavailable,
   });
-  movieRoutes(app, database.db);
+  movieRoutes(app, database.db, published);
   return app;
 }

@@ -1,4 +1,5 @@
 import { openFromSettings } from '@cinemaabyss/db';
+import { startPublishing } from '@cinemaabyss/event-bus';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMoviesApp } from './app.ts';
@@ -8,8 +9,16 @@ await runService(async () => {
   const config = loadMoviesConfig();
   const logger = createLogger('movies', { level: config.LOG_LEVEL });
   const database = await openFromSettings(config);
-  const app = await buildMoviesApp({ database, logger });
+  const events = await startPublishing(config, 'movies', database, logger);
+  const app = await buildMoviesApp({ database, logger, published: events.notify });
   const url = await listen(app, config.PORT, config.HOST);
-  logger.info({ url, database: database.kind }, `movies service listening on ${url}`);
-  return { logger, close: () => app.close().then(() => database.close()) };
+  logger.info({ url, database: database.kind, bus: events.bus.kind }, `movies service listening on ${url}`);
+  return {
+    logger,
+    close: async () => {
+      await app.close();
+      await events.close();
+      await database.close();
+    },
+  };
 });

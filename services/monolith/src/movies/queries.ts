@@ -1,7 +1,8 @@
 // The monolith's own copy of the movie queries: the movies service started from this code and
 // now evolves separately; both serve the same /api/movies contract over the same tables.
 import { and, asc, eq, exists, sql } from 'drizzle-orm';
-import { movieGenres, movies, type Db } from '@cinemaabyss/db';
+import { enqueueEvent, movieGenres, movies, type Db } from '@cinemaabyss/db';
+import { TOPICS } from '@cinemaabyss/event-bus';
 import type { CreateMovie, Movie, MovieQuery } from '@cinemaabyss/api';
 
 // Genres come back in the same row via a correlated ARRAY subquery: one query for any page size,
@@ -36,6 +37,7 @@ export async function findMovie(db: Db, id: number): Promise<Movie | undefined> 
   return row;
 }
 
+/** Creates the movie with its genres and, in the same transaction, its `movie` event in the outbox. */
 export async function insertMovie(db: Db, input: CreateMovie): Promise<Movie> {
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -44,6 +46,14 @@ export async function insertMovie(db: Db, input: CreateMovie): Promise<Movie> {
       .returning({ id: movies.id, title: movies.title, description: movies.description, rating: movies.rating });
     const names = input.genres ?? [];
     if (names.length > 0) await tx.insert(movieGenres).values(names.map((genre) => ({ movieId: row!.id, genre })));
-    return { ...row!, genres: [...names].sort() };
+    const movie = { ...row!, genres: [...names].sort() };
+    await enqueueEvent(tx, {
+      topic: TOPICS.movie,
+      key: String(movie.id),
+      type: 'movie',
+      source: 'monolith',
+      payload: { movie_id: movie.id, title: movie.title, action: 'created', rating: movie.rating, genres: movie.genres, description: movie.description },
+    });
+    return movie;
   });
 }

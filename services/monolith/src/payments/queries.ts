@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
-import { payments, type Db } from '@cinemaabyss/db';
+import { enqueueEvent, payments, type Db } from '@cinemaabyss/db';
+import { TOPICS } from '@cinemaabyss/event-bus';
 import type { CreatePayment, Payment } from '@cinemaabyss/api';
 
 const columns = { id: payments.id, user_id: payments.userId, amount: payments.amount, timestamp: payments.timestamp };
@@ -15,7 +16,18 @@ export async function findPayment(db: Db, id: number): Promise<Payment | undefin
   return row;
 }
 
+/** Records the payment and, in the same transaction, its `payment` event in the outbox. */
 export async function insertPayment(db: Db, input: CreatePayment): Promise<Payment> {
-  const [row] = await db.insert(payments).values({ userId: input.user_id, amount: input.amount }).returning(columns);
-  return row!;
+  return db.transaction(async (tx) => {
+    const [payment] = await tx.insert(payments).values({ userId: input.user_id, amount: input.amount }).returning(columns);
+    const timestamp = payment!.timestamp instanceof Date ? payment!.timestamp.toISOString() : payment!.timestamp;
+    await enqueueEvent(tx, {
+      topic: TOPICS.payment,
+      key: String(payment!.user_id),
+      type: 'payment',
+      source: 'monolith',
+      payload: { payment_id: payment!.id, user_id: payment!.user_id, amount: payment!.amount, status: 'completed', timestamp },
+    });
+    return payment!;
+  });
 }

@@ -5,7 +5,7 @@ import { findPayment, insertPayment, listPayments } from './queries.ts';
 
 const out = oneOrMany(Payment);
 
-export function paymentRoutes(app: App, db: Db): void {
+export function paymentRoutes(app: App, db: Db, published: () => void): void {
   app.get(
     '/api/payments',
     {
@@ -38,7 +38,9 @@ export function paymentRoutes(app: App, db: Db): void {
     async (request, reply) => {
       if (!hasAtMostTwoDecimals(request.body.amount)) throw badRequest('body.amount must have at most 2 decimal places');
       try {
-        return reply.code(201).send(await insertPayment(db, request.body));
+        const created = await insertPayment(db, request.body);
+        published();
+        return reply.code(201).send(created);
       } catch (error) {
         if (foreignKeyViolation(error)) throw new HttpError(422, `user ${request.body.user_id} does not exist`);
         throw error;

@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
-import { users, type Db } from '@cinemaabyss/db';
+import { enqueueEvent, users, type Db } from '@cinemaabyss/db';
+import { TOPICS } from '@cinemaabyss/event-bus';
 import type { CreateUser, User } from '@cinemaabyss/api';
 
 const columns = { id: users.id, username: users.username, email: users.email };
@@ -11,7 +12,17 @@ export async function findUser(db: Db, id: number): Promise<User | undefined> {
   return row;
 }
 
+/** Creates the user and, in the same transaction, its `user` event in the outbox. */
 export async function insertUser(db: Db, input: CreateUser): Promise<User> {
-  const [row] = await db.insert(users).values(input).returning(columns);
-  return row!;
+  return db.transaction(async (tx) => {
+    const [user] = await tx.insert(users).values(input).returning(columns);
+    await enqueueEvent(tx, {
+      topic: TOPICS.user,
+      key: String(user!.id),
+      type: 'user',
+      source: 'monolith',
+      payload: { user_id: user!.id, username: user!.username, email: user!.email, action: 'created', timestamp: new Date().toISOString() },
+    });
+    return user!;
+  });
 }

@@ -5,7 +5,7 @@ import { findUser, insertUser, listUsers } from './queries.ts';
 
 const out = oneOrMany(User);
 
-export function userRoutes(app: App, db: Db): void {
+export function userRoutes(app: App, db: Db, published: () => void): void {
   app.get(
     '/api/users',
     {
@@ -37,7 +37,9 @@ export function userRoutes(app: App, db: Db): void {
     },
     async (request, reply) => {
       try {
-        return reply.code(201).send(await insertUser(db, request.body));
+        const created = await insertUser(db, request.body);
+        published();
+        return reply.code(201).send(created);
       } catch (error) {
         const constraint = uniqueViolation(error);
         if (constraint) {

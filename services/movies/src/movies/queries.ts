@@ -1,5 +1,6 @@
 import { and, asc, eq, exists, sql } from 'drizzle-orm';
-import { movieGenres, movies, type Db } from '@cinemaabyss/db';
+import { enqueueEvent, movieGenres, movies, type Db } from '@cinemaabyss/db';
+import { TOPICS } from '@cinemaabyss/event-bus';
 import type { CreateMovie, Movie, MovieQuery } from '@cinemaabyss/api';
 
 // Genres come back in the same row via a correlated ARRAY subquery: one query for any page size,
@@ -34,6 +35,7 @@ export async function findMovie(db: Db, id: number): Promise<Movie | undefined> 
   return row;
 }
 
+/** Creates the movie with its genres and, in the same transaction, its `movie` event in the outbox. */
 export async function insertMovie(db: Db, input: CreateMovie): Promise<Movie> {
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -42,6 +44,14 @@ export async function insertMovie(db: Db, input: CreateMovie): Promise<Movie> {
       .returning({ id: movies.id, title: movies.title, description: movies.description, rating: movies.rating });
     const names = input.genres ?? [];
     if (names.length > 0) await tx.insert(movieGenres).values(names.map((genre) => ({ movieId: row!.id, genre })));
-    return { ...row!, genres: [...names].sort() };
+    const movie = { ...row!, genres: [...names].sort() };
+    await enqueueEvent(tx, {
+      topic: TOPICS.movie,
+      key: String(movie.id),
+      type: 'movie',
+      source: 'movies',
+      payload: { movie_id: movie.id, title: movie.title, action: 'created', rating: movie.rating, genres: movie.genres, description: movie.description },
+    });
+    return movie;
   });
 }

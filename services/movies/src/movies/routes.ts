@@ -5,7 +5,8 @@ import { findMovie, insertMovie, listMovies } from './queries.ts';
 
 const out = oneOrMany(Movie);
 
-export function movieRoutes(app: App, db: Db): void {
+/** `published` is called after a write whose event waits in the outbox. */
+export function movieRoutes(app: App, db: Db, published: () => void): void {
   app.get(
     '/api/movies',
     {
@@ -35,7 +36,11 @@ export function movieRoutes(app: App, db: Db): void {
         response: { 201: Movie, ...errorResponses },
       },
     },
-    async (request, reply) => reply.code(201).send(await insertMovie(db, request.body)),
+    async (request, reply) => {
+      const movie = await insertMovie(db, request.body);
+      published();
+      return reply.code(201).send(movie);
+    },
   );
 }
 
