@@ -4,12 +4,22 @@
 // See bench/README.md for the method and recorded results.
 import { parseOptions, type Backend, type BenchOptions, type ScenarioName } from './lib/args.ts';
 import { cleanup, guard } from './lib/cleanup.ts';
-import { DEFAULT_POSTGRES_URL, checkPostgres, preparePglite, preparePostgres, type Prepared } from './lib/dataset.ts';
-import { bodySize, runLoad, type RunResult } from './lib/load.ts';
-import { machine, markdown, summarize, writeJson, type BenchReport, type ScenarioResult } from './lib/report.ts';
-import { startMovies } from './lib/service.ts';
+import { cpuSnapshot, cpuUse } from './lib/cpu.ts';
+import { DEFAULT_POSTGRES_URL, backendPids, checkPostgres, type Prepared } from './lib/dataset.ts';
+import { preparePglite, preparePostgres } from './lib/dataset.ts';
+import { bodySize, drain, runLoad, type RunResult } from './lib/load.ts';
+import { describeRun, load1, machine, markdown, summarize, writeJson } from './lib/report.ts';
+import type { BenchReport, ScenarioResult } from './lib/report.ts';
+import { startMovies, type Service } from './lib/service.ts';
 
-const options = parseOptions(process.argv.slice(2));
+const options = (() => {
+  try {
+    return parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  }
+})();
 const postgresUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
 const started = Date.now();
 
@@ -17,7 +27,8 @@ const started = Date.now();
 const perBackend = 120 + options.scenarios.length * (options.warmup + options.runs * (options.duration + 2));
 guard((2 * perBackend * options.backends.length + 120) * 1000);
 
-const log = (message: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+const log = (message: string) =>
+  console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
 function pathOf(scenario: ScenarioName): () => string {
   if (scenario === 'list') return () => '/api/movies';
@@ -30,7 +41,20 @@ async function prepare(backend: Backend): Promise<Prepared> {
   return backend === 'postgres' ? preparePostgres(postgresUrl, options.movies) : preparePglite(options.movies);
 }
 
-async function benchBackend(backend: Backend, opts: BenchOptions): Promise<{ info: string; results: ScenarioResult[] }> {
+type BackendResults = { info: string; results: ScenarioResult[] };
+
+/** One load run, with where the CPU went; returns once the service has finished every answer. */
+async function measure(service: Service, dbUrl: string | undefined, scenario: ScenarioName, duration: number) {
+  const pids = { service: service.pid, database: dbUrl ? await backendPids(dbUrl) : [] };
+  const before = cpuSnapshot(pids);
+  const { connections } = options;
+  const result = await runLoad({ url: service.url, path: pathOf(scenario), connections, duration });
+  result.cpu = cpuUse(before, cpuSnapshot(pids), service.pid);
+  await drain(service.url);
+  return result;
+}
+
+async function benchBackend(backend: Backend, opts: BenchOptions): Promise<BackendResults> {
   log(`${backend}: loading ${opts.movies} movies...`);
   const prepared = await prepare(backend);
   log(`${backend}: ${prepared.info} ready; starting the movies service`);
@@ -38,7 +62,7 @@ async function benchBackend(backend: Backend, opts: BenchOptions): Promise<{ inf
   try {
     const runs = new Map<ScenarioName, RunResult[]>(opts.scenarios.map((s) => [s, []]));
     const load = (scenario: ScenarioName, duration: number) =>
-      runLoad({ url: service.url, path: pathOf(scenario), connections: opts.connections, duration });
+      measure(service, prepared.env['DB_CONNECTION_STRING'], scenario, duration);
     for (const scenario of opts.scenarios) {
       if (opts.warmup > 0) await load(scenario, opts.warmup);
     }
@@ -47,10 +71,7 @@ async function benchBackend(backend: Backend, opts: BenchOptions): Promise<{ inf
       for (const scenario of opts.scenarios) {
         const result = await load(scenario, opts.duration);
         runs.get(scenario)!.push(result);
-        log(
-          `${backend} ${scenario} run ${run}/${opts.runs}: ${result.requestsPerSec.toFixed(1)} req/s, ` +
-            `p50 ${result.p50} ms, p99 ${result.p99} ms`,
-        );
+        log(`${backend} ${scenario} run ${run}/${opts.runs}: ${describeRun(result)}`);
       }
     }
     const results = opts.scenarios.map((scenario) => summarize(backend, scenario, runs.get(scenario)!));
@@ -76,6 +97,7 @@ async function main(): Promise<void> {
     databases: {},
     options,
     elapsedSeconds: 0,
+    loadAverage: { start: load1() },
     results: [],
   };
   for (const backend of options.backends) {
@@ -85,10 +107,12 @@ async function main(): Promise<void> {
     await cleanup(); // drop this backend's data before the next one is measured
   }
   report.elapsedSeconds = Math.round((Date.now() - started) / 1000);
+  report.loadAverage.end = load1();
   const file = await writeJson(report);
   console.log(markdown(report));
   console.log(`\nMachine: ${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}`);
   console.log(`Databases: ${Object.values(report.databases).join('; ')}`);
+  console.log(`Load average (1 min): ${report.loadAverage.start} at start, ${report.loadAverage.end} at end`);
   log(`done in ${report.elapsedSeconds} s; raw results in ${file}`);
 }
 

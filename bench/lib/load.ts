@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
+import type { CpuUse } from './cpu.ts';
 
 // autocannon ships no types and only @types/autocannon would add them: this is the part we use.
 interface Histogram {
@@ -39,6 +40,8 @@ export interface RunResult {
   max: number;
   requests: number;
   bytesPerSec: number;
+  /** Filled in by the caller, which knows the processes involved. */
+  cpu?: CpuUse | undefined;
 }
 
 export interface LoadSpec {
@@ -61,6 +64,7 @@ export async function runLoad(spec: LoadSpec): Promise<RunResult> {
     requests: [{ setupRequest: (req) => ({ ...req, path: spec.path() }) }],
   });
   const failures = result.errors + result.timeouts + result.non2xx;
+  if (result.requests.total === 0) throw new Error(`no request completed in ${spec.duration} s`);
   if (failures > 0) {
     throw new Error(
       `load run had ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`,
@@ -76,6 +80,18 @@ export async function runLoad(spec: LoadSpec): Promise<RunResult> {
     requests: result.requests.total,
     bytesPerSec: result.throughput.total / result.duration,
   };
+}
+
+/**
+ * Waits until the service has worked off what the last run left queued: autocannon stops sending
+ * at the end of a run, but the service still answers the requests in flight (10 full lists on
+ * PGlite take seconds), which would otherwise be measured as part of the next run. Readiness runs
+ * a query, so it queues behind them in the PGlite queue or the PostgreSQL pool.
+ */
+export async function drain(url: string): Promise<void> {
+  const res = await fetch(`${url}/api/movies/ready`, { signal: AbortSignal.timeout(60_000) });
+  if (!res.ok) throw new Error(`service not ready after a run: HTTP ${res.status}`);
+  await res.arrayBuffer();
 }
 
 /** Body size in bytes of one answer, uncompressed as autocannon receives it. */

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Backend, BenchOptions, ScenarioName } from './args.ts';
+import type { CpuUse } from './cpu.ts';
 import { median, type RunResult } from './load.ts';
 
 export interface ScenarioResult {
@@ -9,7 +10,7 @@ export interface ScenarioResult {
   scenario: ScenarioName;
   runs: RunResult[];
   /** Median across runs of each figure separately. */
-  median: { requestsPerSec: number; p50: number; p99: number; bytesPerSec: number };
+  median: { requestsPerSec: number; p50: number; p99: number; bytesPerSec: number; cpu?: CpuUse | undefined };
   /** Body of one answer (the `list` scenario); undefined elsewhere. */
   responseBytes?: number | undefined;
 }
@@ -21,11 +22,22 @@ export interface BenchReport {
   databases: Partial<Record<Backend, string>>;
   options: BenchOptions;
   elapsedSeconds: number;
+  /** 1-minute load average at start and end: other work on the machine skews the figures. */
+  loadAverage: { start: number; end?: number };
   results: ScenarioResult[];
 }
 
 export function summarize(backend: Backend, scenario: ScenarioName, runs: RunResult[]): ScenarioResult {
   const of = (pick: (r: RunResult) => number) => median(runs.map(pick));
+  const cpus = runs.flatMap((r) => (r.cpu ? [r.cpu] : []));
+  const cpuOf = (pick: (c: CpuUse) => number) => median(cpus.map(pick));
+  const cpu: CpuUse | undefined = cpus.length === 0 ? undefined : {
+    machine: cpuOf((c) => c.machine),
+    loadGenerator: cpuOf((c) => c.loadGenerator),
+    service: cpuOf((c) => c.service),
+    database: cpuOf((c) => c.database),
+    other: cpuOf((c) => c.other),
+  };
   return {
     backend,
     scenario,
@@ -35,9 +47,12 @@ export function summarize(backend: Backend, scenario: ScenarioName, runs: RunRes
       p50: of((r) => r.p50),
       p99: of((r) => r.p99),
       bytesPerSec: of((r) => r.bytesPerSec),
+      cpu,
     },
   };
 }
+
+export const load1 = (): number => Math.round(loadavg()[0]! * 100) / 100;
 
 export function machine(): BenchReport['machine'] {
   return {
@@ -56,8 +71,23 @@ const paths: Record<ScenarioName, string> = {
 const names: Record<Backend, string> = { pglite: 'PGlite', postgres: 'PostgreSQL' };
 
 const num = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '–';
 const mb = (bytes: number) => `${num(bytes / 1e6, 2)} MB`;
+// autocannon records latency in whole milliseconds.
+const ms = (n: number) => (n === 0 ? '<1' : num(n));
+const ratio = (n: number) => (Number.isFinite(n) ? `${num(n, 2)}×` : '–');
+const cores = (c: CpuUse | undefined) =>
+  c ? [c.service, c.database, c.loadGenerator, c.other].map((n) => num(n, 2)).join(' / ') : '–';
+
+/** One line of progress: what a single run measured. */
+export function describeRun(r: RunResult): string {
+  const rate = `${r.requestsPerSec.toFixed(1)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`;
+  if (!r.cpu) return rate;
+  const { service, database, loadGenerator, other } = r.cpu;
+  return `${rate}; cores: service ${service}, db ${database}, load generator ${loadGenerator}, other ${other}`;
+}
 
 /** Medians per backend and scenario, then the PGlite/PostgreSQL ratio when both ran. */
 export function markdown(report: BenchReport): string {
@@ -66,8 +96,9 @@ export function markdown(report: BenchReport): string {
     `Movies API, ${report.date.slice(0, 10)}: ${options.movies.toLocaleString('en-US')} movies, ` +
       `${options.connections} connections, ${options.runs} runs × ${options.duration} s per scenario (medians).`,
     '',
-    '| Backend | Endpoint | req/s | p50 ms | p99 ms | req/s range (runs) | response | transfer |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| Backend | Endpoint | req/s | p50 ms | p99 ms | req/s range (runs) | response | transfer ' +
+      '| cores: service / db / load gen. / other |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of report.results) {
     const rates = r.runs.map((x) => x.requestsPerSec);
@@ -75,7 +106,8 @@ export function markdown(report: BenchReport): string {
     const size = r.responseBytes === undefined ? '' : mb(r.responseBytes);
     lines.push(
       `| ${names[r.backend]} | \`${paths[r.scenario]}\` | ${num(r.median.requestsPerSec, 1)} | ` +
-        `${num(r.median.p50)} | ${num(r.median.p99)} | ${range} | ${size} | ${mb(r.median.bytesPerSec)}/s |`,
+        `${ms(r.median.p50)} | ${ms(r.median.p99)} | ${range} | ${size} | ${mb(r.median.bytesPerSec)}/s | ` +
+        `${cores(r.median.cpu)} |`,
     );
   }
   const ratios = options.scenarios.flatMap((scenario) => {
@@ -84,7 +116,7 @@ export function markdown(report: BenchReport): string {
     if (!lite || !pg) return [];
     const rps = lite.median.requestsPerSec / pg.median.requestsPerSec;
     const p99 = lite.median.p99 / pg.median.p99;
-    return [`| \`${paths[scenario]}\` | ${num(rps, 2)}× | ${num(p99, 2)}× |`];
+    return [`| \`${paths[scenario]}\` | ${ratio(rps)} | ${ratio(p99)} |`];
   });
   if (ratios.length > 0) {
     lines.push('', '| Endpoint | PGlite / PostgreSQL req/s | PGlite / PostgreSQL p99 |', '|---|---:|---:|', ...ratios);

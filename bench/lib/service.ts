@@ -18,6 +18,7 @@ async function freePort(): Promise<number> {
 
 export interface Service {
   url: string;
+  pid: number;
   stop: () => Promise<void>;
 }
 
@@ -62,7 +63,7 @@ export async function startMovies(dbEnv: Record<string, string>, timeoutMs = 30_
       (r) => r.ok,
       () => false,
     );
-    if (ready) return { url, stop };
+    if (ready) return { url, pid: child.pid!, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop();

@@ -4,6 +4,7 @@ export const EmbeddedConfig = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Interface every embedded service listens on' }),
   MONOLITH_PORT: Port(8080),
   MOVIES_PORT: Port(8081),
+  EVENTS_PORT: Port(8082),
   PGLITE_DATA_DIR: Type.String({
     default: '.data/pglite',
     description: 'Where PGlite persists; memory:// (or `npm start -- --memory`) keeps nothing',

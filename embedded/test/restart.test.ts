@@ -19,7 +19,7 @@ interface Running {
 function start(): Promise<Running> {
   const child = spawn(process.execPath, ['--conditions=source', 'embedded/src/main.ts'], {
     cwd: root,
-    env: { PATH: process.env['PATH'], PGLITE_DATA_DIR: dataDir, MONOLITH_PORT: '0', MOVIES_PORT: '0', LOG_LEVEL: 'warn' },
+    env: { PATH: process.env['PATH'], PGLITE_DATA_DIR: dataDir, MONOLITH_PORT: '0', MOVIES_PORT: '0', EVENTS_PORT: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -55,6 +55,15 @@ test('npm start serves the sample data and keeps writes across a Ctrl-C restart'
     body: JSON.stringify({ username: 'persisted', email: 'persisted@example.com' }),
   });
   assert.equal(created.status, 201);
+  // The user's domain event travels outbox -> relay -> embedded bus -> events consumer.
+  const deadline = Date.now() + 15_000;
+  let seen = false;
+  while (!seen && Date.now() < deadline) {
+    const recent = await (await fetch(`${first.urls['events']}/api/events/recent?topic=user-events`)).json();
+    seen = recent.some((e: { payload: { username?: string } }) => e.payload.username === 'persisted');
+    if (!seen) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(seen, 'user event processed by the events service');
   assert.equal(await stop(first.child), 0, 'clean exit on SIGINT');
 
   const second = await start();

@@ -110,34 +110,42 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
   }
 
   async function subscribe({ groupId, topics, handler, fromBeginning = false }: SubscribeOptions): Promise<Subscription> {
-    const consumer = new Consumer({
-      ...base,
-      clientId: `${options.clientId}-consumer`,
-      groupId,
-      deserializers: stringDeserializers,
-      autocommit: false,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1000,
-      maxWaitTime: 200,
-    });
-    const stream = await consumer.consume({
-      topics,
-      mode: 'committed',
-      fallbackMode: fromBeginning ? 'earliest' : 'latest',
-    });
     let running = true;
     let lastCommit: Promise<unknown> = Promise.resolve();
-    const loop = (async () => {
+    let current: { consumer: Consumer<string, string, string, string>; stream: { close(): Promise<void> } } | undefined;
+
+    const join = async () => {
+      const consumer = new Consumer({
+        ...base,
+        clientId: `${options.clientId}-consumer`,
+        groupId,
+        deserializers: stringDeserializers,
+        autocommit: false,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1000,
+        maxWaitTime: 200,
+      });
+      try {
+        const stream = await consumer.consume({ topics, mode: 'committed', fallbackMode: fromBeginning ? 'earliest' : 'latest' });
+        stream.on('error', () => {}); // surfaced through the iterator below
+        current = { consumer, stream };
+        return stream;
+      } catch (error) {
+        await consumer.close(true).catch(() => {});
+        throw error;
+      }
+    };
+
+    const consume = async (stream: Awaited<ReturnType<typeof join>>) => {
       for await (const raw of stream) {
         const message = raw as Message<string, string, string, string>;
-        const headers = Object.fromEntries(message.headers);
         const delivered = {
           topic: message.topic,
           partition: message.partition,
           offset: Number(message.offset),
           key: message.key,
           value: message.value,
-          headers,
+          headers: Object.fromEntries(message.headers),
           timestamp: new Date(Number(message.timestamp)),
         };
         for (let attempt = 0; ; attempt++) {
@@ -154,14 +162,41 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
         lastCommit = Promise.resolve(message.commit()).catch(() => {});
         if (!running) return;
       }
+    };
+
+    const leave = async () => {
+      const leaving = current;
+      current = undefined;
+      if (!leaving) return;
+      await leaving.stream.close().catch(() => {});
+      await lastCommit;
+      await leaving.consumer.close(true).catch(() => {});
+    };
+
+    // The first join must succeed (the caller retries); after that, a lost broker means leave,
+    // back off and join again: uncommitted messages are redelivered, committed ones are not.
+    const first = await join();
+    const loop = (async () => {
+      let stream: Awaited<ReturnType<typeof join>> | undefined = first;
+      for (let attempt = 0; running; ) {
+        try {
+          stream ??= await join();
+          attempt = 0;
+          await consume(stream);
+        } catch {
+          attempt++;
+        }
+        stream = undefined;
+        await leave();
+        if (running) await sleep(Math.min(250 * 2 ** attempt, 5000));
+      }
     })();
     const subscription: Subscription = {
       async stop() {
         running = false;
-        await stream.close().catch(() => {});
-        await loop.catch(() => {});
-        await lastCommit;
-        await consumer.close(true).catch(() => {});
+        await current?.stream.close().catch(() => {});
+        await loop;
+        await leave();
         subscriptions.delete(subscription);
       },
     };

@@ -8,11 +8,14 @@ export interface LoggingOptions {
   async?: boolean;
 }
 
-/** One JSON logger per service; `service` appears on every line so merged logs stay readable. */
-export function createLogger(service: string, options: LoggingOptions = {}): Logger {
+/**
+ * One JSON logger per service; `service` appears on every line so merged logs stay readable.
+ * With `service` null (several services in one process) children add it: `logger.child({ service })`.
+ */
+export function createLogger(service: string | null, options: LoggingOptions = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? process.env['LOG_LEVEL'] ?? 'info',
-    base: { service },
+    base: service ? { service } : {},
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
   };
