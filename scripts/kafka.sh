@@ -7,7 +7,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
+KAFKA_VERSION="${KAFKA_VERSION:-4.2.0}"  # the newest release @platformatic/kafka is tested against
 LOG4J_VERSION="2.25.3"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
