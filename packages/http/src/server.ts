@@ -21,13 +21,19 @@ export interface ServerOptions {
   version?: string;
   description?: string;
   logger: Logger;
-  /** `{"status": true}` liveness answer: the process is up. */
-  healthPath: string;
+  /** `{"status": true}` liveness answer: the process is up (omit to register your own). */
+  healthPath?: string;
   /** Readiness: every check must pass, else 503. */
   readyPath: string;
   readiness?: Record<string, () => Promise<unknown>>;
   isUnavailable?: (error: unknown) => boolean;
   bodyLimit?: number;
+  /** One log line per request (default on); a service that logs its own lines turns it off. */
+  logRequests?: boolean;
+  /** Largest request header block accepted (Node's default is 16 KiB); larger ones get 431. */
+  maxHeaderBytes?: number;
+  /** Request ids when the client sends none (or an unusable one). */
+  genReqId?: (req: IncomingMessage) => string;
   /** Prometheus registry to expose (a service registers its own metrics on it); one is made if absent. */
   registry?: Registry;
 }
@@ -56,8 +62,9 @@ export async function createServer(options: ServerOptions): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    genReqId: options.genReqId ?? (() => randomUUID()),
     return503OnClosing: true,
+    ...(options.maxHeaderBytes ? { http: { maxHeaderSize: options.maxHeaderBytes } } : {}),
     forceCloseConnections: 'idle',
     schemaErrorFormatter: formatValidationError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -87,7 +94,7 @@ export async function createServer(options: ServerOptions): Promise<App> {
     return reply.code(404).send({ error: `no route for ${request.method} ${path}` });
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  if (options.logRequests !== false) app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
       'request',
@@ -103,11 +110,13 @@ export async function createServer(options: ServerOptions): Promise<App> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   installMetrics(app, options.service, options.registry);
 
-  app.get(
-    options.healthPath,
-    { schema: { summary: 'Liveness', tags: ['health'], response: { 200: HealthStatus } } },
-    async () => ({ status: true }),
-  );
+  if (options.healthPath) {
+    app.get(
+      options.healthPath,
+      { schema: { summary: 'Liveness', tags: ['health'], response: { 200: HealthStatus } } },
+      async () => ({ status: true }),
+    );
+  }
   app.get(
     options.readyPath,
     { schema: { summary: 'Readiness: checks dependencies', tags: ['health'], response: { 200: Readiness, 503: Readiness } } },

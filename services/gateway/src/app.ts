@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type App } from '@cinemaabyss/http';
+import type { Logger } from '@cinemaabyss/logging';
+import { Registry } from 'prom-client';
+import { gatewayMetrics } from './metrics.ts';
+import { createBackend, type Backend } from './proxy/backend.ts';
+import { createProxy } from './proxy/handler.ts';
+import { requestIdOf } from './proxy/headers.ts';
+import type { RouteTable } from './routing/table.ts';
+
+export interface GatewayDeps {
+  table: RouteTable;
+  logger: Logger;
+  overrideSecret?: string | undefined;
+  maxBodyBytes?: number;
+  maxHeaderBytes?: number;
+  /** Injected for tests: the split's random source and the breakers' clock. */
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface Gateway {
+  app: App;
+  backends: Map<string, Backend>;
+}
+
+// The gateway's own endpoints; every other path is proxied.
+const OWN_PATHS = new Set(['/health', '/ready', '/metrics']);
+const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
+  const registry = new Registry();
+  const backends = new Map<string, Backend>();
+  const metrics = gatewayMetrics(registry, () => backends.values());
+  const now = deps.now ?? Date.now;
+  for (const [name, spec] of Object.entries(deps.table.backends)) {
+    backends.set(
+      name,
+      createBackend(name, spec, now, (backend, from, to) => {
+        metrics.breakerState.set({ backend }, BREAKER_VALUE[to]);
+        deps.logger.warn({ backend, from, to }, 'circuit breaker state changed');
+      }),
+    );
+    metrics.breakerState.set({ backend: name }, 0);
+  }
+  for (const route of deps.table.routes) {
+    if (route.migration) metrics.migrationPercent.set({ route: route.name, to: route.migration.to }, route.migration.enabled ? route.migration.percent : 0);
+  }
+  const proxy = createProxy({
+    table: deps.table,
+    backends,
+    metrics,
+    logger: deps.logger,
+    maxBodyBytes: deps.maxBodyBytes ?? 10 * 1024 * 1024,
+    overrideSecret: deps.overrideSecret,
+    random: deps.random ?? Math.random,
+    now,
+    newId: randomUUID,
+  });
+
+  const app = await createServer({
+    service: 'gateway',
+    title: 'CinemaAbyss gateway',
+    logger: deps.logger,
+    registry,
+    readyPath: '/ready',
+    logRequests: false, // the proxy writes one richer line per request itself
+    genReqId: (req) => requestIdOf(req.headers, randomUUID),
+    ...(deps.maxHeaderBytes ? { maxHeaderBytes: deps.maxHeaderBytes } : {}),
+  });
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'));
+
+  // Proxied requests leave Fastify's lifecycle at the first hook: no body parsing, no buffering.
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?', 1)[0]!;
+    if (OWN_PATHS.has(path)) return;
+    reply.hijack();
+    await proxy(request.raw, reply.raw, request.id, request.ip);
+  });
+  app.addHook('onClose', async () => {
+    await Promise.all([...backends.values()].map((b) => b.pool.close()));
+  });
+  return { app, backends };
+}

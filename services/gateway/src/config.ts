@@ -1,0 +1,25 @@
+import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
+
+// The simple form of the route table: the environment variables existing deployments use.
+// GATEWAY_CONFIG names a JSON route table for anything more (see routing/table.ts).
+export const GatewayConfig = Type.Object({
+  PORT: Port(8000),
+  HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
+  LOG_LEVEL: LogLevel,
+  MONOLITH_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8080' }),
+  MOVIES_SERVICE_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8081' }),
+  EVENTS_SERVICE_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8082' }),
+  GRADUAL_MIGRATION: Type.Boolean({ default: false, description: 'Send MOVIES_MIGRATION_PERCENT of movie traffic to the movies service' }),
+  MOVIES_MIGRATION_PERCENT: Type.Integer({ minimum: 0, maximum: 100, default: 0 }),
+  MIGRATION_MODE: Type.String({ enum: ['sticky', 'random'], default: 'sticky', description: 'sticky: by user/session bucket; random: per request' }),
+  GATEWAY_CONFIG: Type.Optional(Type.String({ minLength: 1, description: 'Path of a JSON route table (replaces the simple form)' })),
+  GATEWAY_OVERRIDE_SECRET: Type.Optional(
+    Type.String({ minLength: 16, description: 'HMAC secret for the signed backend-override header; unset disables overrides' }),
+  ),
+  GATEWAY_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024, description: 'Largest request body proxied' }),
+  GATEWAY_MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, maximum: 65536, default: 16384, description: 'Largest request header block' }),
+});
+export type GatewayConfig = Static<typeof GatewayConfig>;
+
+export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig =>
+  loadConfig('gateway', GatewayConfig, env);

@@ -1,0 +1,71 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export type Reason = 'default' | 'bucket' | 'random' | 'override' | 'fallback' | 'breaker';
+
+interface Saturation {
+  name: string;
+  limiter: { active(): number; pending(): number };
+}
+
+/** The gateway's Prometheus metrics, on the registry its /metrics serves. Pool gauges are read at scrape time. */
+export function gatewayMetrics(registry: Registry, backends: () => Iterable<Saturation>) {
+  const registers = [registry];
+  return {
+    requests: new Counter({
+      name: 'gateway_requests_total',
+      help: 'Proxied requests by route, backend that answered, status class and routing decision',
+      labelNames: ['route', 'backend', 'status_class', 'reason'],
+      registers,
+    }),
+    duration: new Histogram({
+      name: 'gateway_request_duration_seconds',
+      help: 'Time to the end of the response, by route and backend',
+      labelNames: ['route', 'backend'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    }),
+    decisions: new Counter({
+      name: 'gateway_routing_decisions_total',
+      help: 'Backend choices by route, backend and reason (bucket, random, override, fallback, breaker, default)',
+      labelNames: ['route', 'backend', 'reason'],
+      registers,
+    }),
+    breakerState: new Gauge({
+      name: 'gateway_breaker_state',
+      help: 'Circuit breaker state per backend: 0 closed, 1 half-open, 2 open',
+      labelNames: ['backend'],
+      registers,
+    }),
+    active: new Gauge({
+      name: 'gateway_backend_active_requests',
+      help: 'Requests in flight per backend (pool saturation)',
+      labelNames: ['backend'],
+      registers,
+      collect() {
+        for (const b of backends()) this.set({ backend: b.name }, b.limiter.active());
+      },
+    }),
+    pending: new Gauge({
+      name: 'gateway_backend_pending_requests',
+      help: 'Requests waiting for a slot per backend',
+      labelNames: ['backend'],
+      registers,
+      collect() {
+        for (const b of backends()) this.set({ backend: b.name }, b.limiter.pending());
+      },
+    }),
+    rejected: new Counter({
+      name: 'gateway_backend_overflow_total',
+      help: 'Requests answered 503 at once because the backend was at its concurrency and pending caps',
+      labelNames: ['backend'],
+      registers,
+    }),
+    migrationPercent: new Gauge({
+      name: 'gateway_migration_percent',
+      help: 'Configured share of a route sent to its new backend (0 when the migration is off)',
+      labelNames: ['route', 'to'],
+      registers,
+    }),
+  };
+}
+export type GatewayMetrics = ReturnType<typeof gatewayMetrics>;

@@ -1,0 +1,80 @@
+// Header hygiene between client, gateway and upstreams (RFC 9110 §7.6.1 hop-by-hop rules).
+
+export interface ForwardContext {
+  clientIp: string;
+  proto: 'http' | 'https';
+  host: string | undefined;
+  requestId: string;
+}
+
+type InHeaders = Record<string, string | string[] | undefined>;
+type OutHeaders = Record<string, string | string[]>;
+
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function joined(v: string | string[] | undefined): string {
+  return v === undefined ? '' : Array.isArray(v) ? v.join(',') : v;
+}
+
+/** Copies end-to-end headers with lower-cased names; drops the fixed hop-by-hop set and whatever Connection names. */
+function endToEnd(headers: InHeaders): OutHeaders {
+  const dropped = new Set(HOP_BY_HOP);
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== 'connection') continue;
+    for (const token of joined(value).split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t !== '') dropped.add(t);
+    }
+  }
+  const out: OutHeaders = Object.create(null) as OutHeaders;
+  for (const [rawName, value] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    if (value === undefined || dropped.has(name)) continue;
+    const prev = out[name];
+    // Same name in two spellings: keep both values rather than silently losing one.
+    out[name] = prev === undefined ? value : [prev, value].flat();
+  }
+  return out;
+}
+
+/** Headers for the upstream request: drop hop-by-hop headers (connection, keep-alive, proxy-connection, proxy-authenticate, proxy-authorization, te, trailer, transfer-encoding, upgrade, and every header named in Connection), drop `host` (the upstream client sets it to the upstream's own authority), append client IP to X-Forwarded-For, set X-Forwarded-Proto and X-Forwarded-Host (original host), set X-Request-Id (the given id), keep `traceparent`/`tracestate` as they are. Input is Node's IncomingHttpHeaders (values string | string[] | undefined); output a flat Record<string, string | string[]>. */
+export function upstreamRequestHeaders(incoming: InHeaders, ctx: ForwardContext): OutHeaders {
+  const out = endToEnd(incoming);
+  delete out['host'];
+  const chain = joined(out['x-forwarded-for'])
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  out['x-forwarded-for'] = [...chain, ctx.clientIp].join(', ');
+  out['x-forwarded-proto'] = ctx.proto;
+  // Never pass a client-supplied X-Forwarded-Host through: it is only ever the host we saw.
+  if (ctx.host !== undefined && ctx.host !== '') out['x-forwarded-host'] = ctx.host;
+  else delete out['x-forwarded-host'];
+  out['x-request-id'] = ctx.requestId;
+  return out;
+}
+
+/** Response headers from upstream to client: drop hop-by-hop (same list) */
+export function downstreamResponseHeaders(upstream: InHeaders): OutHeaders {
+  return endToEnd(upstream);
+}
+
+/** A request id: the client's X-Request-Id if it is sane (≤ 128 chars of [A-Za-z0-9._:-]), else a new one from `newId`. */
+export function requestIdOf(incoming: InHeaders, newId: () => string): string {
+  const raw = incoming['x-request-id'];
+  // Repeated ids (array) are ambiguous: mint our own rather than pick one.
+  if (typeof raw === 'string' && REQUEST_ID.test(raw)) return raw;
+  return newId();
+}
