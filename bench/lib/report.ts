@@ -77,7 +77,8 @@ const num = (n: number, digits = 0) =>
 const mb = (bytes: number) => `${num(bytes / 1e6, 2)} MB`;
 // autocannon records latency in whole milliseconds.
 const ms = (n: number) => (n === 0 ? '<1' : num(n));
-const ratio = (n: number) => (Number.isFinite(n) ? `${num(n, 2)}×` : '–');
+// A ratio of two "<1 ms" latencies (0 / 0, 0 / 4) says nothing.
+const ratio = (a: number, b: number) => (a > 0 && b > 0 ? `${num(a / b, 2)}×` : '–');
 const cores = (c: CpuUse | undefined) =>
   c ? [c.service, c.database, c.loadGenerator, c.other].map((n) => num(n, 2)).join(' / ') : '–';
 
@@ -114,10 +115,14 @@ export function markdown(report: BenchReport): string {
     const find = (b: Backend) => report.results.find((r) => r.backend === b && r.scenario === scenario);
     const [lite, pg] = [find('pglite'), find('postgres')];
     if (!lite || !pg) return [];
-    const rps = lite.median.requestsPerSec / pg.median.requestsPerSec;
-    const p99 = lite.median.p99 / pg.median.p99;
-    return [`| \`${paths[scenario]}\` | ${ratio(rps)} | ${ratio(p99)} |`];
+    const rps = ratio(lite.median.requestsPerSec, pg.median.requestsPerSec);
+    return [`| \`${paths[scenario]}\` | ${rps} | ${ratio(lite.median.p99, pg.median.p99)} |`];
   });
+  const disturbed = report.results.filter((r) => (r.median.cpu?.other ?? 0) > 0.25);
+  if (disturbed.length > 0) {
+    const which = disturbed.map((r) => `${names[r.backend]} ${r.scenario} (${num(r.median.cpu!.other, 2)})`);
+    lines.push('', `**Warning:** other work on the machine used > 0.25 cores during ${which.join(', ')}.`);
+  }
   if (ratios.length > 0) {
     lines.push('', '| Endpoint | PGlite / PostgreSQL req/s | PGlite / PostgreSQL p99 |', '|---|---:|---:|', ...ratios);
   }

@@ -5,6 +5,10 @@ export const EmbeddedConfig = Type.Object({
   MONOLITH_PORT: Port(8080),
   MOVIES_PORT: Port(8081),
   EVENTS_PORT: Port(8082),
+  GATEWAY_PORT: Port(8000),
+  GRADUAL_MIGRATION: Type.Boolean({ default: false, description: 'Gateway: send a share of movie traffic to the movies service' }),
+  MOVIES_MIGRATION_PERCENT: Type.Integer({ minimum: 0, maximum: 100, default: 0 }),
+  MIGRATION_MODE: Type.String({ enum: ['sticky', 'random'], default: 'sticky' }),
   PGLITE_DATA_DIR: Type.String({
     default: '.data/pglite',
     description: 'Where PGlite persists; memory:// (or `npm start -- --memory`) keeps nothing',

@@ -4,6 +4,7 @@
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
 import { embeddedBusMigrations, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
+import { buildGateway, loadGatewayConfig, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp } from '@cinemaabyss/monolith';
@@ -31,7 +32,28 @@ await runService(async () => {
     ['events', events.app, config.EVENTS_PORT],
   ];
   const lines: string[] = [];
-  for (const [name, app, port] of services) lines.push(`  ${name.padEnd(10)} ${await listen(app, port, config.HOST)}`);
+  const urls: Record<string, string> = {};
+  for (const [name, app, port] of services) {
+    urls[name] = await listen(app, port, config.HOST);
+    lines.push(`  ${name.padEnd(10)} ${urls[name]}`);
+  }
+  // The gateway in front, routed to the embedded services on the ports they actually got.
+  const gatewayConfig = loadGatewayConfig({
+    ...process.env,
+    MONOLITH_URL: urls['monolith'],
+    MOVIES_SERVICE_URL: urls['movies'],
+    EVENTS_SERVICE_URL: urls['events'],
+    GRADUAL_MIGRATION: String(config.GRADUAL_MIGRATION),
+    MOVIES_MIGRATION_PERCENT: String(config.MOVIES_MIGRATION_PERCENT),
+    MIGRATION_MODE: config.MIGRATION_MODE,
+  });
+  const gateway = await buildGateway({
+    table: validateRouteTable(tableFromEnv(gatewayConfig)),
+    logger: log('gateway'),
+    overrideSecret: gatewayConfig.GATEWAY_OVERRIDE_SECRET,
+  });
+  services.unshift(['gateway', gateway.app, config.GATEWAY_PORT]);
+  lines.unshift(`  ${'gateway'.padEnd(10)} ${await listen(gateway.app, config.GATEWAY_PORT, config.HOST)}  <- the single entry point`);
   const where = config.PGLITE_DATA_DIR === 'memory://' ? 'in memory' : `in ${config.PGLITE_DATA_DIR}`;
   console.log(`CinemaAbyss (embedded, PGlite ${where}, embedded event bus) is up:\n${lines.join('\n')}\nCtrl-C stops it cleanly.`);
   return {

@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'cinemaabyss-embedded-'));
-after(() => rmSync(dataDir, { recursive: true, force: true }));
+const children = new Set<ChildProcess>();
+after(() => {
+  for (const child of children) child.kill('SIGKILL'); // a failed assertion must not leave a server behind
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 interface Running {
   child: ChildProcess;
@@ -19,9 +23,11 @@ interface Running {
 function start(): Promise<Running> {
   const child = spawn(process.execPath, ['--conditions=source', 'embedded/src/main.ts'], {
     cwd: root,
-    env: { PATH: process.env['PATH'], PGLITE_DATA_DIR: dataDir, MONOLITH_PORT: '0', MOVIES_PORT: '0', EVENTS_PORT: '0', LOG_LEVEL: 'warn' },
+    env: { PATH: process.env['PATH'], PGLITE_DATA_DIR: dataDir, MONOLITH_PORT: '0', MOVIES_PORT: '0', EVENTS_PORT: '0', GATEWAY_PORT: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no banner in 30 s:\n${out}`)), 30_000);
@@ -29,7 +35,7 @@ function start(): Promise<Running> {
       out += chunk.toString();
       if (!out.includes('Ctrl-C')) return;
       clearTimeout(timer);
-      const urls = Object.fromEntries([...out.matchAll(/^\s+(\w+)\s+(http:\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+      const urls = Object.fromEntries([...out.matchAll(/^\s+(\w+)\s+(http:\S+)/gm)].map((m) => [m[1]!, m[2]!]));
       resolve({ child, urls });
     });
     child.on('exit', (code) => reject(new Error(`exited early with ${code}:\n${out}`)));
@@ -49,6 +55,9 @@ test('npm start serves the sample data and keeps writes across a Ctrl-C restart'
   assert.ok(first.urls['monolith'] && first.urls['movies'], JSON.stringify(first.urls));
   const movies = await (await fetch(`${first.urls['movies']}/api/movies`)).json();
   assert.equal(movies.length, 5);
+  const viaGateway = await fetch(`${first.urls['gateway']}/api/movies`);
+  assert.equal(viaGateway.headers.get('x-served-by'), 'monolith');
+  assert.equal((await viaGateway.json()).length, 5);
   const created = await fetch(`${first.urls['monolith']}/api/users`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

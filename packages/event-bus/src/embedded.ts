@@ -61,7 +61,8 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
         .set({ nextOffset: sql`${busPartitions.nextOffset} + 1` })
         .where(and(eq(busPartitions.topic, message.topic), eq(busPartitions.partition, partition)))
         .returning({ offset: sql<number>`${busPartitions.nextOffset} - 1` });
-      if (!slot) throw new Error(`unknown topic ${message.topic}`);
+      // Like a Kafka producer asking for a topic that does not exist (yet): not ready, not a bug.
+      if (!slot) throw new BusUnavailableError(`topic ${message.topic} does not exist`);
       const offset = Number(slot.offset);
       await tx.insert(busMessages).values({
         topic: message.topic,
@@ -78,7 +79,6 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
       wake.emit('message');
       return result;
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith('unknown topic')) throw error;
       throw error instanceof BusUnavailableError ? error : new BusUnavailableError('embedded bus unavailable', { cause: error });
     }
   }

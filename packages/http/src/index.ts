@@ -3,3 +3,4 @@ export { HttpError, badRequest, notFound } from './errors.ts';
 export { closeOnSignals, listen, runService, type RunningService } from './run.ts';
 export { oneOrMany } from './serialize.ts';
 export { installMetrics } from './metrics.ts';
+export { requestIdOf } from './request-id.ts';

@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { HealthStatus, Readiness } from '@cinemaabyss/api';
 import type { Logger } from '@cinemaabyss/logging';
 import { errorHandler, formatValidationError } from './errors.ts';
+import { requestIdOf } from './request-id.ts';
 import { installMetrics } from './metrics.ts';
 import type { Registry } from 'prom-client';
 
@@ -32,8 +33,6 @@ export interface ServerOptions {
   logRequests?: boolean;
   /** Largest request header block accepted (Node's default is 16 KiB); larger ones get 431. */
   maxHeaderBytes?: number;
-  /** Request ids when the client sends none (or an unusable one). */
-  genReqId?: (req: IncomingMessage) => string;
   /** Prometheus registry to expose (a service registers its own metrics on it); one is made if absent. */
   registry?: Registry;
 }
@@ -61,8 +60,9 @@ export async function createServer(options: ServerOptions): Promise<App> {
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
-    requestIdHeader: 'x-request-id',
-    genReqId: options.genReqId ?? (() => randomUUID()),
+    // Fastify would take the header verbatim; requestIdOf keeps only sane client ids.
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => requestIdOf(req.headers, randomUUID),
     return503OnClosing: true,
     ...(options.maxHeaderBytes ? { http: { maxHeaderSize: options.maxHeaderBytes } } : {}),
     forceCloseConnections: 'idle',

@@ -5,7 +5,6 @@ import { Registry } from 'prom-client';
 import { gatewayMetrics } from './metrics.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
 import { createProxy } from './proxy/handler.ts';
-import { requestIdOf } from './proxy/headers.ts';
 import type { RouteTable } from './routing/table.ts';
 
 export interface GatewayDeps {
@@ -65,7 +64,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     registry,
     readyPath: '/ready',
     logRequests: false, // the proxy writes one richer line per request itself
-    genReqId: (req) => requestIdOf(req.headers, randomUUID),
     ...(deps.maxHeaderBytes ? { maxHeaderBytes: deps.maxHeaderBytes } : {}),
   });
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'));

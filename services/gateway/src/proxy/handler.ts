@@ -28,10 +28,16 @@ const failureAnswer: Record<Failure, [number, string]> = {
   aborted: [499, 'request aborted by the client'],
 };
 
+/** The gateway's own answers (rejections, upstream failures) name it as their source. */
 function sendJson(res: ServerResponse, status: number, error: string, extra: Record<string, string> = {}): void {
   if (res.headersSent) return void res.destroy();
   const body = JSON.stringify({ error });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...extra });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    [SERVED_BY_HEADER]: 'gateway',
+    ...extra,
+  });
   res.end(body);
 }
 
@@ -117,7 +123,7 @@ export function createProxy(deps: ProxyDeps) {
       const [status, text] = failureAnswer[outcome.failure];
       const bodyError = (outcome.error as { code?: string } | undefined)?.code === 'BODY_TOO_LARGE';
       if (bodyError) sendJson(res, 413, `request body is larger than ${deps.maxBodyBytes} bytes`, { 'x-request-id': requestId });
-      else sendJson(res, status, outcome.failure === 'aborted' ? text : `backend ${backend.name} ${text}`, { 'x-request-id': requestId, [SERVED_BY_HEADER]: 'gateway' });
+      else sendJson(res, status, outcome.failure === 'aborted' ? text : `backend ${backend.name} ${text}`, { 'x-request-id': requestId });
       return finish(bodyError ? 413 : status);
     }
     const { response, done } = outcome;

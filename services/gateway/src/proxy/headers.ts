@@ -22,7 +22,6 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'upgrade',
 ]);
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function joined(v: string | string[] | undefined): string {
   return v === undefined ? '' : Array.isArray(v) ? v.join(',') : v;
@@ -72,9 +71,4 @@ export function downstreamResponseHeaders(upstream: InHeaders): OutHeaders {
 }
 
 /** A request id: the client's X-Request-Id if it is sane (≤ 128 chars of [A-Za-z0-9._:-]), else a new one from `newId`. */
-export function requestIdOf(incoming: InHeaders, newId: () => string): string {
-  const raw = incoming['x-request-id'];
-  // Repeated ids (array) are ambiguous: mint our own rather than pick one.
-  if (typeof raw === 'string' && REQUEST_ID.test(raw)) return raw;
-  return newId();
-}
+export { requestIdOf } from '@cinemaabyss/http';

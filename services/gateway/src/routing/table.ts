@@ -63,6 +63,12 @@ export type RouteTable = { backends: Record<string, BackendSpec>; routes: RouteS
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validateShape = ajv.compile(RouteTableSpec);
 
+function describe(e: { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }): string {
+  const at = e.instancePath || '/';
+  if (e.keyword === 'additionalProperties') return `${at} has unknown field '${String(e.params['additionalProperty'])}'`;
+  return `${at} ${e.message ?? 'is invalid'}`;
+}
+
 export class RouteTableError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -75,23 +81,25 @@ export class RouteTableError extends Error {
 /** Validates shape and references; reports every problem at once. Fills in defaults. */
 export function validateRouteTable(input: unknown): RouteTable {
   const table = structuredClone(input);
-  if (!validateShape(table)) {
-    throw new RouteTableError((validateShape.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`));
-  }
-  const t = table as RouteTable;
-  const problems: string[] = [];
+  const problems = validateShape(table) ? [] : (validateShape.errors ?? []).map(describe);
+  if (typeof table !== 'object' || table === null) throw new RouteTableError(problems);
+  // Reference checks run even when the shape is off, so one pass reports everything.
+  const t = { backends: {}, ...(table as object) } as RouteTable;
+  if (!Array.isArray(t.routes)) t.routes = [];
+  if (typeof t.backends !== 'object' || t.backends === null) t.backends = {};
   const names = new Set<string>();
   for (const [i, route] of t.routes.entries()) {
+    if (typeof route !== 'object' || route === null) continue;
     if (names.has(route.name)) problems.push(`/routes/${i} duplicate route name '${route.name}'`);
     names.add(route.name);
     if (!t.backends[route.backend]) problems.push(`/routes/${i} backend '${route.backend}' is not defined`);
     if (route.migration && !t.backends[route.migration.to]) problems.push(`/routes/${i} migration target '${route.migration.to}' is not defined`);
     if (route.migration && route.migration.to === route.backend) problems.push(`/routes/${i} migration target equals its backend`);
-    if (route.prefix.length > 1 && route.prefix.endsWith('/')) problems.push(`/routes/${i} prefix must not end with '/'`);
+    if (typeof route.prefix === 'string' && route.prefix.length > 1 && route.prefix.endsWith('/')) problems.push(`/routes/${i} prefix must not end with '/'`);
   }
-  if (!t.routes.some((r) => r.prefix === '/' && !r.methods)) problems.push(`/routes needs a catch-all route (prefix '/', all methods)`);
+  if (!t.routes.some((r) => r?.prefix === '/' && !r.methods)) problems.push(`/routes needs a catch-all route (prefix '/', all methods)`);
   for (const [name, backend] of Object.entries(t.backends)) {
-    if (backend.baseEjectionMs > backend.maxEjectionMs) problems.push(`/backends/${name} baseEjectionMs exceeds maxEjectionMs`);
+    if (backend && backend.baseEjectionMs > backend.maxEjectionMs) problems.push(`/backends/${name} baseEjectionMs exceeds maxEjectionMs`);
   }
   if (problems.length > 0) throw new RouteTableError(problems);
   return t;
@@ -120,7 +128,8 @@ export function tableFromEnv(config: GatewayConfig): unknown {
 
 /** A JSON file; `${VAR}` in string values is replaced from the environment (URLs per environment). */
 export function tableFromFile(path: string, env: NodeJS.ProcessEnv): unknown {
-  const text = readFileSync(path, 'utf8').replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => env[name] ?? '');
+  // Values are JSON-escaped: a quote or backslash in a variable cannot break out of its string.
+  const text = readFileSync(path, 'utf8').replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => JSON.stringify(env[name] ?? '').slice(1, -1));
   return JSON.parse(text) as unknown;
 }
 

@@ -1,0 +1,296 @@
+// Resilience over real HTTP against echo upstreams: per-backend concurrency caps, first-byte
+// timeouts, streaming, a second migrated domain driven only by the route table, fallback, metrics.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { singleBackendTable, sleep, startEcho, startGateway, type EchoServer, type RunningGateway } from './support.ts';
+
+interface Answer {
+  status: number;
+  servedBy: string | null;
+  body: string;
+  ms: number;
+}
+
+async function get(url: string, init: RequestInit = {}): Promise<Answer> {
+  const started = performance.now();
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000), ...init });
+  const body = await res.text();
+  return { status: res.status, servedBy: res.headers.get('x-served-by'), body, ms: performance.now() - started };
+}
+
+/** The value of one Prometheus sample whose labels include `labels`, or undefined. */
+function sample(metrics: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of metrics.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const wanted = Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`));
+    if (wanted) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+async function metricsOf(gw: RunningGateway): Promise<string> {
+  const res = await fetch(`${gw.url}/metrics`, { signal: AbortSignal.timeout(5000) });
+  assert.equal(res.status, 200);
+  return res.text();
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('per-backend concurrency cap', () => {
+  let echo: EchoServer;
+  let gw: RunningGateway;
+  before(async () => {
+    echo = await startEcho('slots');
+    gw = await startGateway(singleBackendTable(echo.url, { maxConcurrent: 2, maxPending: 1 }));
+  });
+  after(async () => {
+    echo?.releaseHolds();
+    await gw?.close();
+    await echo?.close();
+  });
+
+  test('2 in flight + 1 pending; the 4th gets 503 at once; after release all three complete', async (t) => {
+    const first = get(`${gw.url}/hold?n=1`);
+    const second = get(`${gw.url}/hold?n=2`);
+    await echo.waitForHeld(2);
+    const third = get(`${gw.url}/hold?n=3`);
+    await until('one pending request', async () => sample(await metricsOf(gw), 'gateway_backend_pending_requests', { backend: 'echo' }) === 1);
+    const saturated = await metricsOf(gw);
+    assert.equal(sample(saturated, 'gateway_backend_active_requests', { backend: 'echo' }), 2);
+
+    const fourth = await get(`${gw.url}/hold?n=4`);
+    t.diagnostic(`overflow 503 answered in ${fourth.ms.toFixed(1)} ms`);
+    assert.equal(fourth.status, 503);
+    assert.equal(fourth.servedBy, 'gateway');
+    assert.match(fourth.body, /backend echo is at capacity/);
+    assert.ok(fourth.ms < 200, `overflow must answer at once, took ${fourth.ms.toFixed(1)} ms`);
+    assert.equal(echo.seen.filter((s) => s.url.startsWith('/hold')).length, 2, 'the pending and the rejected request never reached the upstream');
+
+    echo.releaseHolds();
+    const done = await Promise.all([first, second, third]);
+    assert.deepEqual(
+      done.map((a) => [a.status, a.servedBy]),
+      [
+        [200, 'echo'],
+        [200, 'echo'],
+        [200, 'echo'],
+      ],
+    );
+    assert.deepEqual(echo.seen.map((s) => s.url).sort(), ['/hold?n=1', '/hold?n=2', '/hold?n=3']);
+
+    const settled = await metricsOf(gw);
+    assert.equal(sample(settled, 'gateway_backend_overflow_total', { backend: 'echo' }), 1);
+    assert.equal(sample(settled, 'gateway_backend_active_requests', { backend: 'echo' }), 0, 'every slot is released');
+    assert.equal(sample(settled, 'gateway_backend_pending_requests', { backend: 'echo' }), 0);
+  });
+});
+
+describe('timeouts and streaming', () => {
+  let echo: EchoServer;
+  let gw: RunningGateway;
+  before(async () => {
+    echo = await startEcho('slow');
+    gw = await startGateway(singleBackendTable(echo.url, { firstByteTimeoutMs: 200, totalTimeoutMs: 10_000 }));
+  });
+  after(async () => {
+    await gw?.close();
+    await echo?.close();
+  });
+
+  test('first-byte timeout: an upstream silent for 2 s → 504 after ~200 ms', async (t) => {
+    const slow = await get(`${gw.url}/slow-first-byte?ms=2000`);
+    t.diagnostic(`first-byte timeout 504 answered in ${slow.ms.toFixed(1)} ms`);
+    assert.equal(slow.status, 504);
+    assert.equal(slow.servedBy, 'gateway');
+    assert.match(slow.body, /backend echo did not answer in time/);
+    assert.ok(slow.ms >= 180, `not before the timeout (${slow.ms.toFixed(1)} ms)`);
+    assert.ok(slow.ms < 1500, `well under the upstream's 2 s (${slow.ms.toFixed(1)} ms)`);
+    // Within the limit still works, and the timed-out request released its slot.
+    const quick = await get(`${gw.url}/slow-first-byte?ms=50`);
+    assert.equal(quick.status, 200);
+    assert.equal(quick.servedBy, 'echo');
+    assert.equal(sample(await metricsOf(gw), 'gateway_backend_active_requests', { backend: 'echo' }), 0);
+  });
+
+  test('responses stream: the first chunk arrives long before the upstream sends the last', async (t) => {
+    const started = performance.now();
+    const res = await fetch(`${gw.url}/stream?chunks=5&bytes=1024&gapMs=300`, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-served-by'), 'echo');
+    assert.ok(res.body);
+    const reader = res.body.getReader();
+    let firstAt: number | undefined;
+    let bytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (value.length > 0 && firstAt === undefined) firstAt = performance.now() - started;
+      bytes += value.length;
+    }
+    const total = performance.now() - started;
+    t.diagnostic(`stream: first byte after ${firstAt?.toFixed(1)} ms, end after ${total.toFixed(1)} ms`);
+    assert.equal(bytes, 5 * 1024);
+    assert.ok(firstAt !== undefined && firstAt < 500, `first chunk after ${firstAt?.toFixed(1)} ms`);
+    assert.ok(total >= 1150, `the upstream needs 4 × 300 ms to finish, took ${total.toFixed(1)} ms`);
+    assert.ok(total - firstAt >= 900, 'the first chunk was not held back until the end');
+  });
+});
+
+describe('a second migrated domain is a route-table change', () => {
+  let legacy: EchoServer;
+  let payments: EchoServer;
+  const opened: RunningGateway[] = [];
+
+  before(async () => {
+    legacy = await startEcho('legacy');
+    payments = await startEcho('payments');
+  });
+  after(async () => {
+    for (const gw of opened) await gw.close();
+    await payments?.close();
+    await legacy?.close();
+  });
+
+  const table = (migration: Record<string, unknown>, paymentsUrl?: string) => ({
+    backends: { legacy: { url: legacy.url }, payments: { url: paymentsUrl ?? payments.url, connectTimeoutMs: 500 } },
+    routes: [
+      { name: 'payments', prefix: '/api/payments', backend: 'legacy', migration: { to: 'payments', ...migration } },
+      { name: 'legacy', prefix: '/', backend: 'legacy' },
+    ],
+  });
+  const open = async (raw: unknown) => {
+    const gw = await startGateway(raw);
+    opened.push(gw);
+    return gw;
+  };
+  const servedBy = async (gw: RunningGateway, path: string, count: number, method = 'GET') => {
+    const out: Array<string | null> = [];
+    for (let i = 0; i < count; i++) {
+      const a = await get(`${gw.url}${path}`, {
+        method,
+        headers: { 'x-user-id': `user-${i}`, 'content-type': 'application/json' },
+        ...(method === 'POST' ? { body: JSON.stringify({ amount: i }) } : {}),
+      });
+      assert.equal(a.status, 200, `${method} ${path}`);
+      assert.equal(JSON.parse(a.body).server, a.servedBy, 'x-served-by names the upstream that answered');
+      out.push(a.servedBy);
+    }
+    return out;
+  };
+
+  test('enabled at 100 %: every /api/payments request lands on payments; other paths stay on legacy', async () => {
+    const gw = await open(table({ enabled: true, percent: 100, mode: 'sticky' }));
+    assert.deepEqual(new Set(await servedBy(gw, '/api/payments/echo', 20)), new Set(['payments']));
+    assert.deepEqual(new Set(await servedBy(gw, '/api/payments', 3, 'POST')), new Set(['payments']));
+    assert.deepEqual(new Set(await servedBy(gw, '/api/paymentsx/echo', 3)), new Set(['legacy']), 'segment boundary');
+    assert.deepEqual(new Set(await servedBy(gw, '/api/users/echo', 3)), new Set(['legacy']));
+    const metrics = await metricsOf(gw);
+    assert.equal(sample(metrics, 'gateway_migration_percent', { route: 'payments', to: 'payments' }), 100);
+    assert.equal(sample(metrics, 'gateway_routing_decisions_total', { route: 'payments', backend: 'payments', reason: 'bucket' }), 23);
+  });
+
+  test('random mode at 100 % also sends everything to payments', async () => {
+    const gw = await open(table({ enabled: true, percent: 100, mode: 'random' }));
+    assert.deepEqual(new Set(await servedBy(gw, '/api/payments/echo', 10)), new Set(['payments']));
+  });
+
+  test('enabled=false (even at 100 %): every request lands on legacy', async () => {
+    const gw = await open(table({ enabled: false, percent: 100, mode: 'sticky' }));
+    assert.deepEqual(new Set(await servedBy(gw, '/api/payments/echo', 20)), new Set(['legacy']));
+    assert.deepEqual(new Set(await servedBy(gw, '/api/payments', 3, 'POST')), new Set(['legacy']));
+    assert.equal(sample(await metricsOf(gw), 'gateway_migration_percent', { route: 'payments', to: 'payments' }), 0);
+  });
+
+  test('fallback: a GET the new backend answers 5xx is served by the old one; a POST is never replayed', async () => {
+    const gw = await open(table({ enabled: true, percent: 100, mode: 'sticky' }));
+    const legacyBefore = legacy.seen.length;
+    const paymentsBefore = payments.seen.length;
+
+    const getAnswer = await get(`${gw.url}/api/payments/status/503?on=payments`, { headers: { 'x-user-id': 'u1' } });
+    assert.equal(getAnswer.status, 200);
+    assert.equal(getAnswer.servedBy, 'legacy');
+    assert.equal(JSON.parse(getAnswer.body).server, 'legacy');
+    assert.deepEqual(
+      payments.seen.slice(paymentsBefore).map((s) => s.method),
+      ['GET'],
+      'the new backend was tried first',
+    );
+    assert.deepEqual(legacy.seen.slice(legacyBefore).map((s) => [s.method, s.url]), [['GET', '/api/payments/status/503?on=payments']]);
+
+    const postAnswer = await get(`${gw.url}/api/payments/status/503?on=payments`, {
+      method: 'POST',
+      headers: { 'x-user-id': 'u1', 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 10 }),
+    });
+    assert.equal(postAnswer.status, 503);
+    assert.equal(postAnswer.servedBy, 'payments');
+    assert.equal(JSON.parse(postAnswer.body).server, 'payments');
+    assert.deepEqual(
+      legacy.seen.slice(legacyBefore).filter((s) => s.method === 'POST'),
+      [],
+      'the old backend never saw the POST',
+    );
+    assert.deepEqual(
+      payments.seen.slice(paymentsBefore).map((s) => [s.method, s.bodyBytes]),
+      [
+        ['GET', 0],
+        ['POST', JSON.stringify({ amount: 10 }).length],
+      ],
+    );
+
+    // 5xx from the old backend itself is passed through: nothing to fall back to.
+    const legacyFails = await get(`${gw.url}/api/users/status/502?on=legacy`);
+    assert.equal(legacyFails.status, 502);
+    assert.equal(legacyFails.servedBy, 'legacy');
+  });
+
+  test('fallback when the new backend is unreachable; fallback=false passes the failure through', async () => {
+    const down = await startEcho('gone');
+    const downUrl = down.url;
+    await down.close();
+    const withFallback = await open(table({ enabled: true, percent: 100 }, downUrl));
+    const saved = await get(`${withFallback.url}/api/payments/echo`, { headers: { 'x-user-id': 'u2' } });
+    assert.equal(saved.status, 200);
+    assert.equal(saved.servedBy, 'legacy');
+
+    const without = await open(table({ enabled: true, percent: 100, fallback: false }));
+    const failed = await get(`${without.url}/api/payments/status/503?on=payments`, { headers: { 'x-user-id': 'u3' } });
+    assert.equal(failed.status, 503);
+    assert.equal(failed.servedBy, 'payments');
+  });
+
+  test('/metrics exposes requests, decisions (with the fallback), breaker state, active requests, migration percent, durations', async () => {
+    const gw = await open(table({ enabled: true, percent: 100 }));
+    const fallback = await get(`${gw.url}/api/payments/status/500?on=payments`, { headers: { 'x-user-id': 'm1', 'x-request-id': 'metrics-1' } });
+    assert.equal(fallback.servedBy, 'legacy');
+    await get(`${gw.url}/api/payments/echo`, { headers: { 'x-user-id': 'm1' } });
+    const text = await metricsOf(gw);
+    for (const name of [
+      'gateway_requests_total',
+      'gateway_routing_decisions_total',
+      'gateway_breaker_state',
+      'gateway_backend_active_requests',
+      'gateway_migration_percent',
+      'gateway_request_duration_seconds_bucket',
+    ]) {
+      assert.match(text, new RegExp(`^${name}\\{`, 'm'), `${name} has samples`);
+    }
+    assert.equal(sample(text, 'gateway_routing_decisions_total', { route: 'payments', backend: 'legacy', reason: 'fallback' }), 1);
+    assert.equal(sample(text, 'gateway_requests_total', { route: 'payments', backend: 'legacy', status_class: '2xx', reason: 'fallback' }), 1);
+    assert.equal(sample(text, 'gateway_routing_decisions_total', { route: 'payments', backend: 'payments', reason: 'bucket' }), 1);
+    assert.equal(sample(text, 'gateway_breaker_state', { backend: 'payments' }), 0, 'one 5xx does not open the breaker');
+    assert.equal(sample(text, 'gateway_breaker_state', { backend: 'legacy' }), 0);
+    assert.equal(sample(text, 'gateway_backend_active_requests', { backend: 'payments' }), 0);
+    assert.equal(sample(text, 'gateway_migration_percent', { route: 'payments', to: 'payments' }), 100);
+    assert.equal(sample(text, 'gateway_request_duration_seconds_count', { route: 'payments', backend: 'legacy' }), 1);
+    assert.equal(sample(text, 'gateway_request_duration_seconds_count', { route: 'payments', backend: 'payments' }), 1);
+    assert.equal(JSON.parse(fallback.body).server, 'legacy');
+    assert.equal(JSON.parse(fallback.body).headers['x-request-id'], 'metrics-1', 'the replay carries the same request id');
+  });
+});
