@@ -66,7 +66,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     logRequests: false, // the proxy writes one richer line per request itself
     ...(deps.maxHeaderBytes ? { maxHeaderBytes: deps.maxHeaderBytes } : {}),
   });
-  app.get('/health', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'));
+  app.get('/health', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'));
 
   // Proxied requests leave Fastify's lifecycle at the first hook: no body parsing, no buffering.
   app.addHook('onRequest', async (request, reply) => {
