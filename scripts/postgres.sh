@@ -48,7 +48,7 @@ start() {
   fi
   if ! as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     as_owner "$BIN/pg_ctl" -D "$DATA" -l "$RUN_DIR/postgres.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $RUN_DIR -c max_connections=200" >/dev/null \
+      -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $RUN_DIR -c max_connections=200 -c jit=off" >/dev/null \
       || { tail -n 30 "$RUN_DIR/postgres.log" >&2; die "server did not start"; }
   fi
   local psql=("$BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt)
