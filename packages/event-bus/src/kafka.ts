@@ -1,12 +1,5 @@
-import {
-  Admin,
-  Consumer,
-  ProduceAcks,
-  Producer,
-  stringDeserializers,
-  stringSerializers,
-  type Message,
-} from '@platformatic/kafka';
+import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { kafkaSubscription, type KafkaConnection } from './kafka-consumer.ts';
 import { partitionFor } from './partition.ts';
 import {
   BusUnavailableError,
@@ -35,22 +28,26 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Apache Kafka through @platformatic/kafka: idempotent producer, acks from all in-sync replicas. */
 export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> {
   const partitions = options.partitions ?? 3;
   const sendTimeoutMs = options.sendTimeoutMs ?? 5000;
   const maxBatch = options.maxBatch ?? 500;
-  const base = { bootstrapBrokers: options.brokers, timeout: Math.min(sendTimeoutMs, 5000), retries: 2, retryDelay: 250 };
+  const connection: KafkaConnection = {
+    bootstrapBrokers: options.brokers,
+    clientId: options.clientId,
+    timeout: Math.min(sendTimeoutMs, 5000),
+    retries: 2,
+    retryDelay: 250,
+  };
   const producer = new Producer({
-    ...base,
+    ...connection,
     clientId: `${options.clientId}-producer`,
     serializers: stringSerializers,
     idempotent: true,
     acks: ProduceAcks.ALL,
   });
-  const admin = new Admin({ ...base, clientId: `${options.clientId}-admin` });
+  const admin = new Admin({ ...connection, clientId: `${options.clientId}-admin` });
   const subscriptions = new Set<Subscription>();
   // Partition counts as the cluster reports them (a topic created elsewhere may have more).
   const partitionCounts = new Map<string, number>();
@@ -109,94 +106,11 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
     while (queue.length > 0) void flush(queue.splice(0, maxBatch));
   }
 
-  async function subscribe({ groupId, topics, handler, fromBeginning = false }: SubscribeOptions): Promise<Subscription> {
-    let running = true;
-    let lastCommit: Promise<unknown> = Promise.resolve();
-    let current: { consumer: Consumer<string, string, string, string>; stream: { close(): Promise<void> } } | undefined;
-
-    const join = async () => {
-      const consumer = new Consumer({
-        ...base,
-        clientId: `${options.clientId}-consumer`,
-        groupId,
-        deserializers: stringDeserializers,
-        autocommit: false,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1000,
-        maxWaitTime: 200,
-      });
-      try {
-        const stream = await consumer.consume({ topics, mode: 'committed', fallbackMode: fromBeginning ? 'earliest' : 'latest' });
-        stream.on('error', () => {}); // surfaced through the iterator below
-        current = { consumer, stream };
-        return stream;
-      } catch (error) {
-        await consumer.close(true).catch(() => {});
-        throw error;
-      }
-    };
-
-    const consume = async (stream: Awaited<ReturnType<typeof join>>) => {
-      for await (const raw of stream) {
-        const message = raw as Message<string, string, string, string>;
-        const delivered = {
-          topic: message.topic,
-          partition: message.partition,
-          offset: Number(message.offset),
-          key: message.key,
-          value: message.value,
-          headers: Object.fromEntries(message.headers),
-          timestamp: new Date(Number(message.timestamp)),
-        };
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await handler(delivered);
-            break;
-          } catch {
-            if (!running) return; // uncommitted: the next consumer gets it again
-            await sleep(Math.min(100 * 2 ** attempt, 5000));
-          }
-        }
-        // Committed only after processing. The client merges commits per partition, so waiting for
-        // the latest one (at stop) covers every earlier one.
-        lastCommit = Promise.resolve(message.commit()).catch(() => {});
-        if (!running) return;
-      }
-    };
-
-    const leave = async () => {
-      const leaving = current;
-      current = undefined;
-      if (!leaving) return;
-      await leaving.stream.close().catch(() => {});
-      await lastCommit;
-      await leaving.consumer.close(true).catch(() => {});
-    };
-
-    // The first join must succeed (the caller retries); after that, a lost broker means leave,
-    // back off and join again: uncommitted messages are redelivered, committed ones are not.
-    const first = await join();
-    const loop = (async () => {
-      let stream: Awaited<ReturnType<typeof join>> | undefined = first;
-      for (let attempt = 0; running; ) {
-        try {
-          stream ??= await join();
-          attempt = 0;
-          await consume(stream);
-        } catch {
-          attempt++;
-        }
-        stream = undefined;
-        await leave();
-        if (running) await sleep(Math.min(250 * 2 ** attempt, 5000));
-      }
-    })();
+  async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    const inner = await kafkaSubscription(connection, subscribeOptions);
     const subscription: Subscription = {
       async stop() {
-        running = false;
-        await current?.stream.close().catch(() => {});
-        await loop;
-        await leave();
+        await inner.stop();
         subscriptions.delete(subscription);
       },
     };
