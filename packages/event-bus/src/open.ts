@@ -6,6 +6,8 @@ import type { EventBus } from './types.ts';
 export interface BusSettingValues {
   /** Comma-separated `host:port` list; unset means the embedded bus in `database`. */
   KAFKA_BROKERS?: string | undefined;
+  KAFKA_TOPIC_PARTITIONS?: number | undefined;
+  KAFKA_TOPIC_REPLICATION_FACTOR?: number | undefined;
 }
 
 /**
@@ -22,5 +24,8 @@ export async function openEventBus(
     .split(',')
     .map((b) => b.trim())
     .filter(Boolean);
-  return brokers.length > 0 ? openKafkaBus({ brokers, clientId, ...options }) : openEmbeddedBus(database, options);
+  const partitions = settings.KAFKA_TOPIC_PARTITIONS ?? 3;
+  return brokers.length > 0
+    ? openKafkaBus({ brokers, clientId, partitions, replicationFactor: settings.KAFKA_TOPIC_REPLICATION_FACTOR ?? 1, ...options })
+    : openEmbeddedBus(database, { partitions, ...options });
 }

@@ -10,6 +10,8 @@ export const EventsConfig = Type.Object({
   // Two processes cannot share one PGlite folder: the events service has its own by default.
   PGLITE_DATA_DIR: Type.String({ default: '.data/pglite-events', description: 'PGlite data folder when no PostgreSQL URL is set' }),
   KAFKA_BROKERS: BusSettings.KAFKA_BROKERS,
+  KAFKA_TOPIC_PARTITIONS: BusSettings.KAFKA_TOPIC_PARTITIONS,
+  KAFKA_TOPIC_REPLICATION_FACTOR: BusSettings.KAFKA_TOPIC_REPLICATION_FACTOR,
   EVENTS_CONSUMER_GROUP: Type.String({ default: 'cinemaabyss-events', minLength: 1, description: 'Kafka consumer group' }),
   EVENTS_SEND_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000, description: 'Longest wait for broker acknowledgement before 503' }),
 });
