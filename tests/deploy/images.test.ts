@@ -25,6 +25,8 @@ function dockerfileCopies(service: string): string[] {
   // The deps stage copies these from the build stage and the context.
   const text = readFileSync(join(root, 'services', service, 'Dockerfile'), 'utf8');
   assert.match(text, new RegExp(`npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace @cinemaabyss/${service}`));
+  assert.match(text, new RegExp(`node node_modules/typescript/bin/tsc -b services/${service}$`, 'm'));
+  assert.ok(existsSync(join(root, 'node_modules/typescript/bin/tsc')), 'the build stage compiles with this path');
   assert.match(text, /^USER 1000:1000$/m);
   assert.match(text, /^HEALTHCHECK /m);
   assert.match(text, new RegExp(`^CMD \\["node", "services/${service}/dist/main.js"\\]$`, 'm'));
