@@ -53,9 +53,29 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
   const subscriptions = new Set<Subscription>();
   await migrate(database, embeddedBusMigrations);
 
+  // Sends to one partition run one after another, in call order, as a Kafka producer keeps them:
+  // with a connection pool, concurrent transactions would otherwise take offsets in any order.
+  const tails = new Map<string, Promise<unknown>>();
+
   async function send(message: OutgoingMessage): Promise<SendResult> {
     const partition = partitionFor(message.key, partitions);
-    const write = db.transaction(async (tx) => {
+    const lane = `${message.topic}:${partition}`;
+    const previous = tails.get(lane) ?? Promise.resolve();
+    const write = previous.then(() => append(message, partition));
+    const tail = write.catch(() => {});
+    tails.set(lane, tail);
+    void tail.then(() => tails.get(lane) === tail && tails.delete(lane));
+    try {
+      const result = await bounded(write, sendTimeoutMs, 'send');
+      wake.emit('message');
+      return result;
+    } catch (error) {
+      throw error instanceof BusUnavailableError ? error : new BusUnavailableError('embedded bus unavailable', { cause: error });
+    }
+  }
+
+  function append(message: OutgoingMessage, partition: number): Promise<SendResult> {
+    return db.transaction(async (tx) => {
       const [slot] = await tx
         .update(busPartitions)
         .set({ nextOffset: sql`${busPartitions.nextOffset} + 1` })
@@ -74,13 +94,6 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
       });
       return { topic: message.topic, partition, offset };
     });
-    try {
-      const result = await bounded(write, sendTimeoutMs, 'send');
-      wake.emit('message');
-      return result;
-    } catch (error) {
-      throw error instanceof BusUnavailableError ? error : new BusUnavailableError('embedded bus unavailable', { cause: error });
-    }
   }
 
   async function subscribe({ groupId, topics, handler, fromBeginning = false }: SubscribeOptions): Promise<Subscription> {

@@ -22,6 +22,8 @@ export interface KafkaBusOptions {
 }
 
 interface Pending {
+  /** When the caller stops waiting (send timeout counted from the call, queueing included). */
+  deadline: number;
   message: OutgoingMessage;
   partition: number;
   resolve: (result: SendResult) => void;
@@ -57,10 +59,12 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
     for (const [topic, info] of metadata.topics) partitionCounts.set(topic, info.partitionsCount);
   }
 
-  // Concurrent sends are gathered into one produce request per event-loop turn: one round trip
-  // to the broker acknowledges many HTTP requests, which is what makes thousands per second possible.
+  // Sends are batched: while one produce request is in flight (an idempotent producer keeps one
+  // per connection anyway), everything that arrives waits here and goes out in the next request.
+  // One broker round trip acknowledges many HTTP requests; that is what makes thousands per second possible.
   let queue: Pending[] = [];
   let scheduled = false;
+  let inFlight = false;
 
   async function flush(batch: Pending[]): Promise<void> {
     const sending = producer.send({
@@ -73,8 +77,9 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
       })),
     });
     let timer: NodeJS.Timeout | undefined;
+    const wait = Math.max(1, Math.min(...batch.map((p) => p.deadline)) - Date.now());
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BusUnavailableError(`Kafka did not acknowledge within ${sendTimeoutMs} ms`)), sendTimeoutMs);
+      timer = setTimeout(() => reject(new BusUnavailableError(`Kafka did not acknowledge within ${sendTimeoutMs} ms`)), wait);
     });
     try {
       const result = await Promise.race([sending, timeout]);
@@ -103,7 +108,12 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
 
   function drain(): void {
     scheduled = false;
-    while (queue.length > 0) void flush(queue.splice(0, maxBatch));
+    if (inFlight || queue.length === 0) return;
+    inFlight = true;
+    void flush(queue.splice(0, maxBatch)).finally(() => {
+      inFlight = false;
+      drain();
+    });
   }
 
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
@@ -135,9 +145,9 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
     },
     send(message) {
       return new Promise<SendResult>((resolve, reject) => {
-        queue.push({ message, partition: partitionFor(message.key, partitionCounts.get(message.topic) ?? partitions), resolve, reject });
-        if (queue.length >= maxBatch) drain();
-        else if (!scheduled) {
+        const partition = partitionFor(message.key, partitionCounts.get(message.topic) ?? partitions);
+        queue.push({ deadline: Date.now() + sendTimeoutMs, message, partition, resolve, reject });
+        if (!scheduled && !inFlight) {
           scheduled = true;
           setImmediate(drain);
         }
