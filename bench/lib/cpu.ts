@@ -28,13 +28,13 @@ export interface CpuUse {
   other: number;
 }
 
-function machineBusy(): number {
+export function machineBusy(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
   return fields.reduce((a, b) => a + b, 0) - idle;
 }
 
-function processTicks(pid: number): number {
+export function processTicks(pid: number): number {
   try {
     // Fields after the ")" that ends the command name; utime and stime are fields 14 and 15.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

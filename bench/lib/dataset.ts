@@ -122,22 +122,22 @@ export async function checkPostgres(serverUrl: string): Promise<string> {
   }
 }
 
-/** Recreates `cinemaabyss_bench` on the server of `serverUrl`; dropped again on cleanup. */
-export async function preparePostgres(serverUrl: string, total: number): Promise<Prepared> {
+/** Recreates `cinemaabyss_bench` (or `name`) on the server of `serverUrl`; dropped again on cleanup. */
+export async function preparePostgres(serverUrl: string, total: number, name: string = BENCH_DB): Promise<Prepared> {
   const version = await checkPostgres(serverUrl);
   const admin = connectPostgres({ url: serverUrl, poolSize: 1, connectionTimeoutMs: 5000 });
   try {
     // FORCE: a leftover service from an aborted run must not keep the old database alive.
-    await admin.pool.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-    await admin.pool.query(`CREATE DATABASE ${BENCH_DB}`);
+    await admin.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.pool.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.close();
   }
   onCleanup('drop bench database', async () => {
     const again = connectPostgres({ url: serverUrl, poolSize: 1, connectionTimeoutMs: 5000 });
-    await again.pool.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`).finally(() => again.close());
+    await again.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => again.close());
   });
-  const url = withDatabase(serverUrl, BENCH_DB);
+  const url = withDatabase(serverUrl, name);
   const database = connectPostgres({ url, poolSize: 2 });
   try {
     await fill(database, total);

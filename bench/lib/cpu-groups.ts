@@ -1,0 +1,162 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { machineBusy, processTicks } from './cpu.ts';
+
+// Where the CPU went during a run, by named group of processes (service, proxy workers, broker,
+// database backends), plus this process (the load generator) and everything else ("other").
+// Linux /proc only; elsewhere the figures are absent.
+
+const TICKS_PER_SECOND = 100; // USER_HZ
+
+export type PidGroups = Record<string, number[]>;
+
+export interface GroupSnapshot {
+  at: number;
+  busy: number;
+  self: number;
+  ticks: Record<string, number>;
+}
+
+/** Cores in use on average, per group; `loadGenerator` is this process, `other` the rest of the machine. */
+export interface GroupCpu {
+  machine: number;
+  loadGenerator: number;
+  other: number;
+  groups: Record<string, number>;
+}
+
+export function groupSnapshot(groups: PidGroups): GroupSnapshot | undefined {
+  try {
+    const ticks: Record<string, number> = {};
+    for (const [name, pids] of Object.entries(groups)) ticks[name] = pids.reduce((sum, pid) => sum + processTicks(pid), 0);
+    return { at: performance.now(), busy: machineBusy(), self: processTicks(process.pid), ticks };
+  } catch {
+    return undefined;
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+export function groupCpu(before: GroupSnapshot | undefined, after: GroupSnapshot | undefined): GroupCpu | undefined {
+  if (!before || !after) return undefined;
+  const seconds = (after.at - before.at) / 1000;
+  const cores = (ticks: number) => round(ticks / TICKS_PER_SECOND / seconds);
+  const groups: Record<string, number> = {};
+  for (const name of Object.keys(after.ticks)) groups[name] = cores(Math.max(0, after.ticks[name]! - (before.ticks[name] ?? 0)));
+  const machine = cores(after.busy - before.busy);
+  const loadGenerator = cores(after.self - before.self);
+  const known = loadGenerator + Object.values(groups).reduce((a, b) => a + b, 0);
+  return { machine, loadGenerator, other: Math.max(0, round(machine - known)), groups };
+}
+
+/** Measures a promise-returning step and attributes the CPU it took to the groups. */
+export async function withCpu<T>(groups: () => PidGroups, step: () => Promise<T>): Promise<{ value: T; cpu: GroupCpu | undefined }> {
+  const pids = groups();
+  const before = groupSnapshot(pids);
+  const value = await step();
+  return { value, cpu: groupCpu(before, groupSnapshot(pids)) };
+}
+
+/** Direct children of `pid` (e.g. nginx workers of their master), from /proc. */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[1]) === pid) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Resident set size of a process in bytes (VmRSS), or undefined when it has ended. */
+export function rssBytes(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface QuietReport {
+  /** Cores busy outside the given processes and this one, in the last window measured. */
+  other: number;
+  waitedSeconds: number;
+  quiet: boolean;
+  /** The busiest processes of the last window when it was not quiet: "name(pid) cores". */
+  busiest?: string[];
+}
+
+/** utime+stime ticks and command name of every process, from /proc. */
+function allTicks(): Map<number, { ticks: number; name: string }> {
+  const out = new Map<number, { ticks: number; name: string }>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const rest = stat.slice(close + 2).split(' ');
+      out.set(Number(entry), { ticks: Number(rest[11]) + Number(rest[12]), name: stat.slice(stat.indexOf('(') + 1, close) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function busiest(before: Map<number, { ticks: number; name: string }>, seconds: number, exclude: Set<number>): string[] {
+  const after = allTicks();
+  const rows: { label: string; cores: number }[] = [];
+  for (const [pid, now] of after) {
+    if (exclude.has(pid)) continue;
+    const delta = now.ticks - (before.get(pid)?.ticks ?? now.ticks);
+    if (delta > 0) rows.push({ label: `${now.name}(${pid})`, cores: round(delta / TICKS_PER_SECOND / seconds) });
+  }
+  return rows.sort((a, b) => b.cores - a.cores).slice(0, 4).map((r) => `${r.label} ${r.cores}`);
+}
+
+/**
+ * Waits (up to `maxWaitSeconds`) for a window of `windowSeconds` in which the machine, minus the
+ * benchmark's own idle processes, uses less than `threshold` cores: other sessions on this 2-core
+ * machine would distort the figures. Never fails: it reports what it found.
+ */
+export async function waitForQuiet(
+  groups: () => PidGroups,
+  { threshold = 0.25, windowSeconds = 3, maxWaitSeconds = 120, log = (_: string) => {} } = {},
+): Promise<QuietReport> {
+  const started = performance.now();
+  let other = Number.NaN;
+  for (;;) {
+    const pids = groups();
+    const before = groupSnapshot(pids);
+    const every = allTicks();
+    await new Promise((resolve) => setTimeout(resolve, windowSeconds * 1000));
+    const cpu = groupCpu(before, groupSnapshot(pids));
+    if (!cpu) return { other: Number.NaN, waitedSeconds: 0, quiet: true };
+    other = round(cpu.other + cpu.loadGenerator);
+    const waitedSeconds = Math.round((performance.now() - started) / 1000);
+    if (other < threshold) return { other, waitedSeconds, quiet: true };
+    const top = busiest(every, windowSeconds, new Set([process.pid, ...Object.values(pids).flat()]));
+    if (waitedSeconds >= maxWaitSeconds) {
+      log(`machine not quiet after ${waitedSeconds} s (other work uses ${other} cores: ${top.join(', ')}); going ahead`);
+      return { other, waitedSeconds, quiet: false, busiest: top };
+    }
+    log(`waiting for a quiet machine: other work uses ${other} cores (${top.join(', ')})`);
+  }
+}
