@@ -86,7 +86,19 @@ export async function kafkaSubscription(
 
   // The first join must succeed (the caller retries); after that, a lost broker means leave,
   // back off and join again: uncommitted messages are redelivered, committed ones are not.
-  const first = await join();
+  // A broker that has just started may not have its group coordinator loaded yet: retry the
+  // first join for a while before giving up (the caller's own retry loop takes over after that).
+  const first = await (async () => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        return await join();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await sleep(500);
+      }
+    }
+  })();
   const loop = (async () => {
     let stream: Awaited<ReturnType<typeof join>> | undefined = first;
     for (let attempt = 0; running; ) {
