@@ -3,6 +3,7 @@
 // end-to-end latency from the API building the event to the consumer having stored it.
 //   npm run bench:events -- --runs 3 --duration 10 --connections 10,50,100 --rate 500
 // See bench/README.md ("Events API") for the method and recorded results.
+import { intOption } from './lib/args.ts';
 import { parseArgs } from 'node:util';
 import { connectPostgres } from '@cinemaabyss/db';
 import { runCannon, type CannonResult } from './lib/cannon.ts';
@@ -57,11 +58,7 @@ function parseOptions(argv: string[]) {
     console.log(usage);
     process.exit(0);
   }
-  const int = (name: string, raw: string, min: number, max: number) => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max}\n${usage}`);
-    return n;
-  };
+  const int = (name: string, raw: string, min: number, max: number) => intOption(name, raw, min, max, usage);
   return {
     runs: int('runs', values.runs, 1, 20),
     duration: int('duration', values.duration, 1, 120),

@@ -4,6 +4,7 @@
 //   npm run bench:gateway -- --runs 5 --duration 10 --connections 50 --upstreams trivial,movies
 //   npm run bench:gateway -- --soak-only --soak-minutes 10
 // See bench/README.md ("Gateway vs nginx") for the method and recorded results.
+import { intOption } from './lib/args.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -62,11 +63,7 @@ function parseOptions(argv: string[]) {
     console.log(usage);
     process.exit(0);
   }
-  const int = (name: string, raw: string, min: number, max: number) => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max}\n${usage}`);
-    return n;
-  };
+  const int = (name: string, raw: string, min: number, max: number) => intOption(name, raw, min, max, usage);
   const upstreams = values.upstreams.split(',').map((s) => s.trim());
   const bad = upstreams.filter((u) => !(UPSTREAMS as readonly string[]).includes(u));
   if (bad.length) throw new Error(`--upstreams: unknown ${bad.join(',')}\n${usage}`);

@@ -24,13 +24,16 @@ const usage = `usage: npm run bench:movies -- [--runs 5] [--duration 10] [--conn
 PostgreSQL: BENCH_DATABASE_URL (default: the server of scripts/postgres.sh); the benchmark
 creates and drops the database cinemaabyss_bench on that server.`;
 
-function positiveInt(name: string, raw: string, min: number, max: number): number {
+/** An integer option within bounds; the error names the option and repeats the script's usage. */
+export function intOption(name: string, raw: string, min: number, max: number, help: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`--${name} must be an integer in ${min}..${max}, got "${raw}"\n${usage}`);
+    throw new Error(`--${name} must be an integer in ${min}..${max}, got "${raw}"\n${help}`);
   }
   return value;
 }
+
+const positiveInt = (name: string, raw: string, min: number, max: number) => intOption(name, raw, min, max, usage);
 
 function list<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
   const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
