@@ -51,6 +51,9 @@ await runService(async () => {
     table: validateRouteTable(tableFromEnv(gatewayConfig)),
     logger: log('gateway'),
     overrideSecret: gatewayConfig.GATEWAY_OVERRIDE_SECRET,
+    maxBodyBytes: gatewayConfig.GATEWAY_MAX_BODY_BYTES,
+    maxHeaderBytes: gatewayConfig.GATEWAY_MAX_HEADER_BYTES,
+    accessLog: gatewayConfig.GATEWAY_ACCESS_LOG,
   });
   services.unshift(['gateway', gateway.app, config.GATEWAY_PORT]);
   lines.unshift(`  ${'gateway'.padEnd(10)} ${await listen(gateway.app, config.GATEWAY_PORT, config.HOST)}  <- the single entry point`);

@@ -91,6 +91,34 @@ describe('per-backend concurrency cap', () => {
   });
 });
 
+describe('total timeout', () => {
+  let echo: EchoServer;
+  let gw: RunningGateway;
+  before(async () => {
+    echo = await startEcho('held');
+    gw = await startGateway(singleBackendTable(echo.url, { maxConcurrent: 1, maxPending: 1, totalTimeoutMs: 300 }));
+  });
+  after(async () => {
+    echo?.releaseHolds();
+    await gw?.close();
+    await echo?.close();
+  });
+
+  test('bounds the wait for a slot too: a queued request gets 504 with the one in flight, not after it', async (t) => {
+    const first = get(`${gw.url}/hold?n=1`);
+    await echo.waitForHeld(1);
+    const queued = await get(`${gw.url}/hold?n=2`);
+    const inFlight = await first;
+    t.diagnostic(`in flight: ${inFlight.status} after ${inFlight.ms.toFixed(1)} ms; queued: ${queued.status} after ${queued.ms.toFixed(1)} ms`);
+    assert.deepEqual([inFlight.status, queued.status], [504, 504]);
+    assert.match(queued.body, /backend echo did not answer in time/);
+    // Without the bound the queued request would start only when the first gave up (~300 ms)
+    // and then wait its own 300 ms.
+    assert.ok(queued.ms < 550, `queued request answered after ${queued.ms.toFixed(1)} ms`);
+    await until('slots released', async () => sample(await metricsOf(gw), 'gateway_backend_active_requests', { backend: 'echo' }) === 0);
+  });
+});
+
 describe('timeouts and streaming', () => {
   let echo: EchoServer;
   let gw: RunningGateway;
@@ -139,6 +167,46 @@ describe('timeouts and streaming', () => {
     assert.ok(firstAt !== undefined && firstAt < 500, `first chunk after ${firstAt?.toFixed(1)} ms`);
     assert.ok(total >= 1150, `the upstream needs 4 × 300 ms to finish, took ${total.toFixed(1)} ms`);
     assert.ok(total - firstAt >= 900, 'the first chunk was not held back until the end');
+  });
+});
+
+describe('client going away and slow clients', () => {
+  let echo: EchoServer;
+  let gw: RunningGateway;
+  before(async () => {
+    echo = await startEcho('streams');
+    gw = await startGateway(singleBackendTable(echo.url));
+  });
+  after(async () => {
+    await gw?.close();
+    await echo?.close();
+  });
+
+  test('a client that leaves mid-answer: the upstream request is cut and its slot released', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${gw.url}/stream?chunks=20&bytes=1024&gapMs=200`, { signal: controller.signal });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+    await until('the upstream sees the request aborted', () => echo.seen.some((s) => s.url.startsWith('/stream') && s.aborted), 2000);
+    await until('slot released', async () => sample(await metricsOf(gw), 'gateway_backend_active_requests', { backend: 'echo' }) === 0, 2000);
+  });
+
+  test('a large answer to a slow reader arrives whole (backpressure, not buffering)', async () => {
+    const res = await fetch(`${gw.url}/stream?chunks=64&bytes=65536&gapMs=0`, { signal: AbortSignal.timeout(20_000) });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    let bytes = 0;
+    let reads = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+      if (++reads % 16 === 0) await sleep(20); // read slower than the upstream writes
+    }
+    assert.equal(bytes, 64 * 65536);
   });
 });
 

@@ -92,6 +92,9 @@ export async function startEcho(name = 'echo'): Promise<EchoServer> {
     req.on('error', () => {
       record.aborted = true;
     });
+    res.on('close', () => {
+      if (!res.writableFinished) record.aborted = true; // the gateway cut the answer short
+    });
     const url = new URL(req.url ?? '/', 'http://upstream.invalid');
     const segments = url.pathname.split('/');
     const at = segments.findIndex((s) => BEHAVIOURS.has(s));

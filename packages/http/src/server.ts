@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions as HttpServerOptions, type ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
@@ -35,6 +35,27 @@ export interface ServerOptions {
   maxHeaderBytes?: number;
   /** Prometheus registry to expose (a service registers its own metrics on it); one is made if absent. */
   registry?: Registry;
+  /**
+   * Requests this answers (returns true for) never enter Fastify: for a data plane whose per-request
+   * budget is smaller than Fastify's lifecycle (the gateway's proxy). Fastify serves the rest.
+   */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** A node:http server that offers each request to `intercept` before Fastify's handler. */
+function interceptingServer(intercept: NonNullable<ServerOptions['intercept']>) {
+  return (handler: Handler, opts: Record<string, unknown>): Server => {
+    const server = createHttpServer((opts['http'] ?? {}) as HttpServerOptions, (req, res) => {
+      if (!intercept(req, res)) handler(req, res);
+    });
+    // What Fastify sets on the servers it makes itself.
+    server.keepAliveTimeout = opts['keepAliveTimeout'] as number;
+    server.requestTimeout = opts['requestTimeout'] as number;
+    server.setTimeout(opts['connectionTimeout'] as number);
+    return server;
+  };
 }
 
 // Bodies are validated as sent: no type coercion, no silent removal of unknown fields.
@@ -65,6 +86,7 @@ export async function createServer(options: ServerOptions): Promise<App> {
     genReqId: (req: IncomingMessage) => requestIdOf(req.headers, randomUUID),
     return503OnClosing: true,
     ...(options.maxHeaderBytes ? { http: { maxHeaderSize: options.maxHeaderBytes } } : {}),
+    ...(options.intercept ? { serverFactory: interceptingServer(options.intercept) } : {}),
     forceCloseConnections: 'idle',
     schemaErrorFormatter: formatValidationError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },

@@ -20,5 +20,8 @@ export function createLogger(service: string | null, options: LoggingOptions = {
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
   };
   if (options.async === false) return pino(config);
-  return pino(config, pino.destination({ sync: false }));
+  // Lines gather until 4 KiB or 250 ms, whichever comes first (pino's advice for asynchronous
+  // logging): one write per many lines. Writing as soon as the previous write finished cost the
+  // busy gateway about a sixth of its throughput (bench/README.md). pino flushes on exit.
+  return pino(config, pino.destination({ sync: false, minLength: 4096, periodicFlush: 250 }));
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type App } from '@cinemaabyss/http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, requestIdOf, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { gatewayMetrics } from './metrics.ts';
@@ -13,6 +14,8 @@ export interface GatewayDeps {
   overrideSecret?: string | undefined;
   maxBodyBytes?: number;
   maxHeaderBytes?: number;
+  /** One log line per proxied request (default on). */
+  accessLog?: boolean;
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
@@ -51,11 +54,29 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     metrics,
     logger: deps.logger,
     maxBodyBytes: deps.maxBodyBytes ?? 10 * 1024 * 1024,
+    accessLog: deps.accessLog ?? true,
     overrideSecret: deps.overrideSecret,
     random: deps.random ?? Math.random,
     now,
     newId: randomUUID,
   });
+
+  let closing = false;
+  // Proxied requests never enter Fastify (no routing, hooks or reply objects): it serves only the
+  // gateway's own paths. The proxy has its own answers for everything it rejects.
+  const intercept = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    if (OWN_PATHS.has(q < 0 ? url : url.slice(0, q))) return false;
+    const requestId = requestIdOf(req.headers, randomUUID);
+    if (closing) {
+      res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'x-served-by': 'gateway', 'x-request-id': requestId });
+      res.end(JSON.stringify({ error: 'the gateway is shutting down' }));
+    } else {
+      proxy(req, res, requestId, req.socket.remoteAddress ?? '');
+    }
+    return true;
+  };
 
   const app = await createServer({
     service: 'gateway',
@@ -65,15 +86,12 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     readyPath: '/ready',
     logRequests: false, // the proxy writes one richer line per request itself
     ...(deps.maxHeaderBytes ? { maxHeaderBytes: deps.maxHeaderBytes } : {}),
+    intercept,
   });
   app.get('/health', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'));
 
-  // Proxied requests leave Fastify's lifecycle at the first hook: no body parsing, no buffering.
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?', 1)[0]!;
-    if (OWN_PATHS.has(path)) return;
-    reply.hijack();
-    await proxy(request.raw, reply.raw, request.id, request.ip);
+  app.addHook('preClose', async () => {
+    closing = true;
   });
   app.addHook('onClose', async () => {
     await Promise.all([...backends.values()].map((b) => b.pool.close()));

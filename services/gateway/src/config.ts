@@ -17,6 +17,7 @@ export const GatewayConfig = Type.Object({
     Type.String({ minLength: 16, description: 'HMAC secret for the signed backend-override header; unset disables overrides' }),
   ),
   GATEWAY_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024, description: 'Largest request body proxied' }),
+  GATEWAY_ACCESS_LOG: Type.Boolean({ default: true, description: 'One JSON log line per proxied request (at info level)' }),
   GATEWAY_MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, maximum: 65536, default: 16384, description: 'Largest request header block' }),
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;

@@ -14,6 +14,7 @@ await runService(async () => {
     overrideSecret: config.GATEWAY_OVERRIDE_SECRET,
     maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
     maxHeaderBytes: config.GATEWAY_MAX_HEADER_BYTES,
+    accessLog: config.GATEWAY_ACCESS_LOG,
   });
   const url = await listen(app, config.PORT, config.HOST);
   const routes = table.routes.map((r) => {

@@ -1,67 +1,171 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { LimiterFullError } from '../resilience/limiter.ts';
+import type { BreakerTicket } from '../resilience/breaker.ts';
 import type { Backend } from './backend.ts';
 
 export type Failure = 'breaker' | 'overflow' | 'connect' | 'timeout' | 'aborted';
-
-export type Outcome =
-  | { ok: true; response: Dispatcher.ResponseData; done: () => void }
-  | { ok: false; failure: Failure; error?: unknown };
 
 export interface ForwardRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[]>;
   body: Readable | null;
-  signal: AbortSignal;
 }
 
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
 
-function classify(error: unknown, signal: AbortSignal): Failure {
-  if (signal.aborted) return (signal.reason as Error | undefined)?.name === 'TimeoutError' ? 'timeout' : 'aborted';
-  const code = (error as { code?: string }).code ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
-  if (CONNECT_ERRORS.has(code)) return 'connect';
-  return 'connect';
+/** What an attempt reports to the request it serves. */
+export interface AttemptListener {
+  /** Status and headers are in. Return false to drop this answer (its body is drained, not passed on). */
+  onHead(status: number, headers: UpstreamHeaders): boolean;
+  /** A body chunk; return false when the client is not keeping up (the attempt pauses until resume()). */
+  onData(chunk: Buffer): boolean;
+  onEnd(): void;
+  /** The attempt failed; `afterHead` when the head was already taken (the answer is cut short). */
+  onFail(failure: Failure, error: unknown, afterHead: boolean): void;
+}
+
+type DispatchController = Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestStart']>>[0];
+
+function classify(error: unknown): Failure {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'connect';
+}
+
+/** The request body broke the gateway's limit (see handler.ts). */
+export function isClientFault(error: unknown): boolean {
+  return (error as { code?: string } | undefined)?.code === 'BODY_TOO_LARGE';
+}
+
+function onTotalTimeout(attempt: Attempt): void {
+  const error = Object.assign(new Error(`total timeout of ${attempt.backend.spec.totalTimeoutMs} ms`), { name: 'TimeoutError' });
+  attempt.abort(error);
 }
 
 /**
- * One attempt at one backend: a slot from its limiter (or an immediate overflow), admission by its
- * breaker, then the request. 5xx answers and connect errors/timeouts count against the breaker, as
- * in Istio's outlier detection. `done` releases the slot once the response body is finished.
+ * One try at one backend: a slot from its limiter (or an immediate overflow), admission by its
+ * breaker, then the request on undici's dispatch API, whose callbacks write straight to the
+ * listener (no intermediate stream or promise per response). 5xx answers and connect errors and
+ * timeouts count against the breaker, as in Istio's outlier detection; the slot is released when
+ * the answer has been read to its end or failed.
  */
-export async function forward(backend: Backend, request: ForwardRequest): Promise<Outcome> {
-  let release = backend.limiter.tryAcquire();
-  if (!release) {
-    try {
-      release = await backend.limiter.acquire(request.signal);
-    } catch (error) {
-      return error instanceof LimiterFullError ? { ok: false, failure: 'overflow' } : { ok: false, failure: classify(error, request.signal) };
+export class Attempt implements Dispatcher.DispatchHandler {
+  readonly backend: Backend;
+  readonly #request: ForwardRequest;
+  readonly #listener: AttemptListener;
+  #controller: DispatchController | undefined;
+  #waiting: AbortController | undefined;
+  #release: (() => void) | undefined;
+  #ticket: BreakerTicket | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #abortReason: Error | undefined;
+  #head = false;
+  #dropped = false;
+  #settled = false;
+
+  constructor(backend: Backend, request: ForwardRequest, listener: AttemptListener) {
+    this.backend = backend;
+    this.#request = request;
+    this.#listener = listener;
+  }
+
+  start(): void {
+    // The total timeout covers the wait for a slot too.
+    this.#timer = setTimeout(onTotalTimeout, this.backend.spec.totalTimeoutMs, this);
+    const release = this.backend.limiter.tryAcquire();
+    if (release) return this.#admit(release);
+    // Slow path, only when the backend is at its concurrency cap: wait in its bounded queue.
+    const waiting = new AbortController();
+    this.#waiting = waiting;
+    this.backend.limiter.acquire(waiting.signal).then(
+      (granted) => {
+        this.#waiting = undefined;
+        if (this.#abortReason) {
+          granted();
+          this.#fail(this.#abortFailure(), this.#abortReason);
+        } else {
+          this.#admit(granted);
+        }
+      },
+      (error: unknown) => {
+        this.#waiting = undefined;
+        this.#fail(error instanceof LimiterFullError ? 'overflow' : this.#abortFailure(), error);
+      },
+    );
+  }
+
+  /** Gives up on this attempt (client gone, or the total timeout). */
+  abort(reason: Error): void {
+    if (this.#settled || this.#abortReason) return;
+    this.#abortReason = reason;
+    if (this.#waiting) this.#waiting.abort(reason);
+    else this.#controller?.abort(reason); // before onRequestStart, it aborts there
+  }
+
+  resume(): void {
+    this.#controller?.resume();
+  }
+
+  #admit(release: () => void): void {
+    const ticket = this.backend.breaker.admit();
+    if (!ticket) {
+      release();
+      return this.#fail('breaker', undefined);
     }
+    this.#release = release;
+    this.#ticket = ticket;
+    const { method, path, headers, body } = this.#request;
+    this.backend.pool.dispatch({ method: method as Dispatcher.HttpMethod, path, headers, body }, this);
   }
-  const ticket = backend.breaker.admit();
-  if (!ticket) {
-    release();
-    return { ok: false, failure: 'breaker' };
+
+  onRequestStart(controller: DispatchController): void {
+    this.#controller = controller;
+    if (this.#abortReason) controller.abort(this.#abortReason);
   }
-  try {
-    const response = await backend.pool.request({
-      method: request.method as Dispatcher.HttpMethod,
-      path: request.path,
-      headers: request.headers,
-      body: request.body,
-      signal: request.signal,
-    });
-    if (response.statusCode >= 500) ticket.failure();
-    else ticket.success();
-    return { ok: true, response, done: release };
-  } catch (error) {
-    const failure = classify(error, request.signal);
-    if (failure === 'aborted') ticket.cancel(); // the client went away: not the backend's fault
-    else ticket.failure();
-    release();
-    return { ok: false, failure, error };
+
+  onResponseStart(_controller: DispatchController, status: number, headers: UpstreamHeaders): void {
+    if (status < 200) return; // 1xx informational: Node answers Expect itself
+    this.#head = true;
+    if (status >= 500) this.#ticket!.failure();
+    else this.#ticket!.success();
+    this.#dropped = !this.#listener.onHead(status, headers);
+  }
+
+  onResponseData(controller: DispatchController, chunk: Buffer): void {
+    if (!this.#dropped && !this.#listener.onData(chunk)) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    this.#settle();
+    if (!this.#dropped) this.#listener.onEnd();
+  }
+
+  onResponseError(_controller: DispatchController | null, error: Error): void {
+    const aborted = this.#abortReason;
+    const failure: Failure = aborted ? this.#abortFailure() : classify(error);
+    if (!this.#head) {
+      // The client went away or sent too much: not the backend's fault.
+      if (failure === 'aborted' || isClientFault(error)) this.#ticket?.cancel();
+      else this.#ticket?.failure();
+    }
+    this.#settle();
+    if (!this.#dropped) this.#listener.onFail(failure, aborted ?? error, this.#head);
+  }
+
+  #abortFailure(): Failure {
+    return this.#abortReason?.name === 'TimeoutError' ? 'timeout' : 'aborted';
+  }
+
+  #fail(failure: Failure, error: unknown): void {
+    this.#settle();
+    this.#listener.onFail(failure, error, false);
+  }
+
+  #settle(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.#release?.();
   }
 }

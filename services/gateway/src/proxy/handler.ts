@@ -2,15 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import type { Logger } from '@cinemaabyss/logging';
 import type { GatewayMetrics, Reason } from '../metrics.ts';
-import { decide, type DecideDeps } from '../routing/decide.ts';
+import { decide, type Decision, type DecideDeps } from '../routing/decide.ts';
 import { matchRoute, type RouteSpec, type RouteTable } from '../routing/table.ts';
 import type { Backend } from './backend.ts';
-import { forward, type Failure, type Outcome } from './forward.ts';
+import { Attempt, isClientFault, type AttemptListener, type Failure, type ForwardRequest, type UpstreamHeaders } from './forward.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { normalizeTarget } from './path.ts';
 
 export const SERVED_BY_HEADER = 'x-served-by';
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const STATUS_CLASS = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
 export interface ProxyDeps extends DecideDeps {
   table: RouteTable;
@@ -18,6 +19,7 @@ export interface ProxyDeps extends DecideDeps {
   metrics: GatewayMetrics;
   logger: Logger;
   maxBodyBytes: number;
+  accessLog: boolean;
 }
 
 const failureAnswer: Record<Failure, [number, string]> = {
@@ -29,14 +31,14 @@ const failureAnswer: Record<Failure, [number, string]> = {
 };
 
 /** The gateway's own answers (rejections, upstream failures) name it as their source. */
-function sendJson(res: ServerResponse, status: number, error: string, extra: Record<string, string> = {}): void {
+function sendJson(res: ServerResponse, status: number, error: string, requestId: string): void {
   if (res.headersSent) return void res.destroy();
   const body = JSON.stringify({ error });
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     [SERVED_BY_HEADER]: 'gateway',
-    ...extra,
+    'x-request-id': requestId,
   });
   res.end(body);
 }
@@ -56,107 +58,149 @@ function limitedBody(req: IncomingMessage, max: number): Readable | null {
   );
 }
 
+interface ExchangeMeta {
+  route: RouteSpec;
+  decision: Decision;
+  requestId: string;
+  /** Normalised path without the query, for the log. */
+  path: string;
+  started: number;
+}
+
+function clientGone(exchange: Exchange): void {
+  exchange.clientClosed();
+}
+
+/**
+ * One proxied request: tries the chosen backend, falls back to the route's own backend when the
+ * new one fails an idempotent, bodiless request, and streams the answer to the client.
+ */
+class Exchange implements AttemptListener {
+  readonly #deps: ProxyDeps;
+  readonly #res: ServerResponse;
+  readonly #route: RouteSpec;
+  readonly #request: ForwardRequest;
+  readonly #decision: Decision;
+  readonly #requestId: string;
+  readonly #path: string;
+  readonly #started: number;
+  readonly #canFallBack: boolean;
+  #attempt: Attempt | undefined;
+  #reason: Reason;
+  #status = 0;
+  #onDrain: (() => void) | undefined;
+
+  constructor(deps: ProxyDeps, res: ServerResponse, request: ForwardRequest, meta: ExchangeMeta) {
+    const { route, decision } = meta;
+    this.#deps = deps;
+    this.#res = res;
+    this.#route = route;
+    this.#request = request;
+    this.#decision = decision;
+    this.#requestId = meta.requestId;
+    this.#path = meta.path;
+    this.#started = meta.started;
+    this.#reason = decision.reason;
+    const migration = route.migration;
+    this.#canFallBack = !!migration?.fallback && request.body === null && REPLAYABLE.has(request.method) && decision.backend === migration.to;
+  }
+
+  start(): void {
+    this.#res.once('close', clientGone.bind(null, this));
+    this.#try(this.#decision.backend);
+  }
+
+  clientClosed(): void {
+    if (!this.#res.writableFinished) this.#attempt?.abort(new Error('client closed the connection'));
+  }
+
+  #try(backendName: string): void {
+    this.#attempt = new Attempt(this.#deps.backends.get(backendName)!, this.#request, this);
+    this.#attempt.start();
+  }
+
+  /** The new backend failed before answering usefully: serve the request from the route's own backend. */
+  #fallBack(reason: 'fallback' | 'breaker'): void {
+    this.#reason = reason;
+    this.#try(this.#route.backend);
+  }
+
+  #fallbackPossible(): boolean {
+    return this.#canFallBack && this.#attempt!.backend.name !== this.#route.backend;
+  }
+
+  onHead(status: number, headers: UpstreamHeaders): boolean {
+    if (status >= 500 && this.#fallbackPossible()) {
+      this.#fallBack('fallback');
+      return false; // the failed answer is drained by its attempt, so its connection is reused
+    }
+    const out = downstreamResponseHeaders(headers);
+    out[SERVED_BY_HEADER] = this.#attempt!.backend.name;
+    out['x-request-id'] = this.#requestId;
+    if (this.#decision.setCookie) out['set-cookie'] = [...[out['set-cookie'] ?? []].flat(), this.#decision.setCookie];
+    this.#status = status;
+    this.#res.writeHead(status, out);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#res.write(chunk)) return true;
+    this.#onDrain ??= () => this.#attempt!.resume();
+    this.#res.once('drain', this.#onDrain);
+    return false;
+  }
+
+  onEnd(): void {
+    this.#res.end();
+    this.#finish(this.#status);
+  }
+
+  onFail(failure: Failure, error: unknown, afterHead: boolean): void {
+    if (afterHead) {
+      this.#res.destroy(); // the answer is cut short: the client must not take it as complete
+      return this.#finish(this.#status);
+    }
+    if (failure !== 'aborted' && this.#fallbackPossible()) return this.#fallBack(failure === 'breaker' ? 'breaker' : 'fallback');
+    const { maxBodyBytes } = this.#deps;
+    if (isClientFault(error)) {
+      sendJson(this.#res, 413, `request body is larger than ${maxBodyBytes} bytes`, this.#requestId);
+      return this.#finish(413);
+    }
+    const [status, text] = failureAnswer[failure];
+    if (failure === 'overflow') this.#deps.metrics.rejected.inc({ backend: this.#attempt!.backend.name });
+    sendJson(this.#res, status, failure === 'aborted' ? text : `backend ${this.#attempt!.backend.name} ${text}`, this.#requestId);
+    this.#finish(status);
+  }
+
+  #finish(status: number): void {
+    const { metrics, logger } = this.#deps;
+    const route = this.#route.name;
+    const backend = this.#attempt!.backend.name;
+    const reason = this.#reason;
+    const seconds = (performance.now() - this.#started) / 1000;
+    metrics.decisions.inc({ route, backend, reason });
+    metrics.requests.inc({ route, backend, status_class: STATUS_CLASS[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`, reason });
+    metrics.duration.observe({ route, backend }, seconds);
+    if (this.#deps.accessLog) logger.info({ reqId: this.#requestId, method: this.#request.method, path: this.#path, route, backend, reason, status, ms: Math.round(seconds * 10000) / 10 }, 'proxied');
+  }
+}
+
 /** The data plane: normalise, route, decide, forward (with fallback), stream the answer back. */
 export function createProxy(deps: ProxyDeps) {
-  const { metrics, logger } = deps;
-
-  return async function proxy(req: IncomingMessage, res: ServerResponse, requestId: string, clientIp: string): Promise<void> {
+  return function proxy(req: IncomingMessage, res: ServerResponse, requestId: string, clientIp: string): void {
     const started = performance.now();
     const method = req.method ?? 'GET';
     const target = normalizeTarget(req.url ?? '/');
-    if (!target.ok) return sendJson(res, 400, `invalid request target: ${target.reason}`, { 'x-request-id': requestId });
+    if (!target.ok) return sendJson(res, 400, `invalid request target: ${target.reason}`, requestId);
     const route = matchRoute(deps.table.routes, target.path, method);
-    if (!route) return sendJson(res, 405, `method ${method} is not routed for ${target.path}`, { 'x-request-id': requestId });
+    if (!route) return sendJson(res, 405, `method ${method} is not routed for ${target.path}`, requestId);
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > deps.maxBodyBytes) return sendJson(res, 413, `request body is larger than ${deps.maxBodyBytes} bytes`, { 'x-request-id': requestId });
+    if (declared > deps.maxBodyBytes) return sendJson(res, 413, `request body is larger than ${deps.maxBodyBytes} bytes`, requestId);
 
     const decision = decide(route, req.headers, target.query, deps);
-    // One controller per attempt, aborted by the client going away or by the backend's total
-    // timeout: a plain timer is much cheaper per request than AbortSignal.any + AbortSignal.timeout.
-    let current: AbortController | undefined;
-    res.once('close', () => res.writableFinished || current?.abort(new Error('client closed the connection')));
-    const headers = upstreamRequestHeaders(req.headers, {
-      clientIp,
-      proto: 'http',
-      host: req.headers.host,
-      requestId,
-    });
-    const body = limitedBody(req, deps.maxBodyBytes);
-    const attempt = async (backend: Backend): Promise<Outcome> => {
-      const controller = new AbortController();
-      current = controller;
-      const timer = setTimeout(
-        () => controller.abort(Object.assign(new Error(`total timeout of ${backend.spec.totalTimeoutMs} ms`), { name: 'TimeoutError' })),
-        backend.spec.totalTimeoutMs,
-      );
-      const outcome = await forward(backend, { method, path: target.path + target.query, headers, body, signal: controller.signal });
-      if (!outcome.ok) {
-        clearTimeout(timer);
-        if (outcome.failure === 'overflow') metrics.rejected.inc({ backend: backend.name });
-        return outcome;
-      }
-      const release = outcome.done;
-      return { ...outcome, done: () => (clearTimeout(timer), release()) };
-    };
-
-    let backend = deps.backends.get(decision.backend)!;
-    let reason: Reason = decision.reason;
-    let outcome = await attempt(backend);
-    const migration = route.migration;
-    const fallbackAllowed = migration?.fallback && REPLAYABLE.has(method) && backend.name === migration.to;
-    const newFailed = !outcome.ok ? outcome.failure !== 'aborted' : outcome.response.statusCode >= 500;
-    if (fallbackAllowed && newFailed) {
-      if (outcome.ok) {
-        outcome.response.body.resume(); // drain the failed answer so its connection is reused
-        outcome.done();
-      }
-      reason = !outcome.ok && outcome.failure === 'breaker' ? 'breaker' : 'fallback';
-      backend = deps.backends.get(route.backend)!;
-      outcome = await attempt(backend);
-    }
-    metrics.decisions.inc({ route: route.name, backend: backend.name, reason });
-
-    const finish = (status: number) => {
-      const seconds = (performance.now() - started) / 1000;
-      metrics.requests.inc({ route: route.name, backend: backend.name, status_class: `${Math.floor(status / 100)}xx`, reason });
-      metrics.duration.observe({ route: route.name, backend: backend.name }, seconds);
-      logger.info(
-        { reqId: requestId, method, path: target.path, route: route.name, backend: backend.name, reason, status, ms: Math.round(seconds * 10000) / 10 },
-        'proxied',
-      );
-    };
-
-    if (!outcome.ok) {
-      const [status, text] = failureAnswer[outcome.failure];
-      const bodyError = (outcome.error as { code?: string } | undefined)?.code === 'BODY_TOO_LARGE';
-      if (bodyError) sendJson(res, 413, `request body is larger than ${deps.maxBodyBytes} bytes`, { 'x-request-id': requestId });
-      else sendJson(res, status, outcome.failure === 'aborted' ? text : `backend ${backend.name} ${text}`, { 'x-request-id': requestId });
-      return finish(bodyError ? 413 : status);
-    }
-    const { response, done } = outcome;
-    const out = downstreamResponseHeaders(response.headers);
-    out[SERVED_BY_HEADER] = backend.name;
-    out['x-request-id'] = requestId;
-    if (decision.setCookie) out['set-cookie'] = [...[out['set-cookie'] ?? []].flat(), decision.setCookie];
-    res.writeHead(response.statusCode, out);
-    // .pipe() with explicit end/error handling: stream.pipeline allocates an AbortController and
-    // a DOMException per response, a fifth of the gateway's CPU under load (bench/README.md).
-    const stream = response.body;
-    let settled = false;
-    const settle = (failed: boolean) => {
-      if (settled) return;
-      settled = true;
-      done();
-      if (failed) {
-        stream.destroy();
-        if (!res.writableFinished) res.destroy();
-      }
-      finish(response.statusCode);
-    };
-    stream.once('error', () => settle(true));
-    res.once('finish', () => settle(false));
-    res.once('close', () => settle(!res.writableFinished));
-    stream.pipe(res);
+    const headers = upstreamRequestHeaders(req.headers, { clientIp, proto: 'http', host: req.headers.host, requestId });
+    const request: ForwardRequest = { method, path: target.path + target.query, headers, body: limitedBody(req, deps.maxBodyBytes) };
+    new Exchange(deps, res, request, { route, decision, requestId, path: target.path, started }).start();
   };
 }
 

@@ -27,20 +27,27 @@ function joined(v: string | string[] | undefined): string {
   return v === undefined ? '' : Array.isArray(v) ? v.join(',') : v;
 }
 
-/** Copies end-to-end headers with lower-cased names; drops the fixed hop-by-hop set and whatever Connection names. */
-function endToEnd(headers: InHeaders): OutHeaders {
-  const dropped = new Set(HOP_BY_HOP);
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() !== 'connection') continue;
-    for (const token of joined(value).split(',')) {
+/** Header names listed in Connection (they are hop-by-hop for this message too), or null when none. */
+function connectionTokens(headers: InHeaders): Set<string> | null {
+  let tokens: Set<string> | null = null;
+  for (const rawName in headers) {
+    if (rawName.length !== 10 || rawName.toLowerCase() !== 'connection') continue;
+    for (const token of joined(headers[rawName]).split(',')) {
       const t = token.trim().toLowerCase();
-      if (t !== '') dropped.add(t);
+      if (t !== '' && !HOP_BY_HOP.has(t)) (tokens ??= new Set()).add(t);
     }
   }
+  return tokens;
+}
+
+/** Copies end-to-end headers with lower-cased names; drops the fixed hop-by-hop set and whatever Connection names. */
+function endToEnd(headers: InHeaders): OutHeaders {
+  const named = connectionTokens(headers);
   const out: OutHeaders = Object.create(null) as OutHeaders;
-  for (const [rawName, value] of Object.entries(headers)) {
+  for (const rawName in headers) {
+    const value = headers[rawName];
     const name = rawName.toLowerCase();
-    if (value === undefined || dropped.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || named?.has(name)) continue;
     const prev = out[name];
     // Same name in two spellings: keep both values rather than silently losing one.
     out[name] = prev === undefined ? value : [prev, value].flat();
