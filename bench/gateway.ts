@@ -26,16 +26,20 @@ import { startMovies } from './lib/service.ts';
 const UPSTREAMS = ['trivial', 'movies'] as const;
 type UpstreamKind = (typeof UPSTREAMS)[number];
 const PATH = '/api/movies?id=1';
+const EXTRAS = ['access-logs', 'nginx-2w', 'node-proxy'] as const;
+type Extra = (typeof EXTRAS)[number];
 
 const usage = `usage: npm run bench:gateway -- [--runs 5] [--duration 10] [--connections 50] [--warmup 3]
-       [--upstreams trivial,movies] [--extras nginx-2w,node-proxy|none]
+       [--upstreams trivial,movies] [--extras access-logs,nginx-2w,node-proxy|none]
        [--latency-rate 1000] [--latency-runs 3] [--latency-duration 5]
        [--soak-minutes 0] [--soak-rate 2000] [--soak-connections 20] [--soak-only]
        [--gateway-log file|null]
 The movies upstream uses PostgreSQL (BENCH_DATABASE_URL, default: the server of scripts/postgres.sh;
 database cinemaabyss_bench_gateway is created and dropped). nginx must be installed (Debian package).
---extras adds two reference targets, with the trivial upstream only and without the paced runs:
-nginx with 2 worker processes, and a minimal Node reverse proxy (bench/lib/node-proxy.ts).`;
+--extras adds reference targets, with the trivial upstream only and without the paced runs:
+access-logs: nginx writing a JSON access log (buffered) and the gateway with GATEWAY_ACCESS_LOG=false,
+for like-for-like pairs; nginx-2w: nginx with 2 worker processes; node-proxy: a minimal Node reverse
+proxy (bench/lib/node-proxy.ts).`;
 
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({
@@ -46,7 +50,7 @@ function parseOptions(argv: string[]) {
       connections: { type: 'string', default: '50' },
       warmup: { type: 'string', default: '3' },
       upstreams: { type: 'string', default: UPSTREAMS.join(',') },
-      extras: { type: 'string', default: 'nginx-2w,node-proxy' },
+      extras: { type: 'string', default: 'access-logs,nginx-2w,node-proxy' },
       'latency-rate': { type: 'string', default: '1000' },
       'latency-runs': { type: 'string', default: '3' },
       'latency-duration': { type: 'string', default: '5' },
@@ -69,7 +73,7 @@ function parseOptions(argv: string[]) {
   if (bad.length) throw new Error(`--upstreams: unknown ${bad.join(',')}\n${usage}`);
   if (!['file', 'null'].includes(values['gateway-log'])) throw new Error(`--gateway-log must be file or null\n${usage}`);
   const extras = values.extras === 'none' ? [] : [...new Set(values.extras.split(',').map((e) => e.trim()))];
-  const badExtra = extras.filter((e) => !['nginx-2w', 'node-proxy'].includes(e));
+  const badExtra = extras.filter((e) => !EXTRAS.includes(e as Extra));
   if (badExtra.length) throw new Error(`--extras: unknown ${badExtra.join(',')}\n${usage}`);
   return {
     runs: int('runs', values.runs, 1, 20),
@@ -77,7 +81,7 @@ function parseOptions(argv: string[]) {
     connections: int('connections', values.connections, 1, 1000),
     warmup: int('warmup', values.warmup, 0, 60),
     upstreams: upstreams as UpstreamKind[],
-    extras: extras as ('nginx-2w' | 'node-proxy')[],
+    extras: extras as Extra[],
     latencyRate: int('latency-rate', values['latency-rate'], 0, 20_000),
     latencyRuns: int('latency-runs', values['latency-runs'], 0, 20),
     latencyDuration: int('latency-duration', values['latency-duration'], 1, 120),
@@ -99,7 +103,7 @@ const options = (() => {
 })();
 const serverUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
 const started = Date.now();
-const targetsPerUpstream = 3 + options.extras.length;
+const targetsPerUpstream = 3 + options.extras.length + (options.extras.includes('access-logs') ? 1 : 0);
 const comparison = options.soakOnly
   ? 0
   : options.upstreams.length *
@@ -161,7 +165,7 @@ interface Gateway {
   stop: () => Promise<void>;
 }
 
-async function startGateway(upstreamUrl: string, folder: string, label: string): Promise<Gateway> {
+async function startGateway(upstreamUrl: string, folder: string, label: string, accessLog = true): Promise<Gateway> {
   const logFile = options.gatewayLog === 'file' ? join(folder, `gateway-${label}.log`) : undefined;
   const gateway = await startNodeService(
     'gateway',
@@ -175,6 +179,7 @@ async function startGateway(upstreamUrl: string, folder: string, label: string):
       MOVIES_MIGRATION_PERCENT: '50',
       MIGRATION_MODE: 'sticky',
       GATEWAY_OVERRIDE_SECRET: randomBytes(24).toString('hex'),
+      GATEWAY_ACCESS_LOG: String(accessLog),
     },
     { stdout: logFile ?? 'ignore' },
   );
@@ -315,15 +320,19 @@ async function compare(kind: UpstreamKind, folder: string): Promise<UpstreamResu
   const upstream = await startUpstream(kind);
   const host = new URL(upstream.url).host;
   const extras = kind === 'trivial' ? options.extras : [];
+  const logs = extras.includes('access-logs');
   const nginxes: Nginx[] = [await startNginx(host, 1, PATH)];
+  if (logs) nginxes.push(await startNginx(host, 1, PATH, true));
   if (extras.includes('nginx-2w')) nginxes.push(await startNginx(host, 2, PATH));
   const nodeProxy = extras.includes('node-proxy') ? await startNodeProxy(upstream.url) : undefined;
   const gateway = await startGateway(upstream.url, folder, kind);
+  const quietGateway = logs ? await startGateway(upstream.url, folder, `${kind}-no-access-log`, false) : undefined;
   try {
     const targets: Target[] = [
       { name: 'direct', url: upstream.url, proxyPids: () => [] },
-      ...nginxes.map((n) => ({ name: n.workers === 1 ? 'nginx' : `nginx (${n.workers} workers)`, url: n.url, proxyPids: n.pids })),
+      ...nginxes.map((n) => ({ name: nginxName(n), url: n.url, proxyPids: n.pids })),
       ...(nodeProxy ? [{ name: 'node proxy (baseline)', url: nodeProxy.url, proxyPids: () => [nodeProxy.pid] }] : []),
+      ...(quietGateway ? [{ name: 'gateway, no access log', url: quietGateway.url, proxyPids: () => [quietGateway.pid] }] : []),
       { name: 'gateway', url: gateway.url, proxyPids: () => [gateway.pid] },
     ];
     // The latency target compares direct, nginx (1 worker) and the gateway; extras are throughput references.
@@ -377,11 +386,14 @@ async function compare(kind: UpstreamKind, folder: string): Promise<UpstreamResu
     };
   } finally {
     await gateway.stop();
+    await quietGateway?.stop();
     await nodeProxy?.stop();
     for (const n of nginxes) await n.stop();
     await upstream.stop();
   }
 }
+
+const nginxName = (n: Nginx) => (n.workers > 1 ? `nginx (${n.workers} workers)` : n.accessLog ? 'nginx + access log' : 'nginx');
 
 async function startNodeProxy(upstreamUrl: string) {
   const port = await freePort();
@@ -564,10 +576,16 @@ function markdown(date: string, results: UpstreamResult[], soakResult: Awaited<R
     }
     const baseline = find(r.max.summary, 'node proxy (baseline)');
     const nginx2 = find(r.max.summary, 'nginx (2 workers)');
-    if (gw && (baseline || nginx2)) {
+    const nginxLog = find(r.max.summary, 'nginx + access log');
+    const quiet = find(r.max.summary, 'gateway, no access log');
+    if (gw && (baseline || nginx2 || (nginxLog && quiet))) {
       lines.push(
         '',
         [
+          nginx && nginxLog && quiet
+            ? `Like for like (target ≥ 60 %): both writing an access log, gateway / nginx + access log **${fmt((gw.reqPerSec / nginxLog.reqPerSec) * 100)} %**; ` +
+              `neither, gateway without access log / nginx **${fmt((quiet.reqPerSec / nginx.reqPerSec) * 100)} %**.`
+            : '',
           baseline ? `Gateway / minimal Node proxy throughput: ${fmt((gw.reqPerSec / baseline.reqPerSec) * 100)} %.` : '',
           nginx2 ? `Gateway / nginx with 2 workers: ${fmt((gw.reqPerSec / nginx2.reqPerSec) * 100)} %.` : '',
         ].filter(Boolean).join(' '),

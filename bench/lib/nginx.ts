@@ -23,6 +23,7 @@ export async function nginxVersion(): Promise<string | undefined> {
 export interface Nginx extends Child {
   url: string;
   workers: number;
+  accessLog: boolean;
   /** Master and worker processes (workers are looked up again each time: nginx may respawn one). */
   pids: () => number[];
 }
@@ -32,13 +33,26 @@ export interface Nginx extends Child {
  * (host:port) with the configuration in bench/nginx/nginx.conf.template; ready once a request
  * through it to `probePath` succeeds. Its prefix folder is removed on clean-up.
  */
-export async function startNginx(upstream: string, workers: number, probePath: string): Promise<Nginx> {
+// One JSON line per request, written in 64 KiB blocks at least once a second: what the gateway's
+// access log does (pino, buffered asynchronous writes).
+const accessLogFormat = (prefix: string) =>
+  `log_format proxied escape=json '{"time":"$time_iso8601","request_id":"$request_id","method":"$request_method",` +
+  `"path":"$uri","upstream":"$upstream_addr","status":$status,"ms":$request_time}';\n` +
+  `    access_log ${prefix}/access.log proxied buffer=64k flush=1s;`;
+
+export async function startNginx(upstream: string, workers: number, probePath: string, accessLog = false): Promise<Nginx> {
   const prefix = await mkdtemp(join(tmpdir(), 'cinemaabyss-nginx-'));
   onCleanup(`remove nginx prefix ${prefix}`, () => rm(prefix, { recursive: true, force: true }));
   await chmod(prefix, 0o755);
   const port = await freePort();
   const listen = `127.0.0.1:${port}`;
-  const fields: Record<string, string> = { WORKERS: String(workers), PREFIX: prefix, UPSTREAM: upstream, LISTEN: listen };
+  const fields: Record<string, string> = {
+    WORKERS: String(workers),
+    PREFIX: prefix,
+    UPSTREAM: upstream,
+    LISTEN: listen,
+    ACCESSLOG: accessLog ? accessLogFormat(prefix) : 'access_log off;',
+  };
   const conf = (await readFile(template, 'utf8')).replace(/\{\{([A-Z]+)\}\}/g, (_, name: string) => {
     const value = fields[name];
     if (value === undefined) throw new Error(`nginx template: unknown field ${name}`);
@@ -55,5 +69,5 @@ export async function startNginx(upstream: string, workers: number, probePath: s
     stopSignal: 'SIGTERM',
     timeoutMs: 20_000,
   });
-  return { ...child, url, workers, pids: () => [child.pid, ...childPids(child.pid)] };
+  return { ...child, url, workers, accessLog, pids: () => [child.pid, ...childPids(child.pid)] };
 }
