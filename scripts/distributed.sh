@@ -7,14 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=.run/distributed
-NODE=${NODE:-$PWD/node_modules/.bin/node}
+# The pinned Node of the repo (npm run sets NODE to the runtime npm itself runs on, which may be older).
+NODE_BIN=${CINEMAABYSS_NODE:-$PWD/node_modules/.bin/node}
 mkdir -p "$RUN"
 
 start_one() { # name port env...
   local name=$1 port=$2; shift 2
   if [ -s "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then return; fi
   env PORT="$port" HOST=127.0.0.1 LOG_LEVEL="${LOG_LEVEL:-info}" "$@" \
-    "$NODE" "services/$name/dist/main.js" >"$RUN/$name.log" 2>&1 &
+    "$NODE_BIN" "services/$name/dist/main.js" >"$RUN/$name.log" 2>&1 &
   echo $! >"$RUN/$name.pid"
 }
 

@@ -13,7 +13,8 @@ PGUSER_APP=${PGUSER_APP:-cinemaabyss}
 RUN_DIR=${PG_RUN_DIR:-$PWD/.run/postgres}
 DATA=$RUN_DIR/data
 URL="postgres://$PGUSER_APP@127.0.0.1:$PGPORT/$PGDATABASE"
-NODE=${NODE:-$PWD/node_modules/.bin/node}
+# The pinned Node of the repo (npm run sets NODE to the runtime npm itself runs on, which may be older).
+NODE_BIN=${CINEMAABYSS_NODE:-$PWD/node_modules/.bin/node}
 
 die() { echo "postgres.sh: $*" >&2; exit 1; }
 
@@ -58,7 +59,7 @@ start() {
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='$PGDATABASE'")" ]; then
     "${psql[@]}" -c "CREATE DATABASE $PGDATABASE OWNER $PGUSER_APP"
   fi
-  DB_CONNECTION_STRING=$URL "$NODE" --conditions=source packages/db/src/cli.ts migrate --seed
+  DB_CONNECTION_STRING=$URL "$NODE_BIN" --conditions=source packages/db/src/cli.ts migrate --seed
   echo "PostgreSQL is up: DB_CONNECTION_STRING=$URL"
 }
 
