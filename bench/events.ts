@@ -7,13 +7,13 @@ import { intOption } from './lib/args.ts';
 import { parseArgs } from 'node:util';
 import { connectPostgres } from '@cinemaabyss/db';
 import { runCannon, type CannonResult } from './lib/cannon.ts';
-import { cleanup, guard, onCleanup } from './lib/cleanup.ts';
+import { guard, onCleanup } from './lib/cleanup.ts';
+import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
 import { groupCpu, groupSnapshot, waitForQuiet, type GroupCpu, type PidGroups, type QuietReport } from './lib/cpu-groups.ts';
-import { DEFAULT_POSTGRES_URL, checkPostgres } from './lib/dataset.ts';
+import { DEFAULT_POSTGRES_URL, checkPostgres, freshDatabase } from './lib/dataset.ts';
 import {
   KAFKA_BROKERS,
   ensureRunning,
-  freshDatabase,
   highWatermarks,
   kafkaAdmin,
   kafkaPid,
@@ -70,21 +70,14 @@ function parseOptions(argv: string[]) {
   };
 }
 
-const options = (() => {
-  try {
-    return parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(2);
-  }
-})();
+const options = optionsOrExit(() => parseOptions(process.argv.slice(2)));
 const serverUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
 const started = Date.now();
 // Load, plus up to 3 minutes of consumer catch-up per max-throughput run, plus set-up.
 const planned = options.runs * (options.connections.length * (options.duration + 180) + 2 * (options.duration + 30)) + 300;
 guard(planned * 1000);
 
-const log = (message: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+const log = elapsedLog(started);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The body the issue names, with the movie varying over 1..1000 (and so the Kafka key and partition).
@@ -440,11 +433,4 @@ function markdown(date: string, summary: ReturnType<typeof summarize>): string {
   return lines.join('\n');
 }
 
-main().then(
-  () => cleanup(),
-  async (error: unknown) => {
-    console.error(`\nbench:events failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    await cleanup();
-    process.exitCode = 1;
-  },
-);
+runBench('bench:events', main);

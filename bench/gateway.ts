@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCannon, type CannonResult } from './lib/cannon.ts';
-import { cleanup, guard, onCleanup } from './lib/cleanup.ts';
+import { guard, onCleanup } from './lib/cleanup.ts';
+import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
 import { groupCpu, groupSnapshot, rssBytes, waitForQuiet, type GroupCpu, type PidGroups, type QuietReport } from './lib/cpu-groups.ts';
 import { DEFAULT_POSTGRES_URL, backendPids, checkPostgres, preparePostgres } from './lib/dataset.ts';
 import { ensureRunning } from './lib/infra.ts';
@@ -93,14 +94,7 @@ function parseOptions(argv: string[]) {
   };
 }
 
-const options = (() => {
-  try {
-    return parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(2);
-  }
-})();
+const options = optionsOrExit(() => parseOptions(process.argv.slice(2)));
 const serverUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
 const started = Date.now();
 const targetsPerUpstream = 3 + options.extras.length + (options.extras.includes('access-logs') ? 1 : 0);
@@ -110,7 +104,7 @@ const comparison = options.soakOnly
     (120 + targetsPerUpstream * (options.warmup + options.runs * (options.duration + 15)) + 3 * options.latencyRuns * (options.latencyDuration + 15));
 guard((comparison * 2 + options.soakMinutes * 60 + 300) * 1000);
 
-const log = (message: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+const log = elapsedLog(started);
 
 // A different user per request: the gateway buckets each one (sticky 50 % split) as in production.
 let user = 0;
@@ -662,11 +656,4 @@ async function main(): Promise<void> {
   log(`done in ${report.elapsedSeconds} s; raw results in ${file}`);
 }
 
-main().then(
-  () => cleanup(),
-  async (error: unknown) => {
-    console.error(`\nbench:gateway failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    await cleanup();
-    process.exitCode = 1;
-  },
-);
+runBench('bench:gateway', main);

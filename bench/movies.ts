@@ -4,6 +4,7 @@
 // See bench/README.md for the method and recorded results.
 import { parseOptions, type Backend, type BenchOptions, type ScenarioName } from './lib/args.ts';
 import { cleanup, guard } from './lib/cleanup.ts';
+import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
 import { cpuSnapshot, cpuUse } from './lib/cpu.ts';
 import { DEFAULT_POSTGRES_URL, backendPids, checkPostgres, type Prepared } from './lib/dataset.ts';
 import { preparePglite, preparePostgres } from './lib/dataset.ts';
@@ -12,14 +13,7 @@ import { describeRun, load1, machine, markdown, summarize, writeJson } from './l
 import type { BenchReport, ScenarioResult } from './lib/report.ts';
 import { startMovies, type Service } from './lib/service.ts';
 
-const options = (() => {
-  try {
-    return parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(2);
-  }
-})();
+const options = optionsOrExit(() => parseOptions(process.argv.slice(2)));
 const postgresUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
 const started = Date.now();
 
@@ -27,8 +21,7 @@ const started = Date.now();
 const perBackend = 120 + options.scenarios.length * (options.warmup + options.runs * (options.duration + 2));
 guard((2 * perBackend * options.backends.length + 120) * 1000);
 
-const log = (message: string) =>
-  console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+const log = elapsedLog(started);
 
 function pathOf(scenario: ScenarioName): () => string {
   if (scenario === 'list') return () => '/api/movies';
@@ -116,11 +109,4 @@ async function main(): Promise<void> {
   log(`done in ${report.elapsedSeconds} s; raw results in ${file}`);
 }
 
-main().then(
-  () => cleanup(),
-  async (error: unknown) => {
-    console.error(`\nbench:movies failed: ${error instanceof Error ? error.message : String(error)}`);
-    await cleanup();
-    process.exitCode = 1;
-  },
-);
+runBench('bench:movies', main);

@@ -56,26 +56,40 @@ export async function withCpu<T>(groups: () => PidGroups, step: () => Promise<T>
   return { value, cpu: groupCpu(before, groupSnapshot(pids)) };
 }
 
-/** Direct children of `pid` (e.g. nginx workers of their master), from /proc. */
-export function childPids(pid: number): number[] {
-  const out: number[] = [];
-  let entries: string[] = [];
+interface ProcStat {
+  pid: number;
+  name: string;
+  /** The fields after the command name: state, ppid, … (see proc(5); index 1 is the parent). */
+  fields: string[];
+}
+
+/** Every process's /proc/<pid>/stat, parsed; processes that end meanwhile are skipped. */
+function procStats(): ProcStat[] {
+  let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return out;
+    return [];
   }
+  const out: ProcStat[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[1]) === pid) out.push(Number(entry));
+      const close = stat.lastIndexOf(')');
+      out.push({ pid: Number(entry), name: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).split(' ') });
     } catch {
       // gone meanwhile
     }
   }
   return out;
+}
+
+/** Direct children of `pid` (e.g. nginx workers of their master), from /proc. */
+export function childPids(pid: number): number[] {
+  return procStats()
+    .filter((p) => Number(p.fields[1]) === pid)
+    .map((p) => p.pid);
 }
 
 /** Resident set size of a process in bytes (VmRSS), or undefined when it has ended. */
@@ -99,25 +113,7 @@ export interface QuietReport {
 
 /** utime+stime ticks and command name of every process, from /proc. */
 function allTicks(): Map<number, { ticks: number; name: string }> {
-  const out = new Map<number, { ticks: number; name: string }>();
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const rest = stat.slice(close + 2).split(' ');
-      out.set(Number(entry), { ticks: Number(rest[11]) + Number(rest[12]), name: stat.slice(stat.indexOf('(') + 1, close) });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
+  return new Map(procStats().map((p) => [p.pid, { ticks: Number(p.fields[11]) + Number(p.fields[12]), name: p.name }]));
 }
 
 function busiest(before: Map<number, { ticks: number; name: string }>, seconds: number, exclude: Set<number>): string[] {

@@ -105,6 +105,24 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
+/** Drops and creates `name` on the server of `serverUrl`; it is dropped again on clean-up. */
+export async function freshDatabase(serverUrl: string, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
+  const admin = connectPostgres({ url: serverUrl, poolSize: 1, connectionTimeoutMs: 5000 });
+  try {
+    // FORCE: a leftover service from an aborted run must not keep the old database alive.
+    await admin.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.pool.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.close();
+  }
+  onCleanup(`drop database ${name}`, async () => {
+    const again = connectPostgres({ url: serverUrl, poolSize: 1, connectionTimeoutMs: 5000 });
+    await again.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => again.close());
+  });
+  return withDatabase(serverUrl, name);
+}
+
 /** Fails with a clear message when the server is unreachable; returns its version. */
 export async function checkPostgres(serverUrl: string): Promise<string> {
   const admin = connectPostgres({ url: serverUrl, poolSize: 1, connectionTimeoutMs: 5000 });
@@ -125,19 +143,7 @@ export async function checkPostgres(serverUrl: string): Promise<string> {
 /** Recreates `cinemaabyss_bench` (or `name`) on the server of `serverUrl`; dropped again on cleanup. */
 export async function preparePostgres(serverUrl: string, total: number, name: string = BENCH_DB): Promise<Prepared> {
   const version = await checkPostgres(serverUrl);
-  const admin = connectPostgres({ url: serverUrl, poolSize: 1, connectionTimeoutMs: 5000 });
-  try {
-    // FORCE: a leftover service from an aborted run must not keep the old database alive.
-    await admin.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.pool.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.close();
-  }
-  onCleanup('drop bench database', async () => {
-    const again = connectPostgres({ url: serverUrl, poolSize: 1, connectionTimeoutMs: 5000 });
-    await again.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => again.close());
-  });
-  const url = withDatabase(serverUrl, name);
+  const url = await freshDatabase(serverUrl, name);
   const database = connectPostgres({ url, poolSize: 2 });
   try {
     await fill(database, total);

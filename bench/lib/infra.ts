@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Admin, ListOffsetTimestamps } from '@platformatic/kafka';
-import { connectPostgres } from '@cinemaabyss/db';
 import { onCleanup } from './cleanup.ts';
 import { repoRoot } from './procs.ts';
 
@@ -121,27 +120,4 @@ export function recordsBetween(before: Watermarks, after: Watermarks): number {
     for (const [partition, offset] of parts) n += offset - (before.get(topic)?.get(partition) ?? 0n);
   }
   return Number(n);
-}
-
-export function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-/** Drops and creates `name` on the server of `serverUrl`; it is dropped again on clean-up. */
-export async function freshDatabase(serverUrl: string, name: string): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
-  const admin = connectPostgres({ url: serverUrl, poolSize: 1, connectionTimeoutMs: 5000 });
-  try {
-    await admin.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.pool.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.close();
-  }
-  onCleanup(`drop database ${name}`, async () => {
-    const again = connectPostgres({ url: serverUrl, poolSize: 1, connectionTimeoutMs: 5000 });
-    await again.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => again.close());
-  });
-  return withDatabase(serverUrl, name);
 }

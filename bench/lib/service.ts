@@ -1,20 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.ts';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** A port free on loopback right now (the service binds it a moment later). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (!address || typeof address === 'string') throw new Error('could not find a free port');
-  return address.port;
-}
+import { freePort, repoRoot } from './procs.ts';
 
 export interface Service {
   url: string;
@@ -34,7 +21,7 @@ export async function startMovies(dbEnv: Record<string, string>, timeoutMs = 30_
   Object.assign(env, dbEnv, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production' });
 
   const child = spawn(process.execPath, ['--conditions=source', 'services/movies/src/main.ts'], {
-    cwd: root,
+    cwd: repoRoot,
     env,
     stdio: ['ignore', 'inherit', 'pipe'],
   });
