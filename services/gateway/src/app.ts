@@ -5,7 +5,7 @@ import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { gatewayMetrics } from './metrics.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
-import { createProxy } from './proxy/handler.ts';
+import { createProxy, sendJson } from './proxy/handler.ts';
 import type { RouteTable } from './routing/table.ts';
 
 export interface GatewayDeps {
@@ -69,12 +69,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     const q = url.indexOf('?');
     if (OWN_PATHS.has(q < 0 ? url : url.slice(0, q))) return false;
     const requestId = requestIdOf(req.headers, randomUUID);
-    if (closing) {
-      res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'x-served-by': 'gateway', 'x-request-id': requestId });
-      res.end(JSON.stringify({ error: 'the gateway is shutting down' }));
-    } else {
-      proxy(req, res, requestId, req.socket.remoteAddress ?? '');
-    }
+    if (closing) sendJson(res, 503, 'the gateway is shutting down', requestId, { connection: 'close' });
+    else proxy(req, res, requestId, req.socket.remoteAddress ?? '');
     return true;
   };
 

@@ -31,7 +31,7 @@ const failureAnswer: Record<Failure, [number, string]> = {
 };
 
 /** The gateway's own answers (rejections, upstream failures) name it as their source. */
-function sendJson(res: ServerResponse, status: number, error: string, requestId: string): void {
+export function sendJson(res: ServerResponse, status: number, error: string, requestId: string, extra: Record<string, string> = {}): void {
   if (res.headersSent) return void res.destroy();
   const body = JSON.stringify({ error });
   res.writeHead(status, {
@@ -39,6 +39,7 @@ function sendJson(res: ServerResponse, status: number, error: string, requestId:
     'content-length': Buffer.byteLength(body),
     [SERVED_BY_HEADER]: 'gateway',
     'x-request-id': requestId,
+    ...extra,
   });
   res.end(body);
 }
