@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ProtocolError } from '@platformatic/kafka';
 import { asc, eq } from 'drizzle-orm';
-import { enqueueEvent, migrate, openPglite, outbox, type Database, type OutboxRow } from '@cinemaabyss/db';
+import { connectPostgres, enqueueEvent, migrate, openPglite, outbox, type Database, type OutboxRow } from '@cinemaabyss/db';
 import {
   BusUnavailableError,
   embeddedBusMigrations,
@@ -114,7 +114,8 @@ async function startMonolith(
 ) {
   const bus = await openTestBus(database, uniqueTopic('outbox-stuck'));
   await bus.ensureTopics([topic]);
-  const relay: OutboxRelay = startOutboxRelay({ database, bus: wrap(bus), log, idleMs: 20, maxBackoffMs: 200, maxAttempts });
+  // Batches of two: a held key's rows would fill them and starve the other keys if the relay did not skip them.
+  const relay: OutboxRelay = startOutboxRelay({ database, bus: wrap(bus), log, batchSize: 2, idleMs: 20, maxBackoffMs: 200, maxAttempts });
   const app: App = await buildMonolithApp({ database, logger: quietLogger(), published: relay.notify, outbox: monitorOutbox(database, relay) });
   const url = await listen(app, 0, '127.0.0.1');
   const subscription: Subscription = await bus.subscribe({
@@ -339,6 +340,28 @@ describe('outbox: publish failures that are not the row', () => {
       assert.deepEqual(order(received, 'e'), rows.filter((r) => r.key === 'e').map((r) => r.eventId));
     } finally {
       await monolith.stop();
+    }
+  });
+});
+
+describe('outbox monitoring while the database is down', () => {
+  test('/metrics still answers (outbox gauges unknown) and readiness is 503', async () => {
+    const database =
+      backend() === 'postgres' ? connectPostgres({ url: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMs: 500 }) : await openPglite();
+    if (database.kind === 'pglite') await database.close();
+    const app = await buildMonolithApp({ database, logger: quietLogger(), outbox: monitorOutbox(database) });
+    try {
+      const url = await listen(app, 0, '127.0.0.1');
+      const metrics = await call('GET', `${url}/metrics`);
+      assert.equal(metrics.status, 200);
+      assert.ok(Number.isNaN(sample(metrics.text, 'outbox_pending_rows')));
+      assert.doesNotMatch(metrics.text, /outbox_publish_failures_total/, 'no relay in this process, no failure counter');
+      const ready = await call('GET', `${url}/ready`);
+      assert.equal(ready.status, 503);
+      assert.deepEqual(ready.body.checks, { database: 'unavailable', outbox: 'unavailable' });
+    } finally {
+      await app.close();
+      await database.close();
     }
   });
 });

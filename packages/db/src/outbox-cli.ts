@@ -21,8 +21,8 @@ export type OutboxCommand =
 
 export class UsageError extends Error {}
 
-const rowId = (text: string | undefined): number => {
-  if (!text || !/^[1-9]\d{0,15}$/.test(text)) throw new UsageError(`an outbox row id is a positive integer (got ${JSON.stringify(text ?? '')})`);
+const positive = (what: string, text: string | undefined): number => {
+  if (!text || !/^[1-9]\d{0,14}$/.test(text)) throw new UsageError(`${what} is a positive integer (got ${JSON.stringify(text ?? '')})`);
   return Number(text);
 };
 
@@ -52,16 +52,16 @@ export function parseOutboxCommand(args: string[]): OutboxCommand {
       return { name };
     case 'list': {
       if (values.blocked && values.parked) throw new UsageError('--blocked and --parked exclude each other');
-      const limit = values.limit === undefined ? 100 : rowId(values.limit);
+      const limit = values.limit === undefined ? 100 : positive('--limit', values.limit);
       return { name, state: values.blocked ? 'blocked' : values.parked ? 'parked' : 'pending', limit };
     }
     case 'park': {
       const reason = values.reason?.trim();
       if (!reason) throw new UsageError('outbox park needs --reason <text> (kept with the row for whoever looks next)');
-      return { name, id: rowId(id), reason };
+      return { name, id: positive('an outbox row id', id), reason };
     }
     default:
-      return { name: 'unpark', id: rowId(id) };
+      return { name: 'unpark', id: positive('an outbox row id', id) };
   }
 }
 

@@ -31,7 +31,8 @@ export function monitorOutbox(database: Database, relay?: OutboxRelay): OutboxMo
       help,
       registers: [registry],
       async collect() {
-        this.set((await status())[field]);
+        // Unknown while the database is unreachable (its readiness check says so); /metrics still answers.
+        this.set(await status().then((s) => s[field], () => Number.NaN));
       },
     });
   const gauges = [

@@ -107,7 +107,10 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
     const now = Date.now();
     for (const [k, hold] of holds) {
       const head = heads.get(k)?.[0];
-      if (head ? head.id !== hold.rowId : rows.length < batchSize && hold.retryAt <= now) holds.delete(k);
+      if (head ? head.id !== hold.rowId : rows.length < batchSize && hold.retryAt <= now) {
+        holds.delete(k);
+        announced.delete(hold.rowId); // refused again after an unpark, it is a new incident
+      }
     }
   }
 
@@ -154,7 +157,11 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
   async function publishRound(): Promise<number> {
     const rows = await pendingRows();
     const chains = new Map<string, OutboxRow[]>();
-    for (const row of rows) chains.set(keyOf(row), [...(chains.get(keyOf(row)) ?? []), row]);
+    for (const row of rows) {
+      const chain = chains.get(keyOf(row));
+      if (chain) chain.push(row);
+      else chains.set(keyOf(row), [row]);
+    }
     forgetStaleHolds(rows, chains);
     if (rows.length === 0) return 0;
     if (!topicsReady) {
