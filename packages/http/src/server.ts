@@ -24,7 +24,10 @@ export interface ServerOptions {
   logger: Logger;
   /** `{"status": true}` liveness answer: the process is up (omit to register your own). */
   healthPath?: string;
-  /** Readiness: every check must pass, else 503. */
+  /**
+   * Readiness: every check must pass, else 503. A check may resolve with a word other than 'ok'
+   * (e.g. 'degraded'): reported under its name, and the service stays ready (200).
+   */
   readyPath: string;
   readiness?: Record<string, () => Promise<unknown>>;
   isUnavailable?: (error: unknown) => boolean;
@@ -147,8 +150,8 @@ export async function createServer(options: ServerOptions): Promise<App> {
       let ok = true;
       for (const [name, check] of Object.entries(options.readiness ?? {})) {
         try {
-          await withTimeout(check(), READY_TIMEOUT_MS);
-          checks[name] = 'ok';
+          const state = await withTimeout(check(), READY_TIMEOUT_MS);
+          checks[name] = typeof state === 'string' ? state : 'ok';
         } catch (error) {
           ok = false;
           checks[name] = 'unavailable';
