@@ -1,6 +1,5 @@
 export { createServer, type App, type ServerOptions } from './server.ts';
 export { badRequest, conflict, notFound, unavailable, unprocessable, unsupportedMediaType } from './errors.ts';
-export { drain } from './drain.ts';
 export { closeOnSignals, listen, runService, type RunningService, type ShutdownOptions } from './run.ts';
 export { oneOrMany } from './serialize.ts';
 export { installMetrics } from './metrics.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { test } from 'node:test';
 import Type from 'typebox';
-import { conflict, createServer, oneOrMany } from '@cinemaabyss/http';
+import { conflict, createServer, listen, oneOrMany } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 
 const logger = createLogger('test', { level: 'silent', async: false });
@@ -186,4 +187,35 @@ test('the OpenAPI document lists the shared error answers on every route', async
   assert.deepEqual(codes('/health', 'get'), ['200', '400', '405', '500', '503']);
   assert.ok(doc.paths['/ready']!['get']!.responses['503' as keyof object], 'readiness keeps its own 503');
   assert.equal(doc.paths['/metrics'], undefined, 'hidden routes stay hidden');
+});
+
+/** Writes `request` on a fresh connection and returns everything the server sent before closing. */
+function raw(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    let out = '';
+    socket.on('data', (chunk) => (out += chunk.toString('latin1')));
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+  });
+}
+
+test('requests Node refuses before Fastify (unknown method, huge headers) get JSON errors too', async () => {
+  const server = await app();
+  const url = await listen(server, 0, '127.0.0.1');
+  try {
+    for (const [request, status] of [
+      ['BREW /health HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+      ['GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', 400],
+      [`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ] as const) {
+      const answer = await raw(url, request);
+      assert.match(answer, new RegExp(`^HTTP/1.1 ${status} `), request.slice(0, 40));
+      assert.match(answer, /\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
+      assert.deepEqual(Object.keys(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))), ['error']);
+    }
+  } finally {
+    await server.close();
+  }
 });
