@@ -52,7 +52,7 @@ function provocations(path: string, method: string, op: Operation): Provocation[
 }
 
 /** Statuses only some routes give, provoked by hand. */
-const specific: Record<string, Provocation[]> = {
+const specific: Record<'monolith' | 'movies' | 'events', Provocation[]> = {
   monolith: [
     { name: 'unknown user', method: 'POST', url: '/api/payments', status: 422, body: JSON.stringify({ user_id: 2147483000, amount: 1 }) },
     {
