@@ -1,4 +1,6 @@
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { answerOnSocket } from './client-error.ts';
 import { methodNotAllowed, noRoute, sendError } from './errors.ts';
 
 /** The path as the router matches it: no query, percent-decoded, no trailing slash. */
@@ -27,11 +29,16 @@ export function answerUnrouted(app: FastifyInstance): void {
     methods.set(route.url, set);
   });
 
+  const allowOn = (path: string) => {
+    const allowed = methods.get(path);
+    return allowed && [...allowed].sort().join(', ');
+  };
+
   const answer = (request: FastifyRequest, reply: FastifyReply) => {
     const path = routedPath(request.url);
-    const allowed = methods.get(path);
-    if (!allowed) return sendError(reply, noRoute(request.method, path));
-    reply.header('allow', [...allowed].sort().join(', '));
+    const allow = allowOn(path);
+    if (!allow) return sendError(reply, noRoute(request.method, path));
+    reply.header('allow', allow);
     if (request.method === 'OPTIONS') return reply.code(204).send();
     return sendError(reply, methodNotAllowed(request.method, path));
   };
@@ -39,4 +46,12 @@ export function answerUnrouted(app: FastifyInstance): void {
     if (request.is404) return answer(request, reply);
   });
   app.setNotFoundHandler(answer);
+
+  // CONNECT (a tunnel request) never reaches Fastify: Node hands over the bare socket.
+  app.server.on('connect', (request: { url?: string }, socket: Duplex) => {
+    const path = routedPath(request.url ?? '/');
+    const allow = allowOn(path);
+    if (allow) answerOnSocket(socket, 405, methodNotAllowed('CONNECT', path).message, { Allow: allow });
+    else answerOnSocket(socket, 404, noRoute('CONNECT', path).message);
+  });
 }

@@ -81,6 +81,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /** A Fastify app with the behaviour every CinemaAbyss service shares; the caller adds routes. */
 export async function createServer(options: ServerOptions): Promise<App> {
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const onError = errorHandler({ bodyLimit, isUnavailable: options.isUnavailable ?? (() => false) });
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
@@ -92,6 +93,8 @@ export async function createServer(options: ServerOptions): Promise<App> {
     // While closing, the drain hook answers 503 in the `{"error"}` shape (Fastify's has more fields).
     return503OnClosing: false,
     clientErrorHandler,
+    // Errors of the router itself (a URL with broken percent-encoding) are answered like the rest.
+    frameworkErrors: onError,
     ...(options.maxHeaderBytes ? { http: { maxHeaderSize: options.maxHeaderBytes } } : {}),
     ...(options.intercept ? { serverFactory: interceptingServer(options.intercept) } : {}),
     forceCloseConnections: 'idle',
@@ -102,7 +105,7 @@ export async function createServer(options: ServerOptions): Promise<App> {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema as object),
   );
-  app.setErrorHandler(errorHandler({ bodyLimit, isUnavailable: options.isUnavailable ?? (() => false) }));
+  app.setErrorHandler(onError);
   acceptJsonOnly(app);
   // Hook order matters: a draining app closes the connection of whatever answers next.
   installDrain(app);

@@ -201,7 +201,7 @@ function raw(url: string, request: string): Promise<string> {
   });
 }
 
-test('requests Node refuses before Fastify (unknown method, huge headers) get JSON errors too', async () => {
+test('requests that never reach a route (unknown method, huge headers, bad URL, CONNECT) get JSON errors too', async () => {
   const server = await app();
   const url = await listen(server, 0, '127.0.0.1');
   try {
@@ -209,11 +209,15 @@ test('requests Node refuses before Fastify (unknown method, huge headers) get JS
       ['BREW /health HTTP/1.1\r\nHost: x\r\n\r\n', 400],
       ['GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', 400],
       [`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+      ['GET /health%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400],
+      ['CONNECT /health HTTP/1.1\r\nHost: x\r\n\r\n', 405],
+      ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 404],
     ] as const) {
       const answer = await raw(url, request);
       assert.match(answer, new RegExp(`^HTTP/1.1 ${status} `), request.slice(0, 40));
       assert.match(answer, /\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
       assert.deepEqual(Object.keys(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))), ['error']);
+      if (status === 405) assert.match(answer, /\r\nallow: GET, HEAD, OPTIONS\r\n/i);
     }
   } finally {
     await server.close();
