@@ -15,6 +15,7 @@ await runService(async () => {
   logger.info({ url, database: database.kind, bus: events.bus.kind }, `monolith listening on ${url}`);
   return {
     logger,
+    apps: [app],
     close: async () => {
       await app.close();
       await events.close();
