@@ -15,7 +15,7 @@ const UNSTORABLE: Array<[string, string]> = [
   ['surrogates in the wrong order', 'a\udc00\ud800b'],
 ];
 
-const field = (path: string) => new RegExp(`body\\.${path.replace('.', '\\.')}`);
+const field = (name: string) => new RegExp(`body\\.${name}\\b`);
 
 /** NUL and lone surrogates in every text field (`genres: ['x']` means: in an element of the array). */
 export function unstorableText(path: string, valid: Body, textFields: string[]): Case[] {
@@ -46,13 +46,19 @@ export function malformedJson(path: string, valid: Body): Case[] {
     ['single quotes', json.replaceAll('"', "'")],
     ['comment in JSON', `/* c */${json}`],
     ['10,000 nested arrays', '['.repeat(10_000) + ']'.repeat(10_000)],
-    ['body not valid UTF-8', Buffer.concat([Buffer.from(json.slice(0, -1)), Buffer.from(`,"${first}x": "`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')])],
     ['UTF-16 encoded body', Buffer.from(json, 'utf16le')],
     ['prototype pollution', `{"__proto__": {"polluted": true}, ${json.slice(1)}`],
     ['constructor pollution', `{"constructor": {"prototype": {"polluted": true}}, ${json.slice(1)}`],
     ['missing field', JSON.stringify(withoutFirst)],
     ['unknown field', JSON.stringify({ ...valid, id: 77 })],
   ];
+  // Bytes that are not UTF-8 inside a text value: a decoder that substitutes U+FFFD would store
+  // something the client never sent.
+  const text = Object.keys(valid).find((key) => typeof valid[key] === 'string');
+  if (text) {
+    const [before, after] = JSON.stringify({ ...valid, [text]: '\u0001' }).split('\\u0001') as [string, string];
+    bodies.push(['text value not valid UTF-8', Buffer.concat([Buffer.from(before), Buffer.from([0x61, 0xc3, 0x28, 0xff]), Buffer.from(after)])]);
+  }
   return bodies.map(([what, body]) => ({ name: `POST ${path}: ${what}`, request: postJson(path, body), status: 400 }));
 }
 
@@ -71,17 +77,17 @@ export function wrongTypes(path: string, valid: Body): Case[] {
 }
 
 /** Amounts numeric(12,2) cannot store exactly: at least 0.01, at most two decimals, at most 9,999,999,999.99. */
-export function badAmounts(path: string, valid: Body): Case[] {
+export function amounts(path: string, valid: Body): Case[] {
   return ['1e-9', '5e-324', '0.001', '0.005', '0', '-0', '-1', '1.234', '10000000000', '1e400', '-1e400'].map((amount) => ({
     name: `POST ${path}: amount ${amount}`,
     request: postJson(path, JSON.stringify({ ...valid, amount: 0 }).replace('"amount":0', `"amount":${amount}`)),
     status: 400,
-    error: /body\.amount|not valid JSON/,
+    error: /body\.amount/,
   }));
 }
 
 /** Dates outside 1900–9999, impossible calendar dates and odd date-times, in each date field. */
-export function badDates(path: string, valid: Body, dateFields: string[]): Case[] {
+export function dates(path: string, valid: Body, dateFields: string[]): Case[] {
   const dates = [
     '0001-03-01',
     '0050-01-01',
@@ -170,7 +176,7 @@ export function wrongMethods(path: string, allow: string[]): Case[] {
 }
 
 /** Bad query values for integer parameters. */
-export function badIntegers(path: string, param: string, extra = ''): Case[] {
+export function integers(path: string, param: string, extra = ''): Case[] {
   return ['abc', '0', '-1', '1.5', '2147483648', '99999999999999999999', '1e309', '0x10', '', '%00', '1%00', '1&' + param + '=2'].map((value) => ({
     name: `GET ${path}?${extra}${param}=${value}`,
     request: http('GET', `${path}?${extra}${param}=${value}`),
@@ -180,7 +186,7 @@ export function badIntegers(path: string, param: string, extra = ''): Case[] {
 }
 
 /** Malformed HTTP/1.1: framing, header syntax, smuggling attempts, versions, oversize heads. */
-export function badFraming(path: string, valid: Body): Case[] {
+export function framing(path: string, valid: Body): Case[] {
   const json = JSON.stringify(valid);
   const head = (lines: string[]) => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${lines.map((l) => `${l}\r\n`).join('')}\r\n`;
   const type = 'Content-Type: application/json';

@@ -1,16 +1,6 @@
 // Bad input to the events service, on raw sockets: every case answers its status with a JSON
 // error, leaks nothing and publishes nothing (the embedded bus's messages are counted; see support.ts).
-import {
-  badAmounts,
-  badFraming,
-  badIntegers,
-  malformedJson,
-  mediaAndSize,
-  unknownPaths,
-  unstorableText,
-  wrongMethods,
-  wrongTypes,
-} from './cases.ts';
+import * as bad from './cases.ts';
 import { assertAtLeast, http, postJson, runCases, setupServices, type Case } from './support.ts';
 
 const services = setupServices();
@@ -25,29 +15,29 @@ const badTimes = ['2025-02-30T10:00:00Z', '2025-13-01T10:00:00Z', '2025-05-01T24
 const recent = (q: string, error: RegExp): Case => ({ name: `GET /api/events/recent?${q}`, request: http('GET', `/api/events/recent?${q}`), status: 400, error });
 
 const cases: Case[] = [
-  ...unstorableText('/api/events/movie', movie, ['title', 'action', 'genres', 'description']),
-  ...unstorableText('/api/events/user', user, ['username', 'email', 'action']),
-  ...unstorableText('/api/events/payment', payment, ['status', 'method_type']),
+  ...bad.unstorableText('/api/events/movie', movie, ['title', 'action', 'genres', 'description']),
+  ...bad.unstorableText('/api/events/user', user, ['username', 'email', 'action']),
+  ...bad.unstorableText('/api/events/payment', payment, ['status', 'method_type']),
   ...badTimes.map((timestamp) => ({
     name: `POST /api/events/payment: timestamp ${JSON.stringify(timestamp)}`,
     request: postJson('/api/events/payment', { ...payment, timestamp }),
     status: 400,
     error: /body\.timestamp/,
   })),
-  ...badAmounts('/api/events/payment', payment),
-  ...malformedJson('/api/events/movie', movie),
-  ...wrongTypes('/api/events/user', user),
-  ...mediaAndSize('/api/events/payment', payment),
-  ...wrongMethods('/api/events/movie', ['POST']),
-  ...wrongMethods('/api/events/recent', ['GET']),
-  ...wrongMethods('/api/events/ready', ['GET']),
-  ...badIntegers('/api/events/recent', 'limit'),
+  ...bad.amounts('/api/events/payment', payment),
+  ...bad.malformedJson('/api/events/movie', movie),
+  ...bad.wrongTypes('/api/events/user', user),
+  ...bad.mediaAndSize('/api/events/payment', payment),
+  ...bad.wrongMethods('/api/events/movie', ['POST']),
+  ...bad.wrongMethods('/api/events/recent', ['GET']),
+  ...bad.wrongMethods('/api/events/ready', ['GET']),
+  ...bad.integers('/api/events/recent', 'limit'),
   recent('limit=501', /querystring\.limit/),
   recent('topic=orders', /querystring\.topic/),
   recent('topic=', /querystring\.topic/),
   recent('topic=movie-events%00', /querystring\.topic/),
-  ...badFraming('/api/events/movie', movie),
-  ...unknownPaths(['/api/events', '/api/events/MOVIE', '/api/events/movie/1', '/api/events/movie%00', '/admin/../api/events/movie']),
+  ...bad.framing('/api/events/movie', movie),
+  ...bad.unknownPaths(['/api/events', '/api/events/MOVIE', '/api/events/movie/1', '/api/events/movie%00', '/admin/../api/events/movie']),
   { name: 'bad percent escape in the path', request: http('GET', '/api/events/re%ZZcent'), status: 400 },
 ];
 

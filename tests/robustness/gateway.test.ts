@@ -4,15 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rawRequest } from '../gateway/support.ts';
-import {
-  badFraming,
-  badIntegers,
-  malformedJson,
-  mediaAndSize,
-  unstorableText,
-  wrongMethods,
-  wrongTypes,
-} from './cases.ts';
+import * as bad from './cases.ts';
 import { assertAtLeast, http, postJson, runCases, setupServices, type Case } from './support.ts';
 
 const services = setupServices();
@@ -44,26 +36,26 @@ const targets: Array<[string, string]> = [
 ];
 
 const cases: Case[] = [
-  ...malformedJson('/api/subscriptions', subscription),
-  ...wrongTypes('/api/payments', payment),
-  ...mediaAndSize('/api/payments', payment),
+  ...bad.malformedJson('/api/subscriptions', subscription),
+  ...bad.wrongTypes('/api/payments', payment),
+  ...bad.mediaAndSize('/api/payments', payment),
   // Between the services' limit (1 MiB) and the gateway's (10 MiB): the client's fault, not the backend's.
   { name: 'POST /api/users: 2 MiB', request: postJson('/api/users', padded(user, 2 * 1024 * 1024)), status: 413 },
   { name: 'POST /api/events/movie: 2 MiB', request: postJson('/api/events/movie', padded(movieEvent, 2 * 1024 * 1024)), status: 413 },
   { name: 'POST /api/users: 10 MiB + 1 byte', request: postJson('/api/users', padded(user, 10 * 1024 * 1024 + 1)), status: 413 },
-  ...wrongMethods('/api/users', ['GET', 'POST']),
-  ...wrongMethods('/api/events/movie', ['POST']),
-  ...wrongMethods('/health', ['GET']),
-  ...wrongMethods('/ready', ['GET']),
-  ...badIntegers('/api/payments', 'user_id'),
-  ...badFraming('/api/users', user),
+  ...bad.wrongMethods('/api/users', ['GET', 'POST']),
+  ...bad.wrongMethods('/api/events/movie', ['POST']),
+  ...bad.wrongMethods('/health', ['GET']),
+  ...bad.wrongMethods('/ready', ['GET']),
+  ...bad.integers('/api/payments', 'user_id'),
+  ...bad.framing('/api/users', user),
   ...targets.map(([what, target]) => ({ name: `${what}: ${target}`, request: http('GET', target), status: 400 })),
   { name: 'GET /api/nothing-here (no such route on the monolith)', request: http('GET', '/api/nothing-here'), status: 404 },
   // Last: today these are 5xx from the monolith, and five of them eject it from the gateway.
-  ...unstorableText('/api/users', user, ['username']),
-  ...unstorableText('/api/movies', movie, ['title', 'genres']),
-  ...unstorableText('/api/subscriptions', subscription, ['plan_type']),
-  ...unstorableText('/api/events/movie', movieEvent, ['title']),
+  ...bad.unstorableText('/api/users', user, ['username']),
+  ...bad.unstorableText('/api/movies', movie, ['title', 'genres']),
+  ...bad.unstorableText('/api/subscriptions', subscription, ['plan_type']),
+  ...bad.unstorableText('/api/events/movie', movieEvent, ['title']),
   { name: 'POST /api/payments: amount 1e-9', request: postJson('/api/payments', '{"user_id": 1, "amount": 1e-9}'), status: 400, error: /body\.amount/ },
   { name: 'POST /api/subscriptions: start_date 0050-01-01', request: postJson('/api/subscriptions', { ...subscription, start_date: '0050-01-01' }), status: 400, error: /body\.start_date/ },
 ];

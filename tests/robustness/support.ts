@@ -157,18 +157,18 @@ export function assertAtLeast(cases: Case[], n: number): void {
 export interface HttpOptions {
   headers?: string[];
   body?: string | Buffer;
-  /** Added as `Content-Length: <bytes of body>` unless false, or a header already frames the body. */
-  contentLength?: boolean;
-  version?: string;
 }
 
-/** A request in raw HTTP/1.1 form: `Host` and `Connection: close` first, then `headers`, then the body. */
+/**
+ * A request in raw HTTP/1.1 form: `Host` and `Connection: close` first, then `headers`, then
+ * `Content-Length` of the body unless a header already frames it, then the body.
+ */
 export function http(method: string, target: string, options: HttpOptions = {}): Buffer {
   const body = options.body === undefined ? Buffer.alloc(0) : Buffer.from(options.body);
   const headers = ['Host: 127.0.0.1', 'Connection: close', ...(options.headers ?? [])];
   const framed = headers.some((h) => /^(content-length|transfer-encoding)\s*:/i.test(h));
-  if (options.body !== undefined && options.contentLength !== false && !framed) headers.push(`Content-Length: ${body.length}`);
-  const head = `${method} ${target} HTTP/${options.version ?? '1.1'}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
+  if (options.body !== undefined && !framed) headers.push(`Content-Length: ${body.length}`);
+  const head = `${method} ${target} HTTP/1.1\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
 
