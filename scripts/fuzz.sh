@@ -89,6 +89,7 @@ for target in "${TARGETS[@]}"; do
   printf '\n=== schemathesis: %s (%s via %s) ===\n' "$name" "$schema" "$base"
   log="$RUN/${name/->/-via-}.log"
   started=$SECONDS
+  # $extra is split into words on purpose: it holds whole options.
   if "$VENV/bin/schemathesis" --no-color --config-file tests/fuzz/schemathesis.toml \
     run "$schema" --url "$base" ${extra:-} 2>&1 | tee "$log"; then
     passed=$((passed + 1)) verdict=ok

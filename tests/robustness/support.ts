@@ -90,13 +90,12 @@ export function setupServices(): Services {
 /** Every table a request could write to: the domain, the outbox, the embedded bus, the read model. */
 const TABLES = ['users', 'movies', 'movie_genres', 'payments', 'subscriptions', 'outbox', 'bus_messages', 'processed_events'];
 
+// One round trip: each case counts before and after.
+const COUNT_ROWS = sql.raw(`SELECT ${TABLES.map((table) => `(SELECT count(*)::int FROM ${table}) AS ${table}`).join(', ')}`);
+
 async function rowCounts(database: Database): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const table of TABLES) {
-    const result = (await database.db.execute(sql.raw(`SELECT count(*)::int AS n FROM ${table}`))) as unknown as { rows: { n: number }[] };
-    counts[table] = result.rows[0]!.n;
-  }
-  return counts;
+  const result = (await database.db.execute(COUNT_ROWS)) as unknown as { rows: Record<string, number>[] };
+  return result.rows[0]!;
 }
 
 /** What an error answer must never contain: SQL, driver or engine names, stack frames, file paths. */
