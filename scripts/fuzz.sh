@@ -73,14 +73,15 @@ install_schemathesis
 [ ${#URL[@]} -eq 4 ] || start_embedded
 
 # name, the service's own document, the base URL the requests go to, extra schemathesis options.
-# The gateway answers /health and /ready itself (they are not proxied), so the monolith's own
-# health operations are left out of the monolith-through-the-gateway target.
+# Through the gateway, an instance's own probes are left out: the gateway answers /health and
+# /ready itself, and /api/movies/ready is the movies service's readiness, which the monolith
+# (the other backend of /api/movies*) does not have.
 TARGETS=(
   "monolith ${URL[monolith]}/openapi.json ${URL[monolith]}"
   "movies ${URL[movies]}/openapi.json ${URL[movies]}"
   "events ${URL[events]}/openapi.json ${URL[events]}"
   "gateway->monolith ${URL[monolith]}/openapi.json ${URL[gateway]} --exclude-path /health --exclude-path /ready"
-  "gateway->movies ${URL[movies]}/openapi.json ${URL[gateway]}"
+  "gateway->movies ${URL[movies]}/openapi.json ${URL[gateway]} --exclude-path /api/movies/ready"
   "gateway->events ${URL[events]}/openapi.json ${URL[gateway]}"
 )
 passed=0 failed=0 summary=()
