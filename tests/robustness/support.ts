@@ -102,7 +102,7 @@ async function rowCounts(database: Database): Promise<Record<string, number>> {
 const LEAK =
   /\b(select\s.+\sfrom|insert\s+into|update\s.+\sset|delete\s+from|violates|constraint|relation\s+"|syntax error|sqlstate|postgres|pglite|drizzle|node:internal|TypeError|RangeError|ReferenceError|SyntaxError)\b|\sat\s\S+\s\(|\/[\w.-]+\/[\w.-]+\.(?:ts|js|mjs|cjs)\b/i;
 
-export const JSON_TYPE = 'application/json; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Everything wrong with an answer to `c`, so one run reports every defect of a case, not the first. */
 function problemsWith(res: RawResponse, c: Case): string[] {
