@@ -35,4 +35,5 @@ def before_call(ctx, case, **kwargs):
         start, end = _instant(body.get("start_date")), _instant(body.get("end_date"))
         if start is not None and end is not None and end < start:
             body = {**body, "start_date": body["end_date"], "end_date": body["start_date"]}
-    case.body = body
+    if body is not case.body:
+        case.body = body
