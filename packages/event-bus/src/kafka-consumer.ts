@@ -1,5 +1,6 @@
-import { Consumer, stringDeserializers, type Message } from '@platformatic/kafka';
-import type { SubscribeOptions, Subscription } from './types.ts';
+import { Consumer, stringDeserializers, type Message, type MessagesStream } from '@platformatic/kafka';
+import type { Delivery } from './delivery.ts';
+import type { BusMessage, SubscribeOptions, Subscription } from './types.ts';
 
 /** Where and how to reach the cluster; shared by the producer, the admin client and consumers. */
 export interface KafkaConnection {
@@ -11,19 +12,75 @@ export interface KafkaConnection {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+type Stream = MessagesStream<string, string, string, string>;
+type KafkaMessage = Message<string, string, string, string>;
+
+/** How often partition ends are asked for (consumer lag). */
+const LAG_INTERVAL_MS = 5000;
+
+/** Resolves when the stream has something to read, has ended, or was closed; rejects on its error. */
+function readable(stream: Stream): Promise<void> {
+  if (stream.errored) return Promise.reject(stream.errored);
+  if (stream.readableLength > 0 || stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const done = () => settle();
+    const settle = (error?: unknown) => {
+      stream.off('readable', done).off('end', done).off('close', done).off('error', settle);
+      if (error) reject(error as Error);
+      else resolve();
+    };
+    stream.once('readable', done).once('end', done).once('close', done).once('error', settle);
+  });
+}
+
+/** Everything the client has fetched so far (at least one message, at most `max`), or undefined once the stream is over. */
+async function nextBatch(stream: Stream, max: number): Promise<KafkaMessage[] | undefined> {
+  for (;;) {
+    const batch: KafkaMessage[] = [];
+    for (let m: KafkaMessage | null; batch.length < max && (m = stream.read() as KafkaMessage | null) !== null; ) batch.push(m);
+    if (batch.length > 0) return batch;
+    if (stream.readableEnded || stream.destroyed) {
+      if (stream.errored) throw stream.errored;
+      return undefined;
+    }
+    await readable(stream);
+  }
+}
+
+/** A fetched batch split by partition, each in offset order (with the client's messages, to commit). */
+function byPartition(batch: KafkaMessage[]): { raw: KafkaMessage[]; messages: BusMessage[] }[] {
+  const groups = new Map<string, { raw: KafkaMessage[]; messages: BusMessage[] }>();
+  for (const message of batch) {
+    const key = `${message.topic}:${message.partition}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { raw: [], messages: [] }));
+    group.raw.push(message);
+    group.messages.push({
+      topic: message.topic,
+      partition: message.partition,
+      offset: Number(message.offset),
+      key: message.key,
+      value: message.value,
+      headers: Object.fromEntries(message.headers),
+      timestamp: new Date(Number(message.timestamp)),
+    });
+  }
+  return [...groups.values()];
+}
 
 /**
- * A consumer-group member that processes one message at a time and commits after processing.
- * The first join must succeed (the caller retries); after that, a lost broker means leave, back
- * off and join again: uncommitted messages are redelivered, committed ones are not.
+ * A consumer-group member that hands each fetched batch to `delivery`, one partition at a time, and
+ * commits after processing. The first join must succeed (the caller retries); after that, a lost
+ * broker means leave, back off and join again: uncommitted messages are redelivered, committed ones are not.
  */
 export async function kafkaSubscription(
   connection: KafkaConnection,
-  { groupId, topics, handler, fromBeginning = false }: SubscribeOptions,
+  { groupId, topics, fromBeginning = false }: SubscribeOptions,
+  delivery: Delivery,
+  maxBatch = 500,
 ): Promise<Subscription> {
-  let running = true;
   let lastCommit: Promise<unknown> = Promise.resolve();
-  let current: { consumer: Consumer<string, string, string, string>; stream: { close(): Promise<void> } } | undefined;
+  let current: { consumer: Consumer<string, string, string, string>; stream: Stream } | undefined;
 
   const join = async () => {
     const consumer = new Consumer({
@@ -38,7 +95,7 @@ export async function kafkaSubscription(
     });
     try {
       const stream = await consumer.consume({ topics, mode: 'committed', fallbackMode: fromBeginning ? 'earliest' : 'latest' });
-      stream.on('error', () => {}); // surfaced through the iterator below
+      stream.on('error', () => {}); // surfaced by nextBatch
       current = { consumer, stream };
       return stream;
     } catch (error) {
@@ -47,31 +104,16 @@ export async function kafkaSubscription(
     }
   };
 
-  const consume = async (stream: Awaited<ReturnType<typeof join>>) => {
-    for await (const raw of stream) {
-      const message = raw as Message<string, string, string, string>;
-      const delivered = {
-        topic: message.topic,
-        partition: message.partition,
-        offset: Number(message.offset),
-        key: message.key,
-        value: message.value,
-        headers: Object.fromEntries(message.headers),
-        timestamp: new Date(Number(message.timestamp)),
-      };
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await handler(delivered);
-          break;
-        } catch {
-          if (!running) return; // uncommitted: the next consumer gets it again
-          await sleep(Math.min(100 * 2 ** attempt, 5000));
-        }
+  const consume = async (stream: Stream) => {
+    for (let batch; (batch = await nextBatch(stream, maxBatch)); ) {
+      for (const { raw, messages } of byPartition(batch)) {
+        const done = await delivery.deliver(messages);
+        // Committed only after processing. The client merges commits per partition, so waiting for
+        // the latest one (at stop) covers every earlier one.
+        if (done > 0) lastCommit = Promise.resolve(raw[done - 1]!.commit()).catch(() => {});
+        if (done < messages.length) return; // stopping: the rest stays uncommitted and is redelivered
       }
-      // Committed only after processing. The client merges commits per partition, so waiting for
-      // the latest one (at stop) covers every earlier one.
-      lastCommit = Promise.resolve(message.commit()).catch(() => {});
-      if (!running) return;
+      if (!delivery.running) return;
     }
   };
 
@@ -99,28 +141,53 @@ export async function kafkaSubscription(
       }
     }
   })();
+  // Partition ends and committed positions, for lag; a failure here is the broker's and shows elsewhere.
+  const lagTimer = setInterval(() => {
+    const consumer = current?.consumer;
+    if (!consumer?.isActive()) return;
+    void (async () => {
+      const ends = await consumer.listOffsets({ topics });
+      const assigned = consumer.assignments ?? [];
+      const committed = assigned.length > 0 ? await consumer.listCommittedOffsets({ topics: assigned }) : new Map<string, bigint[]>();
+      for (const [topic, offsets] of ends) {
+        offsets.forEach((end, partition) => delivery.track(topic, partition, { end: Number(end) }));
+      }
+      for (const { topic, partitions } of assigned) {
+        for (const partition of partitions) {
+          const at = committed.get(topic)?.[partition];
+          // Only before the first delivery: afterwards the position processed so far is fresher.
+          const known = delivery.status().some((s) => s.topic === topic && s.partition === partition && s.position !== undefined);
+          if (at !== undefined && at >= 0n && !known) delivery.track(topic, partition, { position: Number(at) });
+        }
+      }
+    })().catch(() => {});
+  }, LAG_INTERVAL_MS);
+  lagTimer.unref();
+
   const loop = (async () => {
     let stream: Awaited<ReturnType<typeof join>> | undefined = first;
-    for (let attempt = 0; running; ) {
+    for (let attempt = 0; delivery.running; ) {
       try {
         stream ??= await join();
         attempt = 0;
         await consume(stream);
-      } catch {
-        attempt++;
+        await delivery.pause(250);
+      } catch (error) {
+        await delivery.unavailable(++attempt, error);
       }
       stream = undefined;
       await leave();
-      if (running) await sleep(Math.min(250 * 2 ** attempt, 5000));
     }
   })();
   const subscription: Subscription = {
     async stop() {
-      running = false;
+      delivery.stop();
+      clearInterval(lagTimer);
       await current?.stream.close().catch(() => {});
       await loop;
       await leave();
     },
+    status: () => delivery.status(),
   };
   return subscription;
 }
