@@ -18,33 +18,29 @@ type KafkaMessage = Message<string, string, string, string>;
 /** How often partition ends are asked for (consumer lag). */
 const LAG_INTERVAL_MS = 5000;
 
-/** Resolves when the stream has something to read, has ended, or was closed; rejects on its error. */
-function readable(stream: Stream): Promise<void> {
-  if (stream.errored) return Promise.reject(stream.errored);
-  if (stream.readableLength > 0 || stream.readableEnded || stream.destroyed) return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const done = () => settle();
-    const settle = (error?: unknown) => {
-      stream.off('readable', done).off('end', done).off('close', done).off('error', settle);
-      if (error) reject(error as Error);
-      else resolve();
-    };
-    stream.once('readable', done).once('end', done).once('close', done).once('error', settle);
-  });
-}
-
-/** Everything the client has fetched so far (at least one message, at most `max`), or undefined once the stream is over. */
-async function nextBatch(stream: Stream, max: number): Promise<KafkaMessage[] | undefined> {
-  for (;;) {
-    const batch: KafkaMessage[] = [];
-    for (let m: KafkaMessage | null; batch.length < max && (m = stream.read() as KafkaMessage | null) !== null; ) batch.push(m);
-    if (batch.length > 0) return batch;
-    if (stream.readableEnded || stream.destroyed) {
+/**
+ * Reads a stream in batches: everything the client has fetched so far (at least one message, at
+ * most `max`), or undefined once the stream is over. The 'readable' listener stays attached for
+ * the stream's life: the client fetches only while someone listens (readableFlowing not null).
+ */
+function batchReader(stream: Stream): (max: number) => Promise<KafkaMessage[] | undefined> {
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    const waiting = wake;
+    wake = undefined;
+    waiting?.();
+  };
+  stream.on('readable', signal).on('end', signal).on('close', signal).on('error', signal);
+  return async (max) => {
+    for (;;) {
+      const batch: KafkaMessage[] = [];
+      for (let m: KafkaMessage | null; batch.length < max && (m = stream.read() as KafkaMessage | null) !== null; ) batch.push(m);
+      if (batch.length > 0) return batch;
       if (stream.errored) throw stream.errored;
-      return undefined;
+      if (stream.readableEnded || stream.destroyed) return undefined;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
-    await readable(stream);
-  }
+  };
 }
 
 /** A fetched batch split by partition, each in offset order (with the client's messages, to commit). */
@@ -95,7 +91,6 @@ export async function kafkaSubscription(
     });
     try {
       const stream = await consumer.consume({ topics, mode: 'committed', fallbackMode: fromBeginning ? 'earliest' : 'latest' });
-      stream.on('error', () => {}); // surfaced by nextBatch
       current = { consumer, stream };
       return stream;
     } catch (error) {
@@ -105,7 +100,8 @@ export async function kafkaSubscription(
   };
 
   const consume = async (stream: Stream) => {
-    for (let batch; (batch = await nextBatch(stream, maxBatch)); ) {
+    const nextBatch = batchReader(stream);
+    for (let batch; (batch = await nextBatch(maxBatch)); ) {
       for (const { raw, messages } of byPartition(batch)) {
         const done = await delivery.deliver(messages);
         // Committed only after processing. The client merges commits per partition, so waiting for
