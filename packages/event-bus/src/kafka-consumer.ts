@@ -1,4 +1,4 @@
-import { Consumer, stringDeserializers, type Message, type MessagesStream } from '@platformatic/kafka';
+import { Consumer, ListOffsetTimestamps, stringDeserializers, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { Delivery } from './delivery.ts';
 import type { BusMessage, SubscribeOptions, Subscription } from './types.ts';
 
@@ -78,6 +78,25 @@ export async function kafkaSubscription(
   let lastCommit: Promise<unknown> = Promise.resolve();
   let current: { consumer: Consumer<string, string, string, string>; stream: Stream } | undefined;
 
+  // Partition ends, and where the group stands on partitions it has not been handed a record of
+  // yet (afterwards, what it processed is fresher), for lag. A failure here is the broker's and shows elsewhere.
+  const trackLag = async (consumer: Consumer<string, string, string, string>) => {
+    const assigned = consumer.assignments ?? [];
+    const [ends, earliest, committed] = await Promise.all([
+      consumer.listOffsets({ topics }),
+      consumer.listOffsets({ topics, timestamp: ListOffsetTimestamps.EARLIEST }),
+      assigned.length > 0 ? consumer.listCommittedOffsets({ topics: assigned }) : new Map<string, bigint[]>(),
+    ]);
+    const known = new Set(delivery.status().filter((s) => s.position !== undefined).map((s) => `${s.topic}:${s.partition}`));
+    for (const [topic, offsets] of ends) offsets.forEach((end, partition) => delivery.track(topic, partition, { end: Number(end) }));
+    for (const { topic, partitions } of assigned) {
+      for (const partition of partitions.filter((p) => !known.has(`${topic}:${p}`))) {
+        const at = committed.get(topic)?.[partition] ?? -1n;
+        const start = at >= 0n ? at : (fromBeginning ? earliest : ends).get(topic)?.[partition];
+        if (start !== undefined) delivery.track(topic, partition, { position: Number(start) });
+      }
+    }
+  };
   const join = async () => {
     const consumer = new Consumer({
       ...connection,
@@ -92,6 +111,7 @@ export async function kafkaSubscription(
     try {
       const stream = await consumer.consume({ topics, mode: 'committed', fallbackMode: fromBeginning ? 'earliest' : 'latest' });
       current = { consumer, stream };
+      trackLag(consumer).catch(() => {});
       return stream;
     } catch (error) {
       await consumer.close(true).catch(() => {});
@@ -137,26 +157,8 @@ export async function kafkaSubscription(
       }
     }
   })();
-  // Partition ends and committed positions, for lag; a failure here is the broker's and shows elsewhere.
   const lagTimer = setInterval(() => {
-    const consumer = current?.consumer;
-    if (!consumer?.isActive()) return;
-    void (async () => {
-      const ends = await consumer.listOffsets({ topics });
-      const assigned = consumer.assignments ?? [];
-      const committed = assigned.length > 0 ? await consumer.listCommittedOffsets({ topics: assigned }) : new Map<string, bigint[]>();
-      for (const [topic, offsets] of ends) {
-        offsets.forEach((end, partition) => delivery.track(topic, partition, { end: Number(end) }));
-      }
-      for (const { topic, partitions } of assigned) {
-        for (const partition of partitions) {
-          const at = committed.get(topic)?.[partition];
-          // Only before the first delivery: afterwards the position processed so far is fresher.
-          const known = delivery.status().some((s) => s.topic === topic && s.partition === partition && s.position !== undefined);
-          if (at !== undefined && at >= 0n && !known) delivery.track(topic, partition, { position: Number(at) });
-        }
-      }
-    })().catch(() => {});
+    if (current?.consumer.isActive()) trackLag(current.consumer).catch(() => {});
   }, LAG_INTERVAL_MS);
   lagTimer.unref();
 
