@@ -11,7 +11,7 @@ import {
   type SubscribeOptions,
 } from './types.ts';
 
-export const defaultDeliveryPolicy: DeliveryPolicy = { maxAttempts: 5, retryBaseMs: 100, retryMaxMs: 30_000, stuckAfterMs: 30_000 };
+export const defaultDeliveryPolicy: DeliveryPolicy = { maxBatch: 500, maxAttempts: 5, retryBaseMs: 100, retryMaxMs: 30_000, stuckAfterMs: 30_000 };
 
 /** A dependency is down (worth waiting for), as opposed to a record that cannot be processed. */
 export const isTransient = (error: unknown) => error instanceof BusUnavailableError || isUnavailable(error);

@@ -44,7 +44,7 @@ function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 export async function openEmbeddedBus(database: Database, options: EmbeddedBusOptions = {}): Promise<EventBus> {
   const partitions = options.partitions ?? 3;
   const pollMs = options.pollMs ?? 250;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 500;
   const sendTimeoutMs = options.sendTimeoutMs ?? 5000;
   const { db } = database;
   const wake = new EventEmitter().setMaxListeners(0);
@@ -123,7 +123,7 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
         .from(busMessages)
         .where(and(eq(busMessages.topic, topic), eq(busMessages.partition, partition), gte(busMessages.offset, from)))
         .orderBy(asc(busMessages.offset))
-        .limit(batchSize);
+        .limit(Math.min(batchSize, delivery.policy.maxBatch));
       const batch = rows.map((row) => ({ ...row, offset: Number(row.offset), timestamp: row.createdAt }));
       const done = await delivery.deliver(batch);
       const position = done > 0 ? batch[done - 1]!.offset + 1 : from;

@@ -73,7 +73,6 @@ export async function kafkaSubscription(
   connection: KafkaConnection,
   { groupId, topics, fromBeginning = false }: SubscribeOptions,
   delivery: Delivery,
-  maxBatch = 500,
 ): Promise<Subscription> {
   let lastCommit: Promise<unknown> = Promise.resolve();
   let current: { consumer: Consumer<string, string, string, string>; stream: Stream } | undefined;
@@ -121,7 +120,7 @@ export async function kafkaSubscription(
 
   const consume = async (stream: Stream) => {
     const nextBatch = batchReader(stream);
-    for (let batch; (batch = await nextBatch(maxBatch)); ) {
+    for (let batch; (batch = await nextBatch(delivery.policy.maxBatch)); ) {
       for (const { raw, messages } of byPartition(batch)) {
         const done = await delivery.deliver(messages);
         // Committed only after processing. The client merges commits per partition, so waiting for

@@ -144,7 +144,7 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
 
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     await ensureTopics(subscribeOptions.topics.filter((t) => !isDeadLetterTopic(t)).map(deadLetterTopic));
-    const inner = await kafkaSubscription(connection, subscribeOptions, new Delivery(subscribeOptions, send), maxBatch);
+    const inner = await kafkaSubscription(connection, subscribeOptions, new Delivery(subscribeOptions, send));
     const subscription: Subscription = {
       async stop() {
         await inner.stop();

@@ -28,8 +28,10 @@ export type MessageHandler = (message: BusMessage) => Promise<void>;
 /** Consecutive records of one partition, in offset order. */
 export type BatchHandler = (messages: BusMessage[]) => Promise<void>;
 
-/** How a consumer treats failures (both adapters apply it identically: delivery.ts). */
+/** How a consumer hands records to its handlers and treats failures (both adapters alike: delivery.ts). */
 export interface DeliveryPolicy {
+  /** Most records of one partition given to `handleBatch` at once (1: record by record). */
+  maxBatch: number;
   /** Permanent failures of one record before it is dead-lettered to `<topic>.dlq`. */
   maxAttempts: number;
   /** Exponential backoff with jitter between attempts: the first step, and the cap. */

@@ -13,6 +13,12 @@ export const EventsConfig = Type.Object({
   KAFKA_TOPIC_PARTITIONS: BusSettings.KAFKA_TOPIC_PARTITIONS,
   KAFKA_TOPIC_REPLICATION_FACTOR: BusSettings.KAFKA_TOPIC_REPLICATION_FACTOR,
   EVENTS_CONSUMER_GROUP: Type.String({ default: 'cinemaabyss-events', minLength: 1, description: 'Kafka consumer group' }),
+  EVENTS_CONSUMER_MAX_BATCH: Type.Integer({
+    minimum: 1,
+    maximum: 5000,
+    default: 500,
+    description: 'Most events of one partition the consumer stores in one transaction (1: one transaction per event)',
+  }),
   EVENTS_MAX_ATTEMPTS: Type.Integer({
     minimum: 1,
     maximum: 100,
@@ -36,6 +42,7 @@ export const loadEventsConfig = (env: NodeJS.ProcessEnv = process.env): EventsCo
 
 /** The consumer's retry and dead-letter policy from the configuration. */
 export const deliveryPolicy = (config: EventsConfig) => ({
+  maxBatch: config.EVENTS_CONSUMER_MAX_BATCH,
   maxAttempts: config.EVENTS_MAX_ATTEMPTS,
   retryBaseMs: config.EVENTS_RETRY_BASE_MS,
   retryMaxMs: config.EVENTS_RETRY_MAX_MS,
