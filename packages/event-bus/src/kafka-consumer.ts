@@ -75,6 +75,7 @@ export async function kafkaSubscription(
   delivery: Delivery,
 ): Promise<Subscription> {
   let lastCommit: Promise<unknown> = Promise.resolve();
+  const commits = new Set<Promise<unknown>>();
   let current: { consumer: Consumer<string, string, string, string>; stream: Stream } | undefined;
 
   // Partition ends, and where the group stands on partitions it has not been handed a record of
@@ -118,17 +119,27 @@ export async function kafkaSubscription(
     }
   };
 
+  /** One partition's share of a fetch, in chunks of at most maxBatch; commits what is done. False when stopping midway. */
+  const deliverPartition = async ({ raw, messages }: { raw: KafkaMessage[]; messages: BusMessage[] }): Promise<boolean> => {
+    for (let start = 0; start < messages.length; start += delivery.policy.maxBatch) {
+      const chunk = messages.slice(start, start + delivery.policy.maxBatch);
+      const done = await delivery.deliver(chunk);
+      // Committed only after processing. The client merges commits per partition, so waiting for
+      // the latest ones (at stop) covers every earlier one.
+      if (done > 0) commits.add(Promise.resolve(raw[start + done - 1]!.commit()).catch(() => {}));
+      if (done < chunk.length) return false; // stopping: the rest stays uncommitted and is redelivered
+    }
+    return true;
+  };
+
   const consume = async (stream: Stream) => {
     const nextBatch = batchReader(stream);
-    for (let batch; (batch = await nextBatch(delivery.policy.maxBatch)); ) {
-      for (const { raw, messages } of byPartition(batch)) {
-        const done = await delivery.deliver(messages);
-        // Committed only after processing. The client merges commits per partition, so waiting for
-        // the latest one (at stop) covers every earlier one.
-        if (done > 0) lastCommit = Promise.resolve(raw[done - 1]!.commit()).catch(() => {});
-        if (done < messages.length) return; // stopping: the rest stays uncommitted and is redelivered
-      }
-      if (!delivery.running) return;
+    // Partitions are independent (order is per partition): their shares of a fetch are processed side by side.
+    for (let batch; (batch = await nextBatch(delivery.policy.maxBatch * 4)); ) {
+      commits.clear();
+      const finished = await Promise.all(byPartition(batch).map(deliverPartition));
+      lastCommit = Promise.all(commits);
+      if (!finished.every(Boolean) || !delivery.running) return;
     }
   };
 
