@@ -55,8 +55,9 @@ function byPartition(batch: KafkaMessage[]): { raw: KafkaMessage[]; messages: Bu
       topic: message.topic,
       partition: message.partition,
       offset: Number(message.offset),
-      key: message.key,
-      value: message.value,
+      // Another producer may leave them out (null): read as empty, so the record can still be dead-lettered.
+      key: message.key ?? '',
+      value: message.value ?? '',
       headers: Object.fromEntries(message.headers),
       timestamp: new Date(Number(message.timestamp)),
     });
@@ -65,8 +66,8 @@ function byPartition(batch: KafkaMessage[]): { raw: KafkaMessage[]; messages: Bu
 }
 
 /**
- * A consumer-group member that hands each fetched batch to `delivery`, one partition at a time, and
- * commits after processing. The first join must succeed (the caller retries); after that, a lost
+ * A consumer-group member that hands each fetched batch to `delivery`, partition by partition
+ * (side by side), and commits after processing. The first join must succeed (the caller retries); after that, a lost
  * broker means leave, back off and join again: uncommitted messages are redelivered, committed ones are not.
  */
 export async function kafkaSubscription(
