@@ -264,7 +264,13 @@ async function main(): Promise<void> {
     console.log(drainMarkdown(drains));
   };
   if (options.drain > 0) await drainPhase();
-  if (options.connections.length === 0) return;
+  if (options.connections.length === 0) {
+    const date = new Date(started).toISOString();
+    const command = ['npm run bench:events', '--', ...process.argv.slice(2)].join(' ');
+    const file = await writeResults('events', date, { date, command, machine: machine(), options, loadAverage: { start: startLoad, end: load1() }, drains });
+    log(`done (consumer drain only); raw results in ${file}`);
+    return;
+  }
 
   const group = `cinemaabyss-bench-events-${Date.now()}`;
   const initial = await highWatermarks(admin, ALL_TOPICS);
