@@ -131,6 +131,11 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
     await eventually(() => ctx.stack.processedCount(id) === 1, 30_000, 'the replayed event processed');
     assert.notEqual((await deadLetters()).find((d) => d.id === cursed.id)!.replayed_at, null);
     assert.equal((await call('POST', admin('/dead-letters/999999/replay'))).status, 404);
+    for (const bad of ['/dead-letters/0/replay', '/dead-letters/99999999999999999999/replay', '/dead-letters/x/replay']) {
+      assert.equal((await call('POST', admin(bad))).status, 400, bad);
+    }
+    assert.equal((await call('GET', admin('/dead-letters?topic=movie%00events'))).status, 400);
+    assert.equal((await call('GET', admin('/dead-letters?state=lost'))).status, 400);
 
     const pending = await deadLetters('?state=pending');
     assert.ok(pending.length >= 3 && !pending.some((d) => d.id === cursed.id));
