@@ -1,4 +1,4 @@
-import { ErrorBody, Timestamp, errorResponses } from '@cinemaabyss/api';
+import { ErrorBody, Timestamp } from '@cinemaabyss/api';
 import type { Db } from '@cinemaabyss/db';
 import type { EventBus } from '@cinemaabyss/event-bus';
 import { notFound, type App } from '@cinemaabyss/http';
@@ -51,7 +51,6 @@ export function adminRoutes(app: App, db: Db, bus: EventBus, monitor: ConsumerMo
             partitions: Type.Array(PartitionState),
             dead_letters: Type.Object({ pending: Type.Integer(), replayed: Type.Integer() }),
           }),
-          ...errorResponses,
         },
       },
     },
@@ -69,7 +68,7 @@ export function adminRoutes(app: App, db: Db, bus: EventBus, monitor: ConsumerMo
           state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('replayed')])),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),
-        response: { 200: Type.Array(DeadLetter), ...errorResponses },
+        response: { 200: Type.Array(DeadLetter) },
       },
     },
     async (request) => listDeadLetters(db, { ...request.query, limit: request.query.limit ?? 100 }),
@@ -82,7 +81,7 @@ export function adminRoutes(app: App, db: Db, bus: EventBus, monitor: ConsumerMo
         summary: "Re-sends one dead letter's original record to its topic (again, if it was replayed already) and marks it replayed",
         tags,
         params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
-        response: { 200: Replayed, 404: ErrorBody, ...errorResponses },
+        response: { 200: Replayed, 404: ErrorBody },
       },
     },
     async (request) => {
@@ -99,7 +98,7 @@ export function adminRoutes(app: App, db: Db, bus: EventBus, monitor: ConsumerMo
         summary: 'Re-sends every dead letter not replayed yet (optionally of one topic), oldest first, and marks each replayed',
         tags,
         querystring: Type.Object({ topic: TopicFilter }),
-        response: { 200: Type.Object({ replayed: Type.Array(Replayed) }), ...errorResponses },
+        response: { 200: Type.Object({ replayed: Type.Array(Replayed) }) },
       },
     },
     async (request) => ({ replayed: await replayAll(db, bus, request.query.topic) }),
