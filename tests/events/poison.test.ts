@@ -85,6 +85,7 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
     const text = await metrics();
     assert.match(text, /events_dead_letters_total\{topic="movie-events"[^}]*\} 1\b/);
     assert.match(text, /events_dead_letters_total\{topic="user-events"[^}]*\} 1\b/);
+    assert.match(text, /events_dead_letters_pending(\{[^}]*\})? 2\b/);
     assert.match(text, /events_consumer_lag\{topic="movie-events",partition="\d+"[^}]*\} \d+/);
     const retried = ctx.stack.lines.filter((l) => l['msg'] === 'record failed: retrying' && l['topic'] === TOPICS.movie && l['offset'] === poison.nul!.offset);
     assert.equal(retried.length, MAX_ATTEMPTS - 1, 'a warn line per retry');

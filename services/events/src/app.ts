@@ -42,7 +42,7 @@ export async function buildEventsApp({ database, bus, logger, consuming, deliver
         ? {
             consumer: async () => {
               if (!consuming()) throw new Error('not consuming yet');
-              processor.monitor.assertNotStuck();
+              return processor.monitor.readiness();
             },
           }
         : {}),

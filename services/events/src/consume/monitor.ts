@@ -9,11 +9,14 @@ export interface ConsumerMonitor {
   /** The consumer reports where its partitions' status comes from (undefined once it stops). */
   watch(source: (() => PartitionStatus[]) | undefined): void;
   partitions(): PartitionStatus[];
-  /** Throws, naming the partitions, while any is stuck on one record: a stuck consumer is not ready. */
-  assertNotStuck(): void;
+  /**
+   * The consumer's readiness: 'degraded' while a partition retries a record, and a throw naming
+   * the partitions while any is stuck on one (longer than stuckAfterMs): a stuck consumer is not ready.
+   */
+  readiness(): 'ok' | 'degraded';
 }
 
-export function createMonitor(logger: Logger, registry: Registry): ConsumerMonitor {
+export function createMonitor(logger: Logger, registry: Registry, pendingDeadLetters: () => Promise<number>): ConsumerMonitor {
   let source: (() => PartitionStatus[]) | undefined;
   const partitions = () => source?.() ?? [];
 
@@ -51,6 +54,16 @@ export function createMonitor(logger: Logger, registry: Registry): ConsumerMonit
     },
   });
 
+  new Gauge({
+    name: 'events_dead_letters_pending',
+    help: 'Dead letters stored and not replayed yet (all time, from the dead_letters table)',
+    registers: [registry],
+    async collect() {
+      // Unknown while the database is unreachable (readiness says so); /metrics still answers.
+      this.set(await pendingDeadLetters().catch(() => Number.NaN));
+    },
+  });
+
   return {
     observer: {
       retrying(e) {
@@ -72,11 +85,14 @@ export function createMonitor(logger: Logger, registry: Registry): ConsumerMonit
       source = next;
     },
     partitions,
-    assertNotStuck() {
-      const stuck = partitions().filter((p) => p.stuck);
-      if (stuck.length === 0) return;
-      const where = stuck.map((p) => `${p.topic}/${p.partition} at offset ${p.retrying?.offset} (${p.retrying?.attempts} attempts: ${p.retrying?.error})`);
-      throw new Error(`consumer stuck on ${where.join('; ')}`);
+    readiness() {
+      const status = partitions();
+      const stuck = status.filter((p) => p.stuck);
+      if (stuck.length > 0) {
+        const where = stuck.map((p) => `${p.topic}/${p.partition} at offset ${p.retrying?.offset} (${p.retrying?.attempts} attempts: ${p.retrying?.error})`);
+        throw new Error(`consumer stuck on ${where.join('; ')}`);
+      }
+      return status.some((p) => p.retrying) ? 'degraded' : 'ok';
     },
   };
 }

@@ -10,6 +10,7 @@ import {
 import type { Logger } from '@cinemaabyss/logging';
 import { Counter, type Registry } from 'prom-client';
 import { deadLetters, processedEvents } from '../schema.ts';
+import { countDeadLetters } from './dead-letters.ts';
 import { createMonitor, type ConsumerMonitor } from './monitor.ts';
 
 export interface Processor {
@@ -120,7 +121,7 @@ export function createProcessor(db: Db, logger: Logger, registry: Registry, poli
     duplicates: () => duplicates,
     handle: (message) => handleBatch([message]),
     handleBatch,
-    monitor: createMonitor(logger, registry),
+    monitor: createMonitor(logger, registry, async () => (await countDeadLetters(db)).pending),
     policy,
   };
 }
