@@ -71,6 +71,11 @@ export class Delivery {
     Object.assign(this.#partition(topic, partition), at);
   }
 
+  /** The adapter went past the failure it reported with unavailable() on this partition. */
+  recovered(topic: string, partition: number): void {
+    delete this.#partition(topic, partition).retrying;
+  }
+
   status(): PartitionStatus[] {
     const now = Date.now();
     return [...this.#partitions.values()]

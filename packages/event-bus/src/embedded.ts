@@ -155,6 +155,7 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
           for (current of assigned) {
             if (!delivery.running) break;
             const position = await drainPartition(current.topic, current.partition, current.next);
+            if (failures > 0) delivery.recovered(current.topic, current.partition);
             fetched += position - current.next;
             current.next = position;
           }
