@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { TOPICS, newEnvelope, toMessage, type SendResult } from '@cinemaabyss/event-bus';
+import { TOPICS, newEnvelope, toMessage, type BusMessage, type SendResult } from '@cinemaabyss/event-bus';
 import { eventually, setupEventsStack } from '../support/events-stack.ts';
 import { call } from '../support/stack.ts';
 import { consumerStatus } from './consumer-status.ts';
@@ -14,14 +14,9 @@ const ctx = setupEventsStack({ delivery: { maxAttempts: MAX_ATTEMPTS, retryBaseM
 const admin = (path: string) => `${ctx.stack.events}/admin${path}`;
 const db = () => ctx.stack.db.database.db;
 
-interface DeadLetter {
+/** As GET /admin/dead-letters lists them: the original record and its failure. */
+interface DeadLetter extends Omit<BusMessage, 'timestamp'> {
   id: number;
-  topic: string;
-  partition: number;
-  offset: number;
-  key: string;
-  value: string;
-  headers: Record<string, string>;
   error: string;
   attempts: number;
   replayed_at: string | null;
