@@ -121,13 +121,13 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
     assert.equal(ctx.stack.processedCount(id), 0);
 
     await fixed();
-    const replay = await call('POST', admin(`/dead-letters/${cursed.id}/replay`));
+    const replay = await call('POST', admin(`/dead-letters/replay?id=${cursed.id}`));
     assert.equal(replay.status, 200, replay.text);
-    assert.equal(replay.body.topic, TOPICS.movie);
+    assert.deepEqual(replay.body.replayed.map((r: { id: number; topic: string }) => [r.id, r.topic]), [[cursed.id, TOPICS.movie]]);
     await eventually(() => ctx.stack.processedCount(id) === 1, 30_000, 'the replayed event processed');
     assert.notEqual((await deadLetters()).find((d) => d.id === cursed.id)!.replayed_at, null);
-    assert.equal((await call('POST', admin('/dead-letters/999999/replay'))).status, 404);
-    for (const bad of ['/dead-letters/0/replay', '/dead-letters/99999999999999999999/replay', '/dead-letters/x/replay']) {
+    assert.equal((await call('POST', admin('/dead-letters/replay?id=999999'))).status, 404);
+    for (const bad of ['/dead-letters/replay?id=0', '/dead-letters/replay?id=99999999999999999999', '/dead-letters/replay?id=x', '/dead-letters/replay?topic=a%00b']) {
       assert.equal((await call('POST', admin(bad))).status, 400, bad);
     }
     assert.equal((await call('GET', admin('/dead-letters?topic=movie%00events'))).status, 400);

@@ -74,33 +74,28 @@ export function adminRoutes(app: App, db: Db, bus: EventBus, monitor: ConsumerMo
     async (request) => listDeadLetters(db, { ...request.query, limit: request.query.limit ?? 100 }),
   );
 
-  app.post(
-    '/admin/dead-letters/:id/replay',
-    {
-      schema: {
-        summary: "Re-sends one dead letter's original record to its topic (again, if it was replayed already) and marks it replayed",
-        tags,
-        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
-        response: { 200: Replayed, 404: ErrorBody },
-      },
-    },
-    async (request) => {
-      const replayed = await replayDeadLetter(db, bus, request.params.id, false);
-      if (!replayed) throw notFound('dead letter');
-      return replayed;
-    },
-  );
-
+  // One route (ids in the query, as everywhere in this API): `?id=` replays one, else every pending one.
   app.post(
     '/admin/dead-letters/replay',
     {
       schema: {
-        summary: 'Re-sends every dead letter not replayed yet (optionally of one topic), oldest first, and marks each replayed',
+        summary:
+          "Re-sends dead letters' original records to their topics and marks them replayed: with `id`, that one (again, if " +
+          'it was replayed already); otherwise every one not replayed yet (of `topic`, if given), oldest first',
         tags,
-        querystring: Type.Object({ topic: TopicFilter }),
-        response: { 200: Type.Object({ replayed: Type.Array(Replayed) }) },
+        querystring: Type.Object({
+          id: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+          topic: TopicFilter,
+        }),
+        response: { 200: Type.Object({ replayed: Type.Array(Replayed) }), 404: ErrorBody },
       },
     },
-    async (request) => ({ replayed: await replayAll(db, bus, request.query.topic) }),
+    async (request) => {
+      const { id, topic } = request.query;
+      if (id === undefined) return { replayed: await replayAll(db, bus, topic) };
+      const replayed = await replayDeadLetter(db, bus, id, false);
+      if (!replayed) throw notFound('dead letter');
+      return { replayed: [replayed] };
+    },
   );
 }
