@@ -47,6 +47,7 @@ const DEFAULT_BACKEND = {
   baseEjectionMs: 30_000,
   maxEjectionMs: 300_000,
   halfOpenProbes: 1,
+  maxBodyBytes: 1024 * 1024,
 };
 
 describe('validateRouteTable', () => {
