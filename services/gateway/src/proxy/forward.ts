@@ -57,8 +57,7 @@ function onTotalTimeout(attempt: Attempt): void {
  * breaker, then the request on undici's dispatch API, whose callbacks write straight to the
  * listener (no intermediate stream or promise per response). 5xx answers and connect errors and
  * timeouts count against the breaker, as in Istio's outlier detection, and nothing the client
- * causes (see Failure); the slot is released when
- * the answer has been read to its end or failed.
+ * causes (see Failure); the slot is released when the answer has been read to its end or failed.
  */
 export class Attempt implements Dispatcher.DispatchHandler {
   readonly backend: Backend;

@@ -4,7 +4,7 @@ import type { GatewayMetrics, Reason } from '../metrics.ts';
 import { decide, type Decision, type DecideDeps } from '../routing/decide.ts';
 import { matchRoute, type RouteSpec, type RouteTable } from '../routing/table.ts';
 import type { Backend } from './backend.ts';
-import { afterBody, discardRest, limitedBody } from './body.ts';
+import { afterBody, ClientBodyError, discardRest, limitedBody } from './body.ts';
 import { Attempt, type AttemptListener, type Failure, type ForwardRequest, type UpstreamHeaders } from './forward.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { normalizeTarget } from './path.ts';
@@ -166,7 +166,8 @@ class Exchange implements AttemptListener {
     const [status, text, about] = failureAnswer[failure];
     if (about === 'backend' && this.#fallbackPossible()) return this.#fallBack(failure === 'breaker' ? 'breaker' : 'fallback');
     if (failure === 'overflow') this.#deps.metrics.rejected.inc({ backend: this.#attempt!.backend.name });
-    const message = about === 'backend' ? `backend ${this.#attempt!.backend.name} ${text}` : error instanceof Error ? error.message : text;
+    // A body over the limit says which limit.
+    const message = about === 'backend' ? `backend ${this.#attempt!.backend.name} ${text}` : error instanceof ClientBodyError ? error.message : text;
     sendJson(this.#res, status, message, this.#requestId, discardRest(this.#req));
     this.#finish(status);
   }
