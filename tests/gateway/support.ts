@@ -270,9 +270,16 @@ export function rawRequest(
     const timer = setTimeout(() => finish(new Error(`rawRequest: no complete response within ${timeoutMs} ms (got ${buf.length} bytes)`)), timeoutMs);
 
     const tryParse = (closed: boolean): RawResponse | undefined => {
-      const end = buf.indexOf('\r\n\r\n');
+      let end = buf.indexOf('\r\n\r\n');
       if (end < 0) return undefined;
-      const head = parseHead(buf.subarray(0, end).toString('latin1'));
+      let head = parseHead(buf.subarray(0, end).toString('latin1'));
+      // Interim answers (100 Continue) come before the answer.
+      while (head.status >= 100 && head.status < 200 && head.status !== 101) {
+        const start = end + 4;
+        end = buf.indexOf('\r\n\r\n', start);
+        if (end < 0) return undefined;
+        head = parseHead(buf.subarray(start, end).toString('latin1'));
+      }
       const rest = buf.subarray(end + 4);
       const length = head.headers['content-length'];
       let body: Buffer | undefined;

@@ -8,11 +8,11 @@ import { ClientBodyError } from './body.ts';
 /**
  * Why an attempt got no answer. The upstream's faults: `connect` (unreachable, or the connection
  * dropped once the request was sent) and `timeout`. The client's: `aborted`, `too-large`,
- * `malformed`. `cut`: the upstream closed the connection while the request body was still being
+ * `malformed`, `unforwardable` (undici refuses to send the request as it is). `cut`: the upstream closed the connection while the request body was still being
  * sent, which is how a server refuses a body (its early answer is lost to the reset) and proves
  * nothing against it. Then `breaker` and `overflow`, the gateway's own refusals.
  */
-export type Failure = 'breaker' | 'overflow' | 'connect' | 'timeout' | 'aborted' | 'too-large' | 'malformed' | 'cut';
+export type Failure = 'breaker' | 'overflow' | 'connect' | 'timeout' | 'aborted' | 'too-large' | 'malformed' | 'unforwardable' | 'cut';
 
 export interface ForwardRequest {
   method: string;
@@ -43,6 +43,8 @@ const UPSTREAM_FAULTS: ReadonlySet<Failure> = new Set(['connect', 'timeout']);
 function classify(error: unknown, started: boolean, sent: boolean): Failure {
   if (error instanceof ClientBodyError) return error.failure;
   if (error instanceof errors.RequestContentLengthMismatchError) return 'malformed';
+  // Raised before anything is sent: the backend never saw the request.
+  if (error instanceof errors.InvalidArgumentError || error instanceof errors.NotSupportedError) return 'unforwardable';
   if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) return 'timeout';
   return started && !sent ? 'cut' : 'connect';
 }

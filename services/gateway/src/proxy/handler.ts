@@ -35,6 +35,7 @@ const failureAnswer: Record<Failure, [status: number, text: string, about: 'back
   aborted: [499, 'request aborted by the client', 'request'], // logged; the client is gone
   'too-large': [413, 'request body is too large', 'request'],
   malformed: [400, 'request body does not match its framing', 'request'],
+  unforwardable: [400, 'request cannot be forwarded as sent', 'request'],
 };
 
 /** The gateway's own answers (rejections, upstream failures) name it as their source. */
