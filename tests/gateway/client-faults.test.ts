@@ -156,6 +156,27 @@ describe('client faults against an echo upstream', () => {
     await assertServedNormally(gw, 'echo');
   });
 
+  test(`a client too slow to send its body, ${REPEAT} times: 408, the breaker stays closed`, async () => {
+    const slow = await startGateway({
+      backends: { echo: { url: echo.url, consecutiveFailures: THRESHOLD, totalTimeoutMs: 300 } },
+      routes: [{ name: 'all', prefix: '/', backend: 'echo' }],
+    });
+    try {
+      for (let i = 0; i < REPEAT; i++) {
+        // Half the body, then nothing until well past the total timeout.
+        const r = await rawRequest(slow.port, [post('/echo', ['Content-Length: 100']), 'x'.repeat(50)], { timeoutMs: 10_000 });
+        assert.equal(r.status, 408, r.body);
+        assert.equal(r.headers['content-type'], JSON_UTF8);
+        assert.deepEqual(JSON.parse(r.body), { error: 'request body did not arrive in time' });
+      }
+      await assertServedNormally(slow, 'echo');
+      // An upstream too slow to answer a complete request is still its own fault.
+      assert.equal((await rawRequest(slow.port, rawGet('/slow-first-byte?ms=1000'))).status, 504);
+    } finally {
+      await slow.close();
+    }
+  });
+
   test("the upstream's own faults still count: 5xx answers open the breaker", async () => {
     const own = await startGateway({ backends: { echo: { url: echo.url, consecutiveFailures: THRESHOLD } }, routes: [{ name: 'all', prefix: '/', backend: 'echo' }] });
     try {

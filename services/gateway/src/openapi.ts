@@ -38,7 +38,7 @@ function describeRoutes(table: RouteTable): string {
     '',
     'The public API is described by `/openapi.json` (proxied). Answers the gateway gives itself on',
     'proxied paths are `{"error": "..."}` JSON with `X-Served-By: gateway`: 400 (bad request target),',
-    '413 (body over the route limit), 502 (backend unreachable, or it closed the connection before',
+    '408 (body too slow to arrive), 413 (body over the route limit), 502 (backend unreachable, or it closed the connection before',
     'reading the whole body), 503 (backend ejected or at capacity, or the gateway shutting down),',
     '504 (backend too slow).',
   ].join('\n');

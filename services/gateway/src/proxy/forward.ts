@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { errors, type Dispatcher } from 'undici';
 import { LimiterFullError } from '../resilience/limiter.ts';
@@ -8,17 +9,30 @@ import { ClientBodyError } from './body.ts';
 /**
  * Why an attempt got no answer. The upstream's faults: `connect` (unreachable, or the connection
  * dropped once the request was sent) and `timeout`. The client's: `aborted`, `too-large`,
- * `malformed`, `unforwardable` (undici refuses to send the request as it is). `cut`: the upstream closed the connection while the request body was still being
+ * `malformed`, `unforwardable` (undici refuses to send the request as it is) and `slow-client`
+ * (the time ran out while the client was still sending its body). `cut`: the upstream closed the connection while the request body was still being
  * sent, which is how a server refuses a body (its early answer is lost to the reset) and proves
  * nothing against it. Then `breaker` and `overflow`, the gateway's own refusals.
  */
-export type Failure = 'breaker' | 'overflow' | 'connect' | 'timeout' | 'aborted' | 'too-large' | 'malformed' | 'unforwardable' | 'cut';
+export type Failure =
+  | 'breaker'
+  | 'overflow'
+  | 'connect'
+  | 'timeout'
+  | 'aborted'
+  | 'too-large'
+  | 'malformed'
+  | 'unforwardable'
+  | 'slow-client'
+  | 'cut';
 
 export interface ForwardRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[]>;
   body: Readable | null;
+  /** The client's request this forwards (`complete` once its whole body has arrived). */
+  from: IncomingMessage;
 }
 
 export type UpstreamHeaders = Record<string, string | string[] | undefined>;
@@ -170,7 +184,9 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   #abortFailure(): Failure {
-    return this.#abortReason?.name === 'TimeoutError' ? 'timeout' : 'aborted';
+    if (this.#abortReason?.name !== 'TimeoutError') return 'aborted';
+    // Out of time while still sending a body the client has not finished: the client is slow.
+    return this.#controller && !this.#sent && !this.#request.from.complete ? 'slow-client' : 'timeout';
   }
 
   #fail(failure: Failure, error: unknown): void {

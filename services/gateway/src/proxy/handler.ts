@@ -36,6 +36,7 @@ const failureAnswer: Record<Failure, [status: number, text: string, about: 'back
   'too-large': [413, 'request body is too large', 'request'],
   malformed: [400, 'request body does not match its framing', 'request'],
   unforwardable: [400, 'request cannot be forwarded as sent', 'request'],
+  'slow-client': [408, 'request body did not arrive in time', 'request'],
 };
 
 /** The gateway's own answers (rejections, upstream failures) name it as their source. */
@@ -76,7 +77,6 @@ function clientGone(exchange: Exchange): void {
  */
 class Exchange implements AttemptListener {
   readonly #deps: ProxyDeps;
-  readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #route: RouteSpec;
   readonly #request: ForwardRequest;
@@ -90,10 +90,9 @@ class Exchange implements AttemptListener {
   #status = 0;
   #onDrain: (() => void) | undefined;
 
-  constructor(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, request: ForwardRequest, meta: ExchangeMeta) {
+  constructor(deps: ProxyDeps, res: ServerResponse, request: ForwardRequest, meta: ExchangeMeta) {
     const { route, decision } = meta;
     this.#deps = deps;
-    this.#req = req;
     this.#res = res;
     this.#route = route;
     this.#request = request;
@@ -140,7 +139,7 @@ class Exchange implements AttemptListener {
     out['x-request-id'] = this.#requestId;
     if (this.#decision.setCookie) out['set-cookie'] = [...[out['set-cookie'] ?? []].flat(), this.#decision.setCookie];
     // An early answer (the upstream refused the body before reading it all) is passed on as it is.
-    if (this.#request.body !== null && !this.#req.complete) Object.assign(out, discardRest(this.#req));
+    if (this.#request.body !== null && !this.#request.from.complete) Object.assign(out, discardRest(this.#request.from));
     if (this.#deps.closing()) out['connection'] = 'close';
     this.#status = status;
     this.#res.writeHead(status, out);
@@ -169,7 +168,7 @@ class Exchange implements AttemptListener {
     if (failure === 'overflow') this.#deps.metrics.rejected.inc({ backend: this.#attempt!.backend.name });
     // A body over the limit says which limit.
     const message = about === 'backend' ? `backend ${this.#attempt!.backend.name} ${text}` : error instanceof ClientBodyError ? error.message : text;
-    sendJson(this.#res, status, message, this.#requestId, discardRest(this.#req));
+    sendJson(this.#res, status, message, this.#requestId, discardRest(this.#request.from));
     this.#finish(status);
   }
 
@@ -203,8 +202,8 @@ export function createProxy(deps: ProxyDeps) {
     // Refused before anything is forwarded; Node reads and drops the unread body, the connection stays usable.
     if (Number(req.headers['content-length'] ?? 0) > limit) return sendJson(res, 413, `request body is larger than ${limit} bytes`, requestId);
     const headers = upstreamRequestHeaders(req.headers, { clientIp, proto: 'http', host: req.headers.host, requestId });
-    const request: ForwardRequest = { method, path: target.path + target.query, headers, body: limitedBody(req, limit) };
-    new Exchange(deps, req, res, request, { route, decision, requestId, path: target.path, started }).start();
+    const request: ForwardRequest = { method, path: target.path + target.query, headers, body: limitedBody(req, limit), from: req };
+    new Exchange(deps, res, request, { route, decision, requestId, path: target.path, started }).start();
   };
 }
 
