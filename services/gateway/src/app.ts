@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, requestIdOf, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
+import { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './config.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { DOCUMENT_PATH, installDocument } from './openapi.ts';
@@ -20,6 +21,8 @@ export interface GatewayDeps {
   maxHeaderBytes?: number;
   /** One log line per proxied request (default on). */
   accessLog?: boolean;
+  /** Analysis of the migrated routes (window counts, verdicts, rollback and promotion); started with the plane. */
+  analysis?: Omit<AnalysisOptions, 'metrics' | 'logger'>;
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
@@ -28,6 +31,8 @@ export interface GatewayDeps {
 export interface Gateway {
   app: App;
   backends: Map<string, Backend>;
+  /** When configured: `analysis.start(plane)` begins its loop; closed with the app. */
+  analysis?: Analysis;
   /**
    * First step of a shutdown: from now on every answer closes its connection and new requests get
    * 503; resolves once clients have left (or after `windowMs`), when `app.close()` can close the
@@ -58,6 +63,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   for (const route of deps.table.routes) {
     if (route.migration) metrics.migrationPercent.set({ route: route.name, to: route.migration.to }, route.migration.enabled ? route.migration.percent : 0);
   }
+  const analysis = deps.analysis ? createAnalysis({ ...deps.analysis, metrics, logger: deps.logger.child({ component: 'analysis' }) }) : undefined;
   let closing = false;
   const proxy = createProxy({
     table: deps.table,
@@ -72,6 +78,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     random: deps.random ?? Math.random,
     now,
     newId: randomUUID,
+    ...(analysis ? { observer: analysis.counter } : {}),
   });
 
   // Proxied requests never enter Fastify (no routing, hooks or reply objects): it serves only the
@@ -111,6 +118,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     closing = true;
   });
   app.addHook('onClose', async () => {
+    await analysis?.close();
     await Promise.all([...backends.values()].map((b) => b.pool.close()));
   });
   const drain = async (windowMs: number): Promise<void> => {
@@ -118,7 +126,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     const deadline = Date.now() + windowMs;
     while (Date.now() < deadline && (await openConnections(app)) > 0) await sleep(20);
   };
-  return { app, backends, drain };
+  return { app, backends, drain, ...(analysis ? { analysis } : {}) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,3 +4,5 @@ export { loadRouteTable, matchRoute, tableFromEnv, validateRouteTable, RouteTabl
 export { OVERRIDE_HEADER } from './routing/decide.ts';
 export { signOverride } from './routing/override.ts';
 export { SERVED_BY_HEADER } from './proxy/handler.ts';
+export { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
+export { WindowCounter, type RequestObserver, type ShadowResult } from './analysis/window.ts';
