@@ -1,15 +1,18 @@
 // Helpers for the analysis suites: a fault-injecting proxy in front of the movies service, bounded
 // load, and gateway replicas with analysis on one database.
 import { createServer, request, type Server } from 'node:http';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { and, desc, eq } from 'drizzle-orm';
 import { migrate, type Database } from '@cinemaabyss/db';
 import { buildGateway, validateRouteTable, type Analysis, type RouteTable } from '@cinemaabyss/gateway';
 import { listen } from '@cinemaabyss/http';
 import type { AuditEntry, ChangeAction, ControlPlane } from '../../services/gateway/src/control/ports.ts';
-import { ChangeError, effectivePercent, initialState, type MigrationState } from '../../services/gateway/src/control/state.ts';
+import { applyChanges, ChangeError, effectivePercent, initialState, type MigrationState } from '../../services/gateway/src/control/state.ts';
 import { audit, migrations } from '../../services/gateway/src/control/store/schema.ts';
-import { quietLogger } from '../support/stack.ts';
+import { backend, freshDatabase, type TestDatabase } from '../support/backend.ts';
+import { eventually } from '../support/events-stack.ts';
+import { quietLogger, startStack, type Stack } from '../support/stack.ts';
 
 export const gatewayMigrations = { folder: fileURLToPath(new URL('../../services/gateway/migrations', import.meta.url)), table: '__gateway_migrations' };
 
@@ -170,4 +173,63 @@ export async function startReplica(database: Database, table: RouteTable, replic
       await plane.close();
     },
   };
+}
+
+export interface AnalysisStack {
+  db: TestDatabase;
+  stack: Stack;
+  /** In front of the movies service: what the gateway knows as backend `movies`. */
+  faulty: FaultProxy;
+  /** Two on PostgreSQL (each with its own connections, as two processes would have); one on PGlite. */
+  replicas: Replica[];
+}
+
+/** The suite's stack: a fresh database, the monolith and movies services, the fault proxy, the replicas. */
+export function setupAnalysisStack(): AnalysisStack {
+  const context = { replicas: [] as Replica[] } as AnalysisStack;
+  before(async () => {
+    context.db = await freshDatabase();
+    await migrateGateway(context.db.database);
+    context.stack = await startStack(context.db.database);
+    context.faulty = await faultProxy(context.stack.movies);
+    const handles = backend() === 'postgres' ? [context.db.database, await context.db.reopen()] : [context.db.database];
+    for (const [i, handle] of handles.entries()) {
+      context.replicas.push(await startReplica(handle, moviesTable(context.stack.monolith, context.faulty.url), `replica-${i}`));
+    }
+  });
+  after(async () => {
+    for (const r of context.replicas) await r.close();
+    await context.faulty?.close();
+    await context.stack?.close();
+    await context.db?.drop();
+  });
+  return context;
+}
+
+/** A person's change of the movies route (what the admin API does). */
+export function configure(replica: Replica, changes: Record<string, unknown>, reason: string): Promise<AuditEntry> {
+  return replica.plane.change('movies', (s, now) => applyChanges(s, changes, now), { actor: { kind: 'person', label: 'test-operator' }, action: 'set', reason });
+}
+
+/** Load on every replica while `during` runs (bounded in count), stopped when it ends. */
+export async function underLoad<T>(replicas: Replica[], during: () => Promise<T>, concurrency = 4): Promise<T> {
+  let stop = false;
+  const traffic = load(
+    replicas.map((r) => r.url),
+    '/api/movies',
+    { done: () => stop, max: 200_000, concurrency },
+  );
+  try {
+    return await during();
+  } finally {
+    stop = true;
+    await traffic;
+  }
+}
+
+/** Waits for the analysis's rollback of the movies route and returns its audit entry. */
+export async function awaitRollback(replica: Replica): Promise<AuditEntry> {
+  const find = async () => (await replica.plane.audit({ route: 'movies', limit: 20 })).find((e) => e.action === 'rollback');
+  await eventually(async () => (await find()) !== undefined, 30_000, 'an automatic rollback');
+  return (await find())!;
 }
