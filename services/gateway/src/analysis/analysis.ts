@@ -8,7 +8,7 @@ import type { Actor, AnalysisReporter, ControlPlane } from '../control/ports.ts'
 import { ChangeError, promote, rollback, type MigrationState } from '../control/state.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { leadership } from './leadership.ts';
-import { readCounts, recentVerdicts, saveVerdict, writeCounts } from './records.ts';
+import { pruneCounts, readCounts, recentVerdicts, saveVerdict, writeCounts } from './records.ts';
 import { judge, nextMove, totalsByBackend } from './verdict.ts';
 import { WindowCounter, windowStartOf, type WindowCounts } from './window.ts';
 
@@ -43,6 +43,8 @@ const ACTOR: Actor = { kind: 'analysis', label: 'analysis' };
 const CATCH_UP_WINDOWS = 10;
 /** Unflushed rows kept while the database is down; older ones are dropped. */
 const MAX_PENDING_ROWS = 10_000;
+/** Counts older than this are deleted by the leader (hourly): every window is judged long before. */
+const KEEP_COUNTS_MS = 24 * 3600_000;
 
 /** Thrown by a decision's transition when the state moved since it was judged: that decision is void. */
 class Stale extends ChangeError {
@@ -64,6 +66,7 @@ export function createAnalysis(options: AnalysisOptions): Analysis {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let closed = false;
+  let prunedAt = 0;
 
   const flush = async (rows: WindowCounts[]): Promise<void> => {
     pending = pending.concat(rows).slice(-MAX_PENDING_ROWS);
@@ -112,6 +115,10 @@ export function createAnalysis(options: AnalysisOptions): Analysis {
     if (!plane || !(await lead.held())) return;
     for (const state of plane.list()) {
       if (state.analysis.enabled) await evaluate(state);
+    }
+    if (now() - prunedAt > 3600_000) {
+      prunedAt = now();
+      await pruneCounts(db, new Date(prunedAt - KEEP_COUNTS_MS));
     }
   };
 

@@ -1,5 +1,5 @@
 // The analysis's rows: each replica's window counts, and the elected replica's verdicts.
-import { and, desc, eq, gte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '@cinemaabyss/db';
 import type { WindowVerdict } from '../control/ports.ts';
 import { analysisCounts, analysisVerdicts } from '../control/store/schema.ts';
@@ -31,6 +31,11 @@ export async function readCounts(db: Db, route: string, windowStart: number): Pr
     .from(analysisCounts)
     .where(and(eq(analysisCounts.route, route), eq(analysisCounts.windowStart, new Date(windowStart))));
   return rows.map((r) => ({ ...r, windowStart: r.windowStart.getTime() }));
+}
+
+/** Counts are only needed until their window is judged: older rows go (the verdicts keep the sums). */
+export async function pruneCounts(db: Db, before: Date): Promise<void> {
+  await db.delete(analysisCounts).where(lt(analysisCounts.windowStart, before));
 }
 
 export async function saveVerdict(db: Db, v: WindowVerdict): Promise<void> {
