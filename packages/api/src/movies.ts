@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Id } from './common.ts';
+import { Name, Text } from './text.ts';
 
 export const Movie = Type.Object(
   {
@@ -15,10 +16,10 @@ export type Movie = Static<typeof Movie>;
 
 export const CreateMovie = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' }),
-    description: Type.String({ maxLength: 10_000 }),
+    title: Name({ maxLength: 255 }),
+    description: Text({ maxLength: 10_000 }),
     genres: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: '\\S' }), { maxItems: 20, uniqueItems: true }),
+      Type.Array(Name({ maxLength: 50 }), { maxItems: 20, uniqueItems: true }),
     ),
     rating: Type.Number({ minimum: 0, maximum: 10 }),
   },
