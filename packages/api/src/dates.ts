@@ -5,12 +5,13 @@ import Type from 'typebox';
 // reads back as the same ISO string: RFC 3339 dates and date-times, years 1900–9999.
 
 /**
- * Spelt with explicit classes (no \d) so that Ajv (JavaScript) and schemathesis (Python) agree.
- * Groups: year, month, day, hour, minute, second, fraction, offset sign, offset hours, minutes.
+ * Spelt so that Ajv (JavaScript) and schemathesis (Python) agree: explicit classes (no \d), and
+ * `(?!\n)` because Python's `$` also matches before a final newline. Groups: year, month, day,
+ * hour, minute, second, fraction, offset sign, offset hours, offset minutes.
  */
 export const DATE_INPUT =
   '^(19[0-9]{2}|[2-9][0-9]{3})-([0-9]{2})-([0-9]{2})' +
-  '(?:[Tt]([0-9]{2}):([0-9]{2}):([0-5][0-9])(?:\\.([0-9]+))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2})))?$';
+  '(?:[Tt]([0-9]{2}):([0-9]{2}):([0-5][0-9])(?:\\.([0-9]+))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2})))?$(?!\\n)';
 
 /**
  * `2025-01-31` (midnight UTC) or `2025-01-31T10:00:00Z`, any offset. The pattern carries the year

@@ -7,9 +7,15 @@ import Type, { type TString, type TStringOptions } from 'typebox';
 //
 // The patterns are written to mean the same in JavaScript with the `u` flag (Ajv: a valid surrogate
 // pair is one astral code point, a lone surrogate is a code point of its own) and in Python's `re`
-// (schemathesis, hypothesis): only explicit \uXXXX classes, no \s, \S or \d, whose sets differ.
+// (hypothesis generates from it) and in Rust (jsonschema-rs): only explicit \uXXXX classes, no \s,
+// \S or \d, whose sets differ between them.
 
-const STORABLE = '[^\\u0000\\uD800-\\uDFFF]';
+// A class cannot name a surrogate in Rust's regex engine (jsonschema-rs, which schemathesis
+// validates with; its strings never hold one): so U+D800–U+DFFF go out as part of the range from
+// their neighbours U+D7FF–U+E000, and the two neighbours come back as an alternative.
+const OUTSIDE = '\\u0000\\uD7FF-\\uE000';
+const NEIGHBOURS = '[\\uD7FF\\uE000]';
+const STORABLE = `(?:[^${OUTSIDE}]|${NEIGHBOURS})`;
 
 /** The union of what JavaScript's \s and Python's str.isspace() call whitespace. */
 const WHITESPACE = '\\t\\n\\u000B\\f\\r\\u001C-\\u0020\\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
@@ -21,7 +27,7 @@ export const STORABLE_TEXT = `^${STORABLE}*$`;
  * Storable and not blank: leading whitespace, one visible character, then anything storable. The
  * classes are disjoint, so matching stays linear in the length (no backtracking).
  */
-export const STORABLE_NON_BLANK_TEXT = `^[${WHITESPACE}]*[^\\u0000\\uD800-\\uDFFF${WHITESPACE}]${STORABLE}*$`;
+export const STORABLE_NON_BLANK_TEXT = `^[${WHITESPACE}]*(?:[^${OUTSIDE}${WHITESPACE}]|${NEIGHBOURS})${STORABLE}*$`;
 
 /** A string field of a request body: anything the database stores exactly. */
 export const Text = (options: TStringOptions = {}): TString => Type.String({ ...options, pattern: STORABLE_TEXT });
