@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { stringsOf } from '../support/arbitraries.ts';
+import { stringsOf, withString } from '../support/arbitraries.ts';
 import { call, setupStack } from '../support/stack.ts';
 
 const ctx = setupStack();
@@ -20,16 +20,6 @@ const routes: { path: string; service: 'monolith' | 'movies'; body: Body }[] = [
 
 const url = (service: 'monolith' | 'movies', path: string) => `${ctx.stack[service]}${path}`;
 const count = async (service: 'monolith' | 'movies', path: string) => (await call('GET', url(service, path))).body.length as number;
-
-/** A copy of `body` with the string at `path` (`genres.1`) replaced. */
-function withString(body: Body, path: string, value: string): Body {
-  const copy = structuredClone(body);
-  const keys = path.split('.');
-  let at: Record<string, unknown> = copy;
-  for (const key of keys.slice(0, -1)) at = at[key] as Record<string, unknown>;
-  at[keys.at(-1)!] = value;
-  return copy;
-}
 
 /** POSTs a body that must be refused: 400 naming the field, JSON error, nothing written. */
 async function refused(service: 'monolith' | 'movies', path: string, body: Body | string, field: string) {

@@ -138,3 +138,13 @@ export function stringsOf(value: unknown, path = ''): [string, string][] {
   }
   return [];
 }
+
+/** A copy of `body` with the string at `path` (as `stringsOf` names it: `genres.1`) replaced. */
+export function withString<T extends object>(body: T, path: string, value: string): T {
+  const copy = structuredClone(body);
+  const keys = path.split('.');
+  let at = copy as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) at = at[key] as Record<string, unknown>;
+  at[keys.at(-1)!] = value;
+  return copy;
+}
