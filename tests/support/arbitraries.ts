@@ -88,9 +88,9 @@ function numberFor(schema: Json, integer: boolean): fc.Arbitrary<unknown> {
     return fc.oneof(fc.integer({ min, max }), fc.constantFrom(min, max, min - 1, max + 1, 0, 1.5));
   }
   return fc.oneof(
-    { weight: 3, arbitrary: fc.double({ min, max, noNaN: true }) },
-    { weight: 2, arbitrary: fc.integer({ min: Math.ceil(min * 100), max: Math.floor(Math.min(max, 1e12) * 100) }).map((c) => c / 100) },
-    { weight: 2, arbitrary: fc.constantFrom(min, max, 0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-9, 0.1 + 0.2, 1.005, min - 0.01, max + 0.01, max - 1e-6, Number.MAX_VALUE) },
+    { weight: 2, arbitrary: fc.double({ min, max, noNaN: true }) },
+    { weight: 4, arbitrary: fc.integer({ min: Math.ceil(min * 100), max: Math.floor(Math.min(max, 1e12) * 100) }).map((c) => c / 100) },
+    { weight: 1, arbitrary: fc.constantFrom(min, max, 0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-9, 0.1 + 0.2, 1.005, min - 0.01, max + 0.01, max - 1e-6, Number.MAX_VALUE) },
   );
 }
 
