@@ -16,13 +16,28 @@ const RUNS = 80; // a valid movie event comes up ~19 % of the time
 // One key per type, so that every event of a type lands on one partition, whose offsets show
 // exactly how many records were appended.
 const KEY = 777;
-const timestamp = fc.oneof({ weight: 6, arbitrary: fc.date({ min: new Date('1900-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }).map((d) => d.toISOString()) }, { weight: 1, arbitrary: dateInput });
-const email = fc.oneof({ weight: 4, arbitrary: fc.emailAddress({ size: 'small' }) }, { weight: 1, arbitrary: fc.constantFrom(...UNSTORABLE).map((c) => `a${c}@example.com`) });
+const timestamp = fc.oneof(
+  { weight: 6, arbitrary: fc.date({ min: new Date('1900-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }).map((d) => d.toISOString()) },
+  { weight: 1, arbitrary: dateInput },
+);
+const email = fc.oneof(
+  { weight: 4, arbitrary: fc.emailAddress({ size: 'small' }) },
+  { weight: 1, arbitrary: fc.constantFrom(...UNSTORABLE).map((c) => `a${c}@example.com`) },
+);
 
 const channels = {
-  movie: { body: bodyFor(MovieEventBody, { movie_id: fc.constant(KEY) }), valid: { movie_id: KEY, title: 'Heat', action: 'viewed', genres: ['Crime'], description: 'LA' } },
-  user: { body: bodyFor(UserEventBody, { user_id: fc.constant(KEY), email, timestamp }), valid: { user_id: KEY, username: 'u', email: 'u@example.com', action: 'created', timestamp: '2025-05-01T10:00:00Z' } },
-  payment: { body: bodyFor(PaymentEventBody, { user_id: fc.constant(KEY), timestamp }), valid: { payment_id: 1, user_id: KEY, amount: 9.99, status: 'completed', timestamp: '2025-05-01T10:00:00Z', method_type: 'card' } },
+  movie: {
+    body: bodyFor(MovieEventBody, { movie_id: fc.constant(KEY) }),
+    valid: { movie_id: KEY, title: 'Heat', action: 'viewed', genres: ['Crime'], description: 'LA' },
+  },
+  user: {
+    body: bodyFor(UserEventBody, { user_id: fc.constant(KEY), email, timestamp }),
+    valid: { user_id: KEY, username: 'u', email: 'u@example.com', action: 'created', timestamp: '2025-05-01T10:00:00Z' },
+  },
+  payment: {
+    body: bodyFor(PaymentEventBody, { user_id: fc.constant(KEY), timestamp }),
+    valid: { payment_id: 1, user_id: KEY, amount: 9.99, status: 'completed', timestamp: '2025-05-01T10:00:00Z', method_type: 'card' },
+  },
 };
 
 type Published = { status: number; body: { partition: number; offset: number; event: { id: string; payload: unknown } } };

@@ -11,7 +11,10 @@ type Arbitraries = Record<string, fc.Arbitrary<unknown>>;
 export const UNSTORABLE = ['\u0000', '\uD800', '\uDBFF', '\uDC00', '\uDFFF'];
 
 /** Whitespace of JavaScript, Python or both: text made of these alone is blank. */
-export const WHITESPACE = [' ', '\t', '\n', '\r', '\u000B', '\f', '\u001C', '\u001F', '\u0085', '\u00A0', '\u1680', '\u2007', '\u2028', '\u202F', '\u3000', '\uFEFF'];
+export const WHITESPACE = [
+  ...[' ', '\t', '\n', '\r', '\u000B', '\f', '\u001C', '\u001F', '\u0085', '\u00A0'],
+  ...['\u1680', '\u2007', '\u2028', '\u202F', '\u3000', '\uFEFF'],
+];
 
 const char = fc.oneof(
   { weight: 6, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) },
@@ -90,7 +93,10 @@ function numberFor(schema: Json, integer: boolean): fc.Arbitrary<unknown> {
   return fc.oneof(
     { weight: 2, arbitrary: fc.double({ min, max, noNaN: true }) },
     { weight: 4, arbitrary: fc.integer({ min: Math.ceil(min * 100), max: Math.floor(Math.min(max, 1e12) * 100) }).map((c) => c / 100) },
-    { weight: 1, arbitrary: fc.constantFrom(min, max, 0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-9, 0.1 + 0.2, 1.005, min - 0.01, max + 0.01, max - 1e-6, Number.MAX_VALUE) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(...[min, max, min - 0.01, max + 0.01, max - 1e-6, 0, -0, 5e-324, -5e-324], ...[2.2250738585072014e-308, 1e-9, 0.1 + 0.2, 1.005, Number.MAX_VALUE]),
+    },
   );
 }
 
