@@ -2,7 +2,7 @@
 // (migrated and seeded on first start) and the embedded event bus stored in it. Nothing to
 // install beyond `npm ci`.
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
-import { embeddedBusMigrations, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
+import { embeddedBusMigrations, monitorOutbox, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
 import { buildGateway, loadGatewayConfig, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
@@ -22,13 +22,14 @@ await runService(async () => {
   const bus = await openEmbeddedBus(database);
   const relay = startOutboxRelay({ database, bus, log: log('outbox-relay') });
   const published = () => relay.notify();
+  const outbox = monitorOutbox(database, relay);
   let consumer: ReturnType<typeof startConsumer> | undefined;
   const events = await buildEventsApp({ database, bus, logger: log('events'), consuming: () => consumer?.running() ?? false });
   consumer = startConsumer(bus, 'cinemaabyss-events', events.processor, log('events'));
 
   const services: [string, App, number][] = [
-    ['monolith', await buildMonolithApp({ database, logger: log('monolith'), published }), config.MONOLITH_PORT],
-    ['movies', await buildMoviesApp({ database, logger: log('movies'), published }), config.MOVIES_PORT],
+    ['monolith', await buildMonolithApp({ database, logger: log('monolith'), published, outbox }), config.MONOLITH_PORT],
+    ['movies', await buildMoviesApp({ database, logger: log('movies'), published, outbox }), config.MOVIES_PORT],
     ['events', events.app, config.EVENTS_PORT],
   ];
   const lines: string[] = [];

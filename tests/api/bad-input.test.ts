@@ -40,7 +40,7 @@ function casesFor(path: string): Case[] {
       body: { ...good, [key]: typeof value === 'number' ? String(value) : typeof value === 'string' ? 12 : 'text' },
       error: new RegExp(`body\\.${key}`),
     })),
-    { name: 'oversize body', body: JSON.stringify({ ...good, padding: big }), error: /larger than/ },
+    { name: 'oversize body', body: JSON.stringify({ ...good, padding: big }), status: 413, error: /larger than/ },
     { name: 'form-encoded body', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415 },
   ];
 }

@@ -61,11 +61,13 @@ describe('database down', () => {
         const res = await call(method, `${stack.monolith}${path}`, body);
         assert.equal(res.status, 503, `${method} ${path}: ${res.text}`);
         assert.deepEqual(res.body, { error: 'service temporarily unavailable' });
+        assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
         assert.doesNotMatch(res.text, /select|insert|postgres|at .*\.ts/i);
       }
       const ready = await call('GET', `${stack.monolith}/ready`);
       assert.equal(ready.status, 503);
       assert.equal(ready.body.checks.database, 'unavailable');
+      assert.equal(ready.headers.get('content-type'), 'application/json; charset=utf-8');
       assert.equal((await call('GET', `${stack.movies}/api/movies/ready`)).status, 503);
       assert.equal((await call('GET', `${stack.monolith}/health`)).status, 200);
     } finally {

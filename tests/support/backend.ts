@@ -20,6 +20,8 @@ export const postgresUrl = () =>
 
 export interface TestDatabase {
   database: Database;
+  /** Its PostgreSQL URL, for a child process to connect to (absent on PGlite: in memory). */
+  url?: string;
   /** Opens another handle on the same database (a second process would see this). */
   reopen(): Promise<Database>;
   drop(): Promise<void>;
@@ -65,6 +67,7 @@ export async function freshDatabase(options: { seed?: boolean } = {}): Promise<T
   if (withSeed) await seed(database.db);
   return {
     database,
+    url: url.toString(),
     reopen: open,
     drop: async () => {
       await Promise.all(handles.map((h) => h.close().catch(() => {})));

@@ -1,6 +1,18 @@
 export * from './client.ts';
 export * from './errors.ts';
-export { enqueueEvent, type DomainEvent } from './outbox.ts';
+export {
+  enqueueEvent,
+  listOutbox,
+  outboxStates,
+  outboxStatus,
+  parkOutboxRow,
+  unparkOutboxRow,
+  type DomainEvent,
+  type OutboxRow,
+  type OutboxState,
+  type OutboxStatus,
+  type ParkResult,
+} from './outbox.ts';
 export { outbox } from './schema.ts';
 export { migrate, migrationsFolder, monolithMigrations, type MigrationSet } from './migrate.ts';
 export { seed } from './seed.ts';

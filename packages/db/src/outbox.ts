@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { and, asc, eq, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { outbox } from './schema.ts';
 
@@ -17,4 +18,75 @@ export interface DomainEvent {
  */
 export async function enqueueEvent(tx: Db, event: DomainEvent): Promise<void> {
   await tx.insert(outbox).values({ eventId: randomUUID(), ...event });
+}
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+// A row's state, for the relay, the metrics and the operator: published rows are none of these.
+const pending = and(isNull(outbox.publishedAt), isNull(outbox.parkedAt))!;
+const blocked = and(pending, isNotNull(outbox.blockedAt))!;
+const parked = and(isNull(outbox.publishedAt), isNotNull(outbox.parkedAt))!;
+export const outboxStates = { pending, blocked, parked } satisfies Record<string, SQL>;
+export type OutboxState = keyof typeof outboxStates;
+
+export interface OutboxStatus {
+  /** Unpublished rows the relay will publish (blocked ones included), parked ones excluded. */
+  pending: number;
+  /** Pending rows the bus refused for good: each holds back the later rows of its key. */
+  blocked: number;
+  parked: number;
+  /** Age of the oldest pending row by the database's clock; 0 when nothing is pending. */
+  oldestPendingSeconds: number;
+}
+
+/** One statement, each part on its partial index: cheap enough for every scrape and readiness probe. */
+export async function outboxStatus(db: Db): Promise<OutboxStatus> {
+  const count = (where: SQL) => sql<number>`(select count(*)::int from ${outbox} where ${where})`;
+  // Ids follow insertion, so the lowest pending id is the oldest row without scanning created_at.
+  const oldest = sql<number>`coalesce((select extract(epoch from now() - ${outbox.createdAt})::float8 from ${outbox} where ${pending} order by ${outbox.id} limit 1), 0)`;
+  const [row] = await db
+    .select({ pending: count(pending), blocked: count(blocked), parked: count(parked), oldestPendingSeconds: oldest })
+    .from(sql`(select 1) as once`);
+  return row!;
+}
+
+/** Unpublished rows in `state`, oldest first. */
+export function listOutbox(db: Db, state: OutboxState, limit = 100): Promise<OutboxRow[]> {
+  return db.select().from(outbox).where(outboxStates[state]).orderBy(asc(outbox.id)).limit(limit);
+}
+
+export type ParkResult = { ok: true; row: OutboxRow } | { ok: false; reason: string };
+
+/** Why a row could not change state, for the operator. */
+async function whyNot(db: Db, id: number, wanted: string): Promise<ParkResult> {
+  const [row] = await db.select().from(outbox).where(eq(outbox.id, id));
+  if (!row) return { ok: false, reason: `no outbox row ${id}` };
+  if (row.publishedAt) return { ok: false, reason: `outbox row ${id} was published at ${row.publishedAt.toISOString()}` };
+  return { ok: false, reason: `outbox row ${id} is ${row.parkedAt ? 'already parked' : 'not parked'}; cannot ${wanted} it` };
+}
+
+/**
+ * Takes an unpublished row out of the relay's way: it is kept and listed, never published by
+ * itself, and the later rows of its key go out without it.
+ */
+export async function parkOutboxRow(db: Db, id: number, reason: string): Promise<ParkResult> {
+  const [row] = await db
+    .update(outbox)
+    .set({ parkedAt: sql`now()`, parkedReason: reason })
+    .where(and(eq(outbox.id, id), pending))
+    .returning();
+  return row ? { ok: true, row } : whyNot(db, id, 'park');
+}
+
+/**
+ * Puts a parked row back in the queue (after a fix): the relay publishes it next for its key,
+ * after the rows of that key that went out while it was parked; consumers dedupe by event id.
+ */
+export async function unparkOutboxRow(db: Db, id: number): Promise<ParkResult> {
+  const [row] = await db
+    .update(outbox)
+    .set({ parkedAt: null, parkedReason: null, blockedAt: null })
+    .where(and(eq(outbox.id, id), parked))
+    .returning();
+  return row ? { ok: true, row } : whyNot(db, id, 'unpark');
 }

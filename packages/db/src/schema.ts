@@ -108,8 +108,18 @@ export const outbox = pgTable(
     payload: jsonb('payload').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     publishedAt: timestamp('published_at', { withTimezone: true }),
+    /** Failed publish attempts of any kind; `last_error` is the latest one's message. */
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** Set when the bus has refused the row for good OUTBOX_MAX_ATTEMPTS times: it blocks its key. */
+    blockedAt: timestamp('blocked_at', { withTimezone: true }),
+    /** Set by an operator (`outbox park`): kept, never published automatically, no longer blocks its key. */
+    parkedAt: timestamp('parked_at', { withTimezone: true }),
+    parkedReason: text('parked_reason'),
   },
-  (t) => [index('outbox_pending_idx').on(t.id).where(sql`${t.publishedAt} is null`)],
+  (t) => [
+    // What the relay reads, in id order: unpublished and not parked.
+    index('outbox_pending_idx').on(t.id).where(sql`${t.publishedAt} is null and ${t.parkedAt} is null`),
+    index('outbox_parked_idx').on(t.id).where(sql`${t.parkedAt} is not null and ${t.publishedAt} is null`),
+  ],
 );

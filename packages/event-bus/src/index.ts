@@ -6,6 +6,9 @@ export { busGroupOffsets, busMessages, busPartitions } from './schema.ts';
 
 export { newEnvelope, parseEnvelope, toMessage, SCHEMA_VERSION, type EventEnvelope } from './envelope.ts';
 export { startOutboxRelay, type OutboxRelay, type RelayOptions } from './outbox-relay.ts';
+export { monitorOutbox, type OutboxMonitor } from './outbox-monitor.ts';
+export { OutboxSettings } from './outbox-settings.ts';
+export { publishFailureKind, type PublishFailureKind } from './publish-failure.ts';
 export { startPublishing, type Publishing } from './publishing.ts';
 export { BusSettings } from './settings.ts';
 export { openEventBus, type BusSettingValues } from './open.ts';

@@ -1,11 +1,14 @@
 import type { Database } from '@cinemaabyss/db';
 import { openEventBus, type BusSettingValues } from './open.ts';
+import { monitorOutbox, type OutboxMonitor } from './outbox-monitor.ts';
 import { startOutboxRelay, type OutboxRelay, type RelayOptions } from './outbox-relay.ts';
 import type { EventBus } from './types.ts';
 
 export interface Publishing {
   bus: EventBus;
   relay: OutboxRelay | undefined;
+  /** The outbox's readiness check and metrics, for the service's app. */
+  outbox: OutboxMonitor;
   /** Wakes the relay after a transaction that enqueued events has committed. */
   notify: () => void;
   close(): Promise<void>;
@@ -13,16 +16,19 @@ export interface Publishing {
 
 /** The publishing side of a service that writes domain events: its bus and (unless off) the outbox relay. */
 export async function startPublishing(
-  settings: BusSettingValues & { OUTBOX_RELAY: boolean },
+  settings: BusSettingValues & { OUTBOX_RELAY: boolean; OUTBOX_MAX_ATTEMPTS?: number | undefined },
   clientId: string,
   database: Database,
   log: RelayOptions['log'],
 ): Promise<Publishing> {
   const bus = await openEventBus(settings, clientId, database);
-  const relay = settings.OUTBOX_RELAY ? startOutboxRelay({ database, bus, log }) : undefined;
+  const relay = settings.OUTBOX_RELAY
+    ? startOutboxRelay({ database, bus, log, ...(settings.OUTBOX_MAX_ATTEMPTS ? { maxAttempts: settings.OUTBOX_MAX_ATTEMPTS } : {}) })
+    : undefined;
   return {
     bus,
     relay,
+    outbox: monitorOutbox(database, relay),
     notify: () => relay?.notify(),
     async close() {
       await relay?.stop();

@@ -1,17 +1,43 @@
+import createError from '@fastify/error';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 
-/** An error whose status and message are meant for the client. */
-export class HttpError extends Error {
-  readonly statusCode: number;
-  constructor(statusCode: number, message: string) {
-    super(message);
-    this.statusCode = statusCode;
-  }
+// The registry: every error a service answers with, by code. Handlers throw these; the error
+// handler answers any of them as `{"error": message}` with its status, and maps everything else
+// (schema violations, Fastify's FST_ERR_* codes, dependency failures, bugs) onto one of them.
+const codes = new Set<string>();
+
+function define<A extends unknown[]>(code: string, status: number, message = '%s') {
+  codes.add(code);
+  // Client errors are not bugs: no stack trace to capture.
+  return createError<string, number, A>(code, message, status, Error, false);
 }
 
-export const notFound = (what: string) => new HttpError(404, `${what} not found`);
-export const badRequest = (message: string) => new HttpError(400, message);
+const BadRequest = define<[string]>('CA_BAD_REQUEST', 400);
+const NotFound = define<[string]>('CA_NOT_FOUND', 404);
+const MethodNotAllowed = define<[string, string]>('CA_METHOD_NOT_ALLOWED', 405, 'method %s is not allowed on %s');
+const Conflict = define<[string]>('CA_CONFLICT', 409);
+const PayloadTooLarge = define<[number]>('CA_PAYLOAD_TOO_LARGE', 413, 'request body is larger than %d bytes');
+const UnsupportedMediaType = define<[string]>('CA_UNSUPPORTED_MEDIA_TYPE', 415);
+const Unprocessable = define<[string]>('CA_UNPROCESSABLE', 422);
+const Internal = define<[]>('CA_INTERNAL', 500, 'internal server error');
+const Unavailable = define<[string]>('CA_UNAVAILABLE', 503);
+
+export const badRequest = (message: string) => new BadRequest(message);
+export const notFound = (what: string) => new NotFound(`${what} not found`);
+export const noRoute = (method: string, path: string) => new NotFound(`no route for ${method} ${path}`);
+export const methodNotAllowed = (method: string, path: string) => new MethodNotAllowed(method, path);
+export const conflict = (message: string) => new Conflict(message);
+export const payloadTooLarge = (limit: number) => new PayloadTooLarge(limit);
+export const unsupportedMediaType = (message: string) => new UnsupportedMediaType(message);
+export const unprocessable = (message: string) => new Unprocessable(message);
+export const unavailable = (message = 'service temporarily unavailable') => new Unavailable(message);
+
+/** What an error answer is made of. */
+interface ApiError {
+  statusCode?: number | undefined;
+  message: string;
+}
 
 /** One readable sentence for the first schema violation, naming the field. */
 export function formatValidationError(errors: Partial<ErrorObject>[], dataVar: string): Error {
@@ -33,31 +59,49 @@ export interface ErrorHandlerOptions {
   isUnavailable: (error: unknown) => boolean;
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends `{"error": message}`: the one shape and content type of every error answer. */
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  // An explicit serializer (and so an explicit type: Fastify sets none when one is given) also
+  // replaces one a handler set for its successful answer before failing (see serialize.ts).
+  return reply
+    .code(error.statusCode ?? 500)
+    .type(JSON_TYPE)
+    .serializer(JSON.stringify)
+    .send({ error: error.message });
+}
+
+/** Fastify's own client errors that get our wording or status; the rest keep theirs. */
+function fromFastify(error: FastifyError, bodyLimit: number): ApiError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return payloadTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return badRequest('request body is empty but content-type is application/json');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return badRequest('request body is not valid JSON');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return unsupportedMediaType('request body must be application/json');
+  }
+  // Fastify's other client errors (bad content-length, aborted body, …) say nothing internal.
+  const status = error.statusCode ?? 500;
+  if (error.code?.startsWith('FST_') && status >= 400 && status < 500) return error;
+  return undefined;
+}
+
 /** Every failure becomes `{"error": "..."}`; internals (SQL, stacks) stay in the log. */
 export function errorHandler(options: ErrorHandlerOptions) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    // A serializer set for a successful answer must not be used for this error body.
-    reply.serializer(JSON.stringify);
-    if (error.validation) return reply.code(400).send({ error: error.message });
-    if (error instanceof HttpError) return reply.code(error.statusCode).send({ error: error.message });
-    switch (error.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.code(400).send({ error: `request body is larger than ${options.bodyLimit} bytes` });
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return reply.code(400).send({ error: 'request body is empty but content-type is application/json' });
-    }
-    const status = error.statusCode ?? 500;
-    if (status === 400 && (error instanceof SyntaxError || error.name === 'SyntaxError')) {
-      return reply.code(400).send({ error: 'request body is not valid JSON' });
-    }
-    if (status >= 400 && status < 500 && error.code?.startsWith('FST_')) {
-      return reply.code(status).send({ error: error.message });
-    }
+    if (error.validation) return sendError(reply, badRequest(error.message));
+    if (codes.has(error.code)) return sendError(reply, error);
+    const client = fromFastify(error, options.bodyLimit);
+    if (client) return sendError(reply, client);
     if (options.isUnavailable(error)) {
       request.log.warn({ err: error }, 'dependency unavailable');
-      return reply.code(503).send({ error: 'service temporarily unavailable' });
+      return sendError(reply, unavailable());
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send({ error: 'internal server error' });
+    return sendError(reply, new Internal());
   };
 }

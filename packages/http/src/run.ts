@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from '@cinemaabyss/logging';
+import { drain } from './drain.ts';
 import type { App } from './server.ts';
 
 /** Listens and returns the URL it is reachable at (port 0 picks a free port). */
@@ -10,14 +11,25 @@ export async function listen(app: App, port: number, host: string): Promise<stri
   return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${actual}`;
 }
 
+export interface ShutdownOptions {
+  /** Forced exit after this long. */
+  graceMs?: number;
+  /** Longest wait for clients to leave the drained apps' keep-alive connections. */
+  drainMs?: number;
+}
+
 /**
- * On SIGINT/SIGTERM (or a crash), runs `close` once: servers stop accepting, in-flight requests
- * finish, then stores are closed so no acknowledged write is lost. Forced exit after `graceMs`.
+ * On SIGINT/SIGTERM (or a crash), runs `close` once, after draining `apps` (see drain.ts): every
+ * request gets its answer or a 503, none meets a reset. `close` then closes the servers (in-flight
+ * requests finish) and only then the stores, so no acknowledged write is lost. Forced exit after
+ * `graceMs`.
  */
-export function closeOnSignals(logger: Logger, close: () => Promise<void>, graceMs = 10_000): void {
+export function closeOnSignals(logger: Logger, close: () => Promise<void>, apps: App[] = [], options: ShutdownOptions = {}): void {
+  const { graceMs = 10_000, drainMs = 2_000 } = options;
   closeWithGrace({ delay: graceMs }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'fatal error, shutting down');
     else logger.info({ signal }, 'shutting down');
+    await Promise.all(apps.map((app) => drain(app, drainMs)));
     await close();
     logger.info('stopped');
     await new Promise<void>((resolve) => logger.flush(() => resolve()));
@@ -26,6 +38,8 @@ export function closeOnSignals(logger: Logger, close: () => Promise<void>, grace
 
 export interface RunningService {
   logger: Logger;
+  /** Listening apps to drain before `close` (see closeOnSignals). */
+  apps?: App[];
   close: () => Promise<void>;
 }
 
@@ -35,8 +49,8 @@ export interface RunningService {
  */
 export async function runService(start: () => Promise<RunningService>): Promise<void> {
   try {
-    const { logger, close } = await start();
-    closeOnSignals(logger, close);
+    const { logger, apps, close } = await start();
+    closeOnSignals(logger, close, apps);
   } catch (error) {
     console.error(error instanceof Error && error.name === 'ConfigError' ? error.message : error);
     process.exit(1);

@@ -7,7 +7,12 @@ import addFormatsModule from 'ajv-formats';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { HealthStatus, Readiness } from '@cinemaabyss/api';
 import type { Logger } from '@cinemaabyss/logging';
+import { acceptJsonOnly } from './body.ts';
+import { clientErrorHandler } from './client-error.ts';
+import { installDrain } from './drain.ts';
 import { errorHandler, formatValidationError } from './errors.ts';
+import { answerUnrouted } from './methods.ts';
+import { documentErrorAnswers } from './openapi.ts';
 import { requestIdOf } from './request-id.ts';
 import { installMetrics } from './metrics.ts';
 import type { Registry } from 'prom-client';
@@ -24,7 +29,10 @@ export interface ServerOptions {
   logger: Logger;
   /** `{"status": true}` liveness answer: the process is up (omit to register your own). */
   healthPath?: string;
-  /** Readiness: every check must pass, else 503. */
+  /**
+   * Readiness: every check must pass, else 503. A check may resolve with a word other than 'ok'
+   * (e.g. 'degraded'): reported under its name, and the service stays ready (200).
+   */
   readyPath: string;
   readiness?: Record<string, () => Promise<unknown>>;
   isUnavailable?: (error: unknown) => boolean;
@@ -76,6 +84,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /** A Fastify app with the behaviour every CinemaAbyss service shares; the caller adds routes. */
 export async function createServer(options: ServerOptions): Promise<App> {
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const onError = errorHandler({ bodyLimit, isUnavailable: options.isUnavailable ?? (() => false) });
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
@@ -84,7 +93,11 @@ export async function createServer(options: ServerOptions): Promise<App> {
     // Fastify would take the header verbatim; requestIdOf keeps only sane client ids.
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => requestIdOf(req.headers, randomUUID),
-    return503OnClosing: true,
+    // While closing, the drain hook answers 503 in the `{"error"}` shape (Fastify's has more fields).
+    return503OnClosing: false,
+    clientErrorHandler,
+    // Errors of the router itself (a URL with broken percent-encoding) are answered like the rest.
+    frameworkErrors: onError,
     ...(options.maxHeaderBytes ? { http: { maxHeaderSize: options.maxHeaderBytes } } : {}),
     ...(options.intercept ? { serverFactory: interceptingServer(options.intercept) } : {}),
     forceCloseConnections: 'idle',
@@ -95,26 +108,12 @@ export async function createServer(options: ServerOptions): Promise<App> {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema as object),
   );
-  app.setErrorHandler(errorHandler({ bodyLimit, isUnavailable: options.isUnavailable ?? (() => false) }));
-
-  // Paths and their methods, so that a known path asked with another method gets 405, not 404.
-  const methods = new Map<string, Set<string>>();
-  app.addHook('onRoute', (route) => {
-    const set = methods.get(route.url) ?? new Set<string>();
-    for (const m of [route.method].flat()) set.add(m);
-    methods.set(route.url, set);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const path = (request.url.split('?')[0] ?? '/').replace(/(.)\/$/, '$1');
-    const allowed = methods.get(path);
-    if (allowed) {
-      return reply
-        .code(405)
-        .header('allow', [...allowed].sort().join(', '))
-        .send({ error: `method ${request.method} is not allowed on ${path}` });
-    }
-    return reply.code(404).send({ error: `no route for ${request.method} ${path}` });
-  });
+  app.setErrorHandler(onError);
+  acceptJsonOnly(app);
+  // Hook order matters: a draining app closes the connection of whatever answers next.
+  installDrain(app);
+  answerUnrouted(app);
+  documentErrorAnswers(app);
 
   if (options.logRequests !== false) app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -147,8 +146,8 @@ export async function createServer(options: ServerOptions): Promise<App> {
       let ok = true;
       for (const [name, check] of Object.entries(options.readiness ?? {})) {
         try {
-          await withTimeout(check(), READY_TIMEOUT_MS);
-          checks[name] = 'ok';
+          const state = await withTimeout(check(), READY_TIMEOUT_MS);
+          checks[name] = typeof state === 'string' ? state : 'ok';
         } catch (error) {
           ok = false;
           checks[name] = 'unavailable';

@@ -20,6 +20,7 @@ await runService(async () => {
   logger.info({ url, bus: bus.kind, database: database.kind }, `events service listening on ${url}`);
   return {
     logger,
+    apps: [app],
     close: async () => {
       await app.close();
       await consumer?.stop();

@@ -10,11 +10,12 @@ await runService(async () => {
   const logger = createLogger('monolith', { level: config.LOG_LEVEL });
   const database = await openFromSettings(config);
   const events = await startPublishing(config, 'monolith', database, logger);
-  const app = await buildMonolithApp({ database, logger, published: events.notify });
+  const app = await buildMonolithApp({ database, logger, published: events.notify, outbox: events.outbox });
   const url = await listen(app, config.PORT, config.HOST);
   logger.info({ url, database: database.kind, bus: events.bus.kind }, `monolith listening on ${url}`);
   return {
     logger,
+    apps: [app],
     close: async () => {
       await app.close();
       await events.close();

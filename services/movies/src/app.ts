@@ -1,6 +1,8 @@
 import { isUnavailable, type Database } from '@cinemaabyss/db';
 import { createServer, type App } from '@cinemaabyss/http';
+import type { OutboxMonitor } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
+import { Registry } from 'prom-client';
 import { movieRoutes } from './movies/routes.ts';
 
 export interface MoviesDeps {
@@ -8,18 +10,23 @@ export interface MoviesDeps {
   logger: Logger;
   /** Called after a write whose domain event waits in the outbox (wakes the relay). */
   published?: () => void;
+  /** The outbox's readiness check and metrics (main passes its publishing's; in-process tests may omit it). */
+  outbox?: OutboxMonitor;
 }
 
 /** The movies service, ready to listen (tests drive it in-process or on port 0). */
-export async function buildMoviesApp({ database, logger, published = () => {} }: MoviesDeps): Promise<App> {
+export async function buildMoviesApp({ database, logger, published = () => {}, outbox }: MoviesDeps): Promise<App> {
+  const registry = new Registry();
+  outbox?.register(registry);
   const app = await createServer({
     service: 'movies',
     title: 'CinemaAbyss movies service',
     description: 'The movies domain, extracted from the monolith (same contract as the monolith’s /api/movies).',
     logger,
+    registry,
     healthPath: '/api/movies/health',
     readyPath: '/api/movies/ready',
-    readiness: { database: () => database.ping() },
+    readiness: { database: () => database.ping(), ...(outbox ? { outbox: () => outbox.check() } : {}) },
     isUnavailable,
   });
   movieRoutes(app, database.db, published);

@@ -1,6 +1,6 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { DatabaseSettings, databaseAliases } from '@cinemaabyss/db';
-import { BusSettings } from '@cinemaabyss/event-bus';
+import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
 
 export const MoviesConfig = Type.Object({
   PORT: Port(8081),
@@ -8,6 +8,7 @@ export const MoviesConfig = Type.Object({
   LOG_LEVEL: LogLevel,
   ...DatabaseSettings,
   ...BusSettings,
+  ...OutboxSettings,
 });
 export type MoviesConfig = Static<typeof MoviesConfig>;
 

@@ -1,4 +1,4 @@
-import { MovieEventBody, PaymentEventBody, PublishResult, UserEventBody, amountError, errorResponses } from '@cinemaabyss/api';
+import { MovieEventBody, PaymentEventBody, PublishResult, UserEventBody, amountError } from '@cinemaabyss/api';
 import { TOPICS, newEnvelope, toMessage, type EventBus } from '@cinemaabyss/event-bus';
 import { badRequest, type App } from '@cinemaabyss/http';
 import type { Static, TObject } from 'typebox';
@@ -22,7 +22,7 @@ function publishRoute<T extends TObject>(app: App, bus: EventBus, channel: Chann
         description: '201 only after every in-sync replica has the event; 503 if the broker cannot acknowledge in time.',
         tags: ['events'],
         body: channel.body,
-        response: { 201: PublishResult, ...errorResponses },
+        response: { 201: PublishResult },
       },
     },
     async (request, reply) => {

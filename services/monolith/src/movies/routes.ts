@@ -1,4 +1,4 @@
-import { CreateMovie, ErrorBody, Movie, MovieQuery, errorResponses } from '@cinemaabyss/api';
+import { CreateMovie, ErrorBody, Movie, MovieQuery } from '@cinemaabyss/api';
 import type { Db } from '@cinemaabyss/db';
 import { notFound, oneOrMany, type App } from '@cinemaabyss/http';
 import { findMovie, insertMovie, listMovies } from './queries.ts';
@@ -14,7 +14,7 @@ export function movieRoutes(app: App, db: Db, published: () => void): void {
         summary: 'All movies (optionally by genre, paged with limit/offset), or one with ?id=N',
         tags: ['movies'],
         querystring: MovieQuery,
-        response: { 200: out.schema, 404: ErrorBody, ...errorResponses },
+        response: { 200: out.schema, 404: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -33,7 +33,7 @@ export function movieRoutes(app: App, db: Db, published: () => void): void {
         summary: 'Create a movie',
         tags: ['movies'],
         body: CreateMovie,
-        response: { 201: Movie, ...errorResponses },
+        response: { 201: Movie },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,6 @@
-import { CreatePayment, ErrorBody, Payment, PaymentQuery, amountError, errorResponses } from '@cinemaabyss/api';
+import { CreatePayment, ErrorBody, Payment, PaymentQuery, amountError } from '@cinemaabyss/api';
 import { foreignKeyViolation, type Db } from '@cinemaabyss/db';
-import { HttpError, badRequest, notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import { badRequest, notFound, oneOrMany, unprocessable, type App } from '@cinemaabyss/http';
 import { findPayment, insertPayment, listPayments } from './queries.ts';
 
 const out = oneOrMany(Payment);
@@ -13,7 +13,7 @@ export function paymentRoutes(app: App, db: Db, published: () => void): void {
         summary: 'All payments, one user’s with ?user_id=N, or one with ?id=N',
         tags: ['payments'],
         querystring: PaymentQuery,
-        response: { 200: out.schema, 404: ErrorBody, ...errorResponses },
+        response: { 200: out.schema, 404: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -32,7 +32,7 @@ export function paymentRoutes(app: App, db: Db, published: () => void): void {
         summary: 'Record a payment; the server sets its timestamp',
         tags: ['payments'],
         body: CreatePayment,
-        response: { 201: Payment, 422: ErrorBody, ...errorResponses },
+        response: { 201: Payment, 422: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -43,7 +43,7 @@ export function paymentRoutes(app: App, db: Db, published: () => void): void {
         published();
         return reply.code(201).send(created);
       } catch (error) {
-        if (foreignKeyViolation(error)) throw new HttpError(422, `user ${request.body.user_id} does not exist`);
+        if (foreignKeyViolation(error)) throw unprocessable(`user ${request.body.user_id} does not exist`);
         throw error;
       }
     },

@@ -1,6 +1,6 @@
-import { CreateSubscription, ErrorBody, Subscription, SubscriptionQuery, dateInputInstant, errorResponses } from '@cinemaabyss/api';
+import { CreateSubscription, ErrorBody, Subscription, SubscriptionQuery, dateInputInstant } from '@cinemaabyss/api';
 import { foreignKeyViolation, type Db } from '@cinemaabyss/db';
-import { HttpError, badRequest, notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import { badRequest, notFound, oneOrMany, unprocessable, type App } from '@cinemaabyss/http';
 import { findSubscription, insertSubscription, listSubscriptions } from './queries.ts';
 
 const out = oneOrMany(Subscription);
@@ -20,7 +20,7 @@ export function subscriptionRoutes(app: App, db: Db): void {
         summary: 'All subscriptions, one user’s with ?user_id=N, or one with ?id=N',
         tags: ['subscriptions'],
         querystring: SubscriptionQuery,
-        response: { 200: out.schema, 404: ErrorBody, ...errorResponses },
+        response: { 200: out.schema, 404: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -41,7 +41,7 @@ export function subscriptionRoutes(app: App, db: Db): void {
         summary: 'Create a subscription (end_date may equal start_date, never precede it)',
         tags: ['subscriptions'],
         body: CreateSubscription,
-        response: { 201: Subscription, 422: ErrorBody, ...errorResponses },
+        response: { 201: Subscription, 422: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -53,7 +53,7 @@ export function subscriptionRoutes(app: App, db: Db): void {
         const row = await insertSubscription(db, { userId: user_id, planType: plan_type, startDate, endDate });
         return reply.code(201).send(row);
       } catch (error) {
-        if (foreignKeyViolation(error)) throw new HttpError(422, `user ${user_id} does not exist`);
+        if (foreignKeyViolation(error)) throw unprocessable(`user ${user_id} does not exist`);
         throw error;
       }
     },

@@ -1,6 +1,6 @@
-import { CreateUser, ErrorBody, IdQuery, User, errorResponses } from '@cinemaabyss/api';
+import { CreateUser, ErrorBody, IdQuery, User } from '@cinemaabyss/api';
 import { uniqueViolation, type Db } from '@cinemaabyss/db';
-import { HttpError, notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import { conflict, notFound, oneOrMany, type App } from '@cinemaabyss/http';
 import { findUser, insertUser, listUsers } from './queries.ts';
 
 const out = oneOrMany(User);
@@ -13,7 +13,7 @@ export function userRoutes(app: App, db: Db, published: () => void): void {
         summary: 'All users, or one with ?id=N',
         tags: ['users'],
         querystring: IdQuery,
-        response: { 200: out.schema, 404: ErrorBody, ...errorResponses },
+        response: { 200: out.schema, 404: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -32,7 +32,7 @@ export function userRoutes(app: App, db: Db, published: () => void): void {
         summary: 'Create a user',
         tags: ['users'],
         body: CreateUser,
-        response: { 201: User, 409: ErrorBody, ...errorResponses },
+        response: { 201: User, 409: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -43,7 +43,7 @@ export function userRoutes(app: App, db: Db, published: () => void): void {
       } catch (error) {
         const constraint = uniqueViolation(error);
         if (constraint) {
-          throw new HttpError(409, constraint.includes('email') ? 'email already exists' : 'username already exists');
+          throw conflict(constraint.includes('email') ? 'email already exists' : 'username already exists');
         }
         throw error;
       }
