@@ -2,10 +2,15 @@
 // acks=all), at fixed concurrency levels (max throughput) and at a fixed rate (latency), plus the
 // end-to-end latency from the API building the event to the consumer having stored it.
 //   npm run bench:events -- --runs 3 --duration 10 --connections 10,50,100 --rate 500
+// and the consumer alone: a backlog produced straight onto the topic, drained into PostgreSQL by a
+// fresh events service, record by record (EVENTS_CONSUMER_MAX_BATCH=1, as before batching) and batched:
+//   npm run bench:events -- --drain 50000 --drain-batches 1,500 --connections '' (consumer only)
 // See bench/README.md ("Events API") for the method and recorded results.
 import { intOption } from './lib/args.ts';
 import { parseArgs } from 'node:util';
 import { connectPostgres } from '@cinemaabyss/db';
+import { newEnvelope, openKafkaBus, toMessage } from '@cinemaabyss/event-bus';
+import { CONSUMED_TOPICS } from '@cinemaabyss/events';
 import { runCannon, type CannonResult } from './lib/cannon.ts';
 import { guard, onCleanup } from './lib/cleanup.ts';
 import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
@@ -35,7 +40,10 @@ const ALL_TOPICS = ['user-events', TOPIC, 'payment-events'];
 const DB_NAME = 'cinemaabyss_bench_events';
 
 const usage = `usage: npm run bench:events -- [--runs 3] [--duration 10] [--connections 10,50,100] [--rate 500]
-       [--rate-connections 10] [--warmup 3] [--keep-records]
+       [--rate-connections 10] [--warmup 3] [--keep-records] [--drain 50000] [--drain-batches 1,500]
+--drain N: before the API runs, N events per consumer run are produced onto movie-events and drained by
+a fresh events service with each EVENTS_CONSUMER_MAX_BATCH of --drain-batches (0 skips it). An empty
+--connections '' skips the API runs.
 PostgreSQL: BENCH_DATABASE_URL (default: the server of scripts/postgres.sh; database ${DB_NAME} is
 created and dropped). Kafka: BENCH_KAFKA_BROKERS (default 127.0.0.1:9092, scripts/kafka.sh).`;
 
@@ -50,6 +58,8 @@ function parseOptions(argv: string[]) {
       'rate-connections': { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       'keep-records': { type: 'boolean', default: false },
+      drain: { type: 'string', default: '50000' },
+      'drain-batches': { type: 'string', default: '1,500' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -62,11 +72,13 @@ function parseOptions(argv: string[]) {
   return {
     runs: int('runs', values.runs, 1, 20),
     duration: int('duration', values.duration, 1, 120),
-    connections: values.connections.split(',').map((c) => int('connections', c.trim(), 1, 1000)),
+    connections: values.connections.split(',').filter((c) => c.trim()).map((c) => int('connections', c.trim(), 1, 1000)),
     rate: int('rate', values.rate, 1, 20_000),
     rateConnections: int('rate-connections', values['rate-connections'], 1, 1000),
     warmup: int('warmup', values.warmup, 0, 60),
     keepRecords: values['keep-records'],
+    drain: int('drain', values.drain, 0, 1_000_000),
+    drainBatches: values['drain-batches'].split(',').map((c) => int('drain-batches', c.trim(), 1, 5000)),
   };
 }
 
@@ -74,7 +86,10 @@ const options = optionsOrExit(() => parseOptions(process.argv.slice(2)));
 const serverUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
 const started = Date.now();
 // Load, plus up to 3 minutes of consumer catch-up per max-throughput run, plus set-up.
-const planned = options.runs * (options.connections.length * (options.duration + 180) + 2 * (options.duration + 30)) + 300;
+const planned =
+  options.runs * (options.connections.length * (options.duration + 180) + 2 * (options.duration + 30)) +
+  options.runs * options.drainBatches.length * (options.drain / 200 + 60) +
+  300;
 guard(planned * 1000);
 
 const log = elapsedLog(started);
@@ -91,6 +106,31 @@ interface E2E {
   max: number;
   /** Consumer throughput over the run's events: count / (last processed_at − first processed_at). */
   consumerPerSec: number;
+}
+
+interface DrainRecord {
+  maxBatch: number;
+  run: number;
+  events: number;
+  /** Events over the span of their processed_at: the consumer's own rate, service start excluded. */
+  consumerPerSec: number;
+  /** From starting the service to the last event stored. */
+  wallSeconds: number;
+}
+
+function drainMarkdown(drains: DrainRecord[]): string {
+  const lines = [
+    '| EVENTS_CONSUMER_MAX_BATCH | runs | events per run | consumer events/s (median) | range | service start → drained (median) |',
+    '|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const maxBatch of [...new Set(drains.map((d) => d.maxBatch))]) {
+    const ds = drains.filter((d) => d.maxBatch === maxBatch);
+    lines.push(
+      `| ${maxBatch} | ${ds.length} | ${fmt(median(ds.map((d) => d.events)))} | ${fmt(median(ds.map((d) => d.consumerPerSec)))} | ` +
+        `${range(ds.map((d) => d.consumerPerSec))} | ${fmt(median(ds.map((d) => d.wallSeconds)), 1)} s |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 interface RunRecord {
@@ -122,9 +162,6 @@ async function main(): Promise<void> {
 
   const admin = kafkaAdmin();
   onCleanup('close Kafka admin client', () => admin.close());
-  const group = `cinemaabyss-bench-events-${Date.now()}`;
-  const initial = await highWatermarks(admin, ALL_TOPICS);
-  await startGroupAtEnd(admin, group, initial);
   // Kafka cannot delete single records: the partition is truncated up to its current end. Without it,
   // every later consumer group that starts from the earliest offset (the Kafka test suites do) would
   // first work through the hundreds of thousands of events this benchmark leaves.
@@ -135,33 +172,10 @@ async function main(): Promise<void> {
       log(`truncated ${TOPIC} up to its end offsets (${[...(marks.get(TOPIC) ?? new Map<number, bigint>()).values()].join(', ')})`);
     });
   }
-  onCleanup(`delete consumer group ${group}`, () => deleteGroup(admin, group));
 
-  log(`starting the events service (consumer group ${group})`);
-  const service = await startNodeService('events', '/api/events/ready', {
-    DB_CONNECTION_STRING: dbUrl,
-    DB_AUTO_MIGRATE: 'true',
-    KAFKA_BROKERS,
-    EVENTS_CONSUMER_GROUP: group,
-    LOG_LEVEL: 'warn',
-  });
   const db = connectPostgres({ url: dbUrl, poolSize: 1, connectionTimeoutMs: 5000, statementTimeoutMs: 120_000 });
   onCleanup('close bench database connection', () => db.close());
 
-  // The service's PostgreSQL backends (its pool, not this process's own connection).
-  let backends: number[] = [];
-  const refreshBackends = async () => {
-    const sql = 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()';
-    backends = (await db.pool.query<{ pid: number }>(sql)).rows.map((r) => r.pid);
-  };
-  const broker = kafkaPid();
-  const groups = (): PidGroups => ({ events: [service.pid], kafka: broker ? [broker] : [], postgres: backends });
-
-  const processedMetric = async (): Promise<number> => {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`events_processed_total{topic="${TOPIC}",type="movie"`));
-    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-  };
   const rangeFilter = (from: Watermarks, to?: Watermarks) => {
     const parts = [...(from.get(TOPIC) ?? new Map<number, bigint>())];
     const clauses = parts.map(([p, off]) => {
@@ -172,22 +186,6 @@ async function main(): Promise<void> {
   };
   const storedSince = async (from: Watermarks) =>
     (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM processed_events WHERE ${rangeFilter(from)}`)).rows[0]!.n;
-
-  /** Waits until the consumer has stored `expected` bench events appended since `from`; returns seconds. */
-  const catchUp = async (from: Watermarks, baseline: number, expected: number): Promise<number> => {
-    const t0 = performance.now();
-    const deadline = t0 + 300_000;
-    // The counter is cheap to poll; it also counts foreign events on the topic, so the database confirms.
-    while ((await processedMetric()) < baseline + expected) {
-      if (performance.now() > deadline) throw new Error(`consumer did not catch up within 300 s`);
-      await sleep(100);
-    }
-    while ((await storedSince(from)) < expected) {
-      if (performance.now() > deadline) throw new Error(`consumer did not catch up within 300 s`);
-      await sleep(250);
-    }
-    return Math.round((performance.now() - t0) / 100) / 10;
-  };
 
   const e2eOf = async (from: Watermarks, to: Watermarks): Promise<E2E> => {
     const sql = `SELECT count(*)::int AS n,
@@ -207,6 +205,114 @@ async function main(): Promise<void> {
       max: Number(row['max']),
       consumerPerSec: span > 0 ? Math.round(count / span) : Number.NaN,
     };
+  };
+
+  /** The consumer alone: a backlog on the topic, drained by a fresh service and group; events/s over processed_at. */
+  const drainRun = async (maxBatch: number, run: number): Promise<DrainRecord> => {
+    const bus = await openKafkaBus({ brokers: KAFKA_BROKERS.split(','), clientId: 'cinemaabyss-bench-backlog', sendTimeoutMs: 30_000 });
+    let from: Watermarks;
+    try {
+      await bus.ensureTopics([TOPIC]);
+      from = await highWatermarks(admin, [TOPIC]);
+      for (let sent = 0; sent < options.drain; sent += 5000) {
+        const chunk = Array.from({ length: Math.min(5000, options.drain - sent) }, () => {
+          const payload = JSON.parse(body()) as Record<string, unknown>;
+          return bus.send(toMessage(TOPIC, String(payload['movie_id']), newEnvelope('movie', payload, 'bench')));
+        });
+        await Promise.all(chunk);
+      }
+    } finally {
+      await bus.close();
+    }
+    const to = await highWatermarks(admin, [TOPIC]);
+    const group = `cinemaabyss-bench-drain-${Date.now()}`;
+    // Everything else the service consumes starts at its end: only the backlog is measured.
+    const marks = await highWatermarks(admin, CONSUMED_TOPICS);
+    marks.set(TOPIC, from.get(TOPIC)!);
+    await startGroupAtEnd(admin, group, marks);
+    const t0 = performance.now();
+    const service = await startNodeService('events', '/api/events/ready', {
+      DB_CONNECTION_STRING: dbUrl,
+      DB_AUTO_MIGRATE: 'true',
+      KAFKA_BROKERS,
+      EVENTS_CONSUMER_GROUP: group,
+      EVENTS_CONSUMER_MAX_BATCH: String(maxBatch),
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      while ((await storedSince(from)) < options.drain) {
+        if (performance.now() - t0 > 600_000) throw new Error('the consumer did not drain the backlog within 600 s');
+        await sleep(250);
+      }
+    } finally {
+      await service.stop();
+      await deleteGroup(admin, group).catch(() => {});
+    }
+    const e2e = await e2eOf(from, to);
+    return { maxBatch, run, events: e2e.count, consumerPerSec: e2e.consumerPerSec, wallSeconds: Math.round((performance.now() - t0) / 100) / 10 };
+  };
+
+  const drains: DrainRecord[] = [];
+  const drainPhase = async () => {
+    for (let run = 1; run <= options.runs; run++) {
+      for (const maxBatch of options.drainBatches) {
+        const r = await drainRun(maxBatch, run);
+        drains.push(r);
+        log(`consumer drain, EVENTS_CONSUMER_MAX_BATCH=${maxBatch}, run ${run}/${options.runs}: ${fmt(r.consumerPerSec)} events/s (${r.events} events, ${r.wallSeconds} s from service start)`);
+      }
+    }
+    console.log(drainMarkdown(drains));
+  };
+  if (options.drain > 0) await drainPhase();
+  if (options.connections.length === 0) {
+    const date = new Date(started).toISOString();
+    const command = ['npm run bench:events', '--', ...process.argv.slice(2)].join(' ');
+    const file = await writeResults('events', date, { date, command, machine: machine(), options, loadAverage: { start: startLoad, end: load1() }, drains });
+    log(`done (consumer drain only); raw results in ${file}`);
+    return;
+  }
+
+  const group = `cinemaabyss-bench-events-${Date.now()}`;
+  const initial = await highWatermarks(admin, ALL_TOPICS);
+  await startGroupAtEnd(admin, group, initial);
+  onCleanup(`delete consumer group ${group}`, () => deleteGroup(admin, group));
+
+  log(`starting the events service (consumer group ${group})`);
+  const service = await startNodeService('events', '/api/events/ready', {
+    DB_CONNECTION_STRING: dbUrl,
+    DB_AUTO_MIGRATE: 'true',
+    KAFKA_BROKERS,
+    EVENTS_CONSUMER_GROUP: group,
+    LOG_LEVEL: 'warn',
+  });
+  // The service's PostgreSQL backends (its pool, not this process's own connection).
+  let backends: number[] = [];
+  const refreshBackends = async () => {
+    const sql = 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()';
+    backends = (await db.pool.query<{ pid: number }>(sql)).rows.map((r) => r.pid);
+  };
+  const broker = kafkaPid();
+  const groups = (): PidGroups => ({ events: [service.pid], kafka: broker ? [broker] : [], postgres: backends });
+
+  const processedMetric = async (): Promise<number> => {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`events_processed_total{topic="${TOPIC}",type="movie"`));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  };
+  /** Waits until the consumer has stored `expected` bench events appended since `from`; returns seconds. */
+  const catchUp = async (from: Watermarks, baseline: number, expected: number): Promise<number> => {
+    const t0 = performance.now();
+    const deadline = t0 + 300_000;
+    // The counter is cheap to poll; it also counts foreign events on the topic, so the database confirms.
+    while ((await processedMetric()) < baseline + expected) {
+      if (performance.now() > deadline) throw new Error(`consumer did not catch up within 300 s`);
+      await sleep(100);
+    }
+    while ((await storedSince(from)) < expected) {
+      if (performance.now() > deadline) throw new Error(`consumer did not catch up within 300 s`);
+      await sleep(250);
+    }
+    return Math.round((performance.now() - t0) / 100) / 10;
   };
 
   /** One load run: quiet window, load with CPU accounting, consumer catch-up, end-to-end figures. */

@@ -2,7 +2,8 @@
 # Single-node Apache Kafka (KRaft, no ZooKeeper) on loopback for dev and CI.
 # Jars come from Maven Central via mvn only (no tarball download, no Docker).
 #   bash scripts/kafka.sh fetch|start|stop [--clean]|status|classpath
-# Env: KAFKA_VERSION (4.x), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS.
+# Env: KAFKA_VERSION (4.x), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS,
+#      KAFKA_RUN_DIR (.run/kafka: config, data, log, pid; another folder runs a second, private broker).
 # `start` prints KAFKA_BROKERS=127.0.0.1:<port> on stdout; everything else goes to stderr.
 set -euo pipefail
 
@@ -13,7 +14,7 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 CACHE="$ROOT/.cache/kafka"
 LIBS="$CACHE/$KAFKA_VERSION"       # one folder per version so a `*` classpath never mixes versions
-RUN="$ROOT/.run/kafka"
+RUN="${KAFKA_RUN_DIR:-$ROOT/.run/kafka}"
 PIDFILE="$RUN/kafka.pid"
 LOG="$RUN/kafka.log"
 

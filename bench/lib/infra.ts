@@ -35,10 +35,10 @@ export async function ensureRunning(name: 'postgres' | 'kafka', log: (m: string)
 
 export const KAFKA_BROKERS = process.env['BENCH_KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 
-/** PID of the broker started by scripts/kafka.sh (for CPU accounting), if any. */
+/** PID of the broker started by scripts/kafka.sh (for CPU accounting; KAFKA_RUN_DIR as the script reads it), if any. */
 export function kafkaPid(): number | undefined {
   try {
-    const pid = Number(readFileSync(`${repoRoot}.run/kafka/kafka.pid`, 'utf8').trim());
+    const pid = Number(readFileSync(`${process.env['KAFKA_RUN_DIR'] ?? `${repoRoot}.run/kafka`}/kafka.pid`, 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;

@@ -6,6 +6,7 @@ import { listen } from '@cinemaabyss/http';
 import { freshDatabase } from '../support/backend.ts';
 import { openDeadBus } from '../support/bus.ts';
 import { call, quietLogger } from '../support/stack.ts';
+import { caughtUp } from './consumer-status.ts';
 import { eventually, setupEventsStack } from '../support/events-stack.ts';
 
 const ctx = setupEventsStack();
@@ -66,10 +67,12 @@ describe('events API', () => {
 
   test('a redelivered event id is processed once', async () => {
     const event = newEnvelope('movie', { movie_id: 99, title: 'Twice', action: 'viewed' }, 'test');
+    // On a broker shared with earlier runs, the topics' history may hold duplicates too: count from a caught-up consumer.
+    await eventually(() => caughtUp(ctx.stack.events), 30_000, 'consumer caught up');
     const before = (await call('GET', url('/stats'))).body.duplicates_skipped;
     await ctx.stack.bus.send(toMessage(TOPICS.movie, '99', event));
     await ctx.stack.bus.send(toMessage(TOPICS.movie, '99', event));
-    await eventually(async () => (await call('GET', url('/stats'))).body.duplicates_skipped === before + 1, 20_000, 'duplicate skip');
+    await eventually(async () => (await call('GET', url('/stats'))).body.duplicates_skipped >= before + 1, 20_000, 'duplicate skip');
     assert.equal(ctx.stack.processedCount(event.id), 1);
   });
 

@@ -2,6 +2,7 @@
 // BUS_BACKEND=kafka (a real broker at KAFKA_BROKERS, default scripts/kafka.sh's 127.0.0.1:9092).
 // A missing broker fails loudly; nothing is skipped.
 import net from 'node:net';
+import { Admin } from '@platformatic/kafka';
 import { openEmbeddedBus, openKafkaBus, type EventBus } from '@cinemaabyss/event-bus';
 import type { Database } from '@cinemaabyss/db';
 
@@ -45,3 +46,28 @@ export async function openDeadBus(database: Database): Promise<EventBus> {
 }
 
 export const uniqueTopic = (name: string) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * On Kafka, commits the topics' current end offsets for a new consumer group: the broker is shared
+ * with earlier runs, whose records (poison ones included) are not this test's to process. The
+ * embedded bus lives in the test's fresh database and has no history: nothing to do.
+ */
+export async function startGroupAtEnd(groupId: string, topics: string[]): Promise<void> {
+  if (busBackend() !== 'kafka') return;
+  const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: kafkaBrokers(), timeout: 10_000 });
+  try {
+    const metadata = await admin.metadata({ topics, forceUpdate: true });
+    const ends = await admin.listOffsets({
+      topics: topics.map((name) => ({
+        name,
+        partitions: Array.from({ length: metadata.topics.get(name)!.partitionsCount }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1n })),
+      })),
+    });
+    await admin.alterConsumerGroupOffsets({
+      groupId,
+      topics: ends.map((t) => ({ name: t.name, partitionOffsets: t.partitions.map((p) => ({ partition: p.partitionIndex, offset: p.offset })) })),
+    });
+  } finally {
+    await admin.close();
+  }
+}

@@ -1,14 +1,14 @@
 import { Writable } from 'node:stream';
 import { after, before } from 'node:test';
 import { migrate } from '@cinemaabyss/db';
-import { embeddedBusMigrations, startOutboxRelay, type EventBus, type OutboxRelay } from '@cinemaabyss/event-bus';
-import { buildEventsApp, eventsMigrations, startConsumer, type Consumer } from '@cinemaabyss/events';
+import { embeddedBusMigrations, startOutboxRelay, type DeliveryPolicy, type EventBus, type OutboxRelay } from '@cinemaabyss/event-bus';
+import { CONSUMED_TOPICS, buildEventsApp, eventsMigrations, startConsumer, type Consumer } from '@cinemaabyss/events';
 import { listen, type App } from '@cinemaabyss/http';
 import { pino, type Logger } from 'pino';
 import { buildMonolithApp } from '@cinemaabyss/monolith';
 import { buildMoviesApp } from '@cinemaabyss/movies';
 import { freshDatabase, type TestDatabase } from './backend.ts';
-import { openTestBus, uniqueTopic } from './bus.ts';
+import { openTestBus, startGroupAtEnd, uniqueTopic } from './bus.ts';
 
 /** A logger whose JSON lines the test can read back (e.g. to count "event processed" per id). */
 export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
@@ -38,20 +38,23 @@ export interface EventsStack {
 }
 
 /** Every service on one database and one bus (embedded or Kafka, per BUS_BACKEND), on free ports. */
-export async function startEventsStack(): Promise<EventsStack> {
+export async function startEventsStack(options: { delivery?: Partial<DeliveryPolicy> } = {}): Promise<EventsStack> {
   const db = await freshDatabase();
   await migrate(db.database, eventsMigrations);
   await migrate(db.database, embeddedBusMigrations);
   const bus = await openTestBus(db.database, uniqueTopic('client'));
+  const group = uniqueTopic('test-group');
+  await bus.ensureTopics(CONSUMED_TOPICS);
+  await startGroupAtEnd(group, CONSUMED_TOPICS);
   const { logger, lines } = capturingLogger();
   const relay = startOutboxRelay({ database: db.database, bus, log: logger, idleMs: 50 });
-  const group = uniqueTopic('test-group');
   let consumer!: Consumer;
   const { app: eventsApp, processor } = await buildEventsApp({
     database: db.database,
     bus,
     logger,
     consuming: () => consumer.running(),
+    ...(options.delivery ? { delivery: options.delivery } : {}),
   });
   consumer = startConsumer(bus, group, processor, logger);
   const apps: App[] = [
@@ -86,10 +89,10 @@ export async function startEventsStack(): Promise<EventsStack> {
   return stack;
 }
 
-export function setupEventsStack(): { stack: EventsStack } {
+export function setupEventsStack(options: Parameters<typeof startEventsStack>[0] = {}): { stack: EventsStack } {
   const context = {} as { stack: EventsStack };
   before(async () => {
-    context.stack = await startEventsStack();
+    context.stack = await startEventsStack(options);
   });
   after(async () => {
     await context.stack?.close();

@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { and, asc, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { migrate, type Database, type MigrationSet } from '@cinemaabyss/db';
+import { deadLetterTopic, isDeadLetterTopic } from './dead-letter.ts';
+import { Delivery } from './delivery.ts';
 import { partitionFor } from './partition.ts';
 import { busGroupOffsets, busMessages, busPartitions } from './schema.ts';
 import {
   BusUnavailableError,
-  type BusMessage,
   type EventBus,
   type OutgoingMessage,
   type SendResult,
@@ -27,8 +28,6 @@ export interface EmbeddedBusOptions {
   sendTimeoutMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
@@ -45,7 +44,7 @@ function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 export async function openEmbeddedBus(database: Database, options: EmbeddedBusOptions = {}): Promise<EventBus> {
   const partitions = options.partitions ?? 3;
   const pollMs = options.pollMs ?? 250;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 500;
   const sendTimeoutMs = options.sendTimeoutMs ?? 5000;
   const { db } = database;
   const wake = new EventEmitter().setMaxListeners(0);
@@ -96,33 +95,26 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
     });
   }
 
-  async function subscribe({ groupId, topics, handler, fromBeginning = false }: SubscribeOptions): Promise<Subscription> {
+  async function subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const { groupId, topics, fromBeginning = false } = options;
     if (activeGroups.has(groupId)) throw new Error(`group ${groupId} already has a consumer in this process`);
+    await ensureTopics(topics.filter((t) => !isDeadLetterTopic(t)).map(deadLetterTopic));
     activeGroups.add(groupId);
-    const next = new Map<string, number>(); // `${topic}:${partition}` -> next offset to read
+    const delivery = new Delivery(options, send);
+    const assigned: { topic: string; partition: number; next: number }[] = [];
     for (const topic of topics) {
       const committed = await db.select().from(busGroupOffsets).where(and(eq(busGroupOffsets.groupId, groupId), eq(busGroupOffsets.topic, topic)));
       const ends = await db.select().from(busPartitions).where(eq(busPartitions.topic, topic));
       for (const end of ends) {
         const found = committed.find((c) => c.partition === end.partition);
-        next.set(`${topic}:${end.partition}`, found ? found.committedOffset : fromBeginning ? 0 : end.nextOffset);
+        const position = found ? found.committedOffset : fromBeginning ? 0 : end.nextOffset;
+        assigned.push({ topic, partition: end.partition, next: position });
+        delivery.track(topic, end.partition, { position, end: end.nextOffset });
       }
     }
-    let running = true;
     let wakeUp: () => void = () => {};
     const onMessage = () => wakeUp();
     wake.on('message', onMessage);
-
-    async function handleWithRetry(message: BusMessage): Promise<void> {
-      for (let attempt = 0; running || attempt === 0; attempt++) {
-        try {
-          return await handler(message);
-        } catch {
-          await sleep(Math.min(100 * 2 ** attempt, 5000));
-        }
-      }
-      throw new Error('stopped before the message was processed');
-    }
 
     /** Processes up to one batch from `from`; returns the new position (commits it when it moved). */
     async function drainPartition(topic: string, partition: number, from: number): Promise<number> {
@@ -131,13 +123,10 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
         .from(busMessages)
         .where(and(eq(busMessages.topic, topic), eq(busMessages.partition, partition), gte(busMessages.offset, from)))
         .orderBy(asc(busMessages.offset))
-        .limit(batchSize);
-      let position = from;
-      for (const row of rows) {
-        if (!running) break;
-        await handleWithRetry({ ...row, offset: Number(row.offset), timestamp: row.createdAt });
-        position = Number(row.offset) + 1;
-      }
+        .limit(Math.min(batchSize, delivery.policy.maxBatch));
+      const batch = rows.map((row) => ({ ...row, offset: Number(row.offset), timestamp: row.createdAt }));
+      const done = await delivery.deliver(batch);
+      const position = done > 0 ? batch[done - 1]!.offset + 1 : from;
       if (position !== from) {
         // Commit after processing: a crash before this line means redelivery, never loss.
         await db
@@ -151,22 +140,32 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
       return position;
     }
 
+    /** Log ends, for lag (one query per pass over the partitions). */
+    async function trackEnds(): Promise<void> {
+      const ends = await db.select().from(busPartitions).where(inArray(busPartitions.topic, topics));
+      for (const end of ends) delivery.track(end.topic, end.partition, { end: end.nextOffset });
+    }
+
     const loop = (async () => {
-      while (running) {
+      for (let failures = 0; delivery.running; ) {
         let fetched = 0;
+        let current: (typeof assigned)[number] | undefined;
         try {
-          for (const [tp, from] of next) {
-            const split = tp.lastIndexOf(':');
-            const position = await drainPartition(tp.slice(0, split), Number(tp.slice(split + 1)), from);
-            fetched += position - from;
-            next.set(tp, position);
+          await trackEnds();
+          for (current of assigned) {
+            if (!delivery.running) break;
+            const position = await drainPartition(current.topic, current.partition, current.next);
+            if (failures > 0) delivery.recovered(current.topic, current.partition);
+            fetched += position - current.next;
+            current.next = position;
           }
-        } catch {
-          // Database briefly unavailable: back off and try again; nothing was committed.
-          await sleep(pollMs);
+          failures = 0;
+        } catch (error) {
+          // Database unavailable while fetching or committing: back off and try again; nothing was committed.
+          await delivery.unavailable(++failures, error, current && { ...current, offset: current.next });
           continue;
         }
-        if (fetched === 0 && running) {
+        if (fetched === 0 && delivery.running) {
           await new Promise<void>((resolve) => {
             wakeUp = resolve;
             setTimeout(resolve, pollMs);
@@ -177,24 +176,28 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
 
     const subscription: Subscription = {
       async stop() {
-        running = false;
+        delivery.stop();
         wakeUp();
         await loop;
         wake.off('message', onMessage);
         activeGroups.delete(groupId);
         subscriptions.delete(subscription);
       },
+      status: () => delivery.status(),
     };
     subscriptions.add(subscription);
     return subscription;
   }
 
+  async function ensureTopics(topics: string[]): Promise<void> {
+    if (topics.length === 0) return;
+    const rows = topics.flatMap((topic) => Array.from({ length: partitions }, (_, partition) => ({ topic, partition })));
+    await db.insert(busPartitions).values(rows).onConflictDoNothing();
+  }
+
   return {
     kind: 'embedded',
-    async ensureTopics(topics) {
-      const rows = topics.flatMap((topic) => Array.from({ length: partitions }, (_, partition) => ({ topic, partition })));
-      await db.insert(busPartitions).values(rows).onConflictDoNothing();
-    },
+    ensureTopics,
     send,
     subscribe,
     async ping() {

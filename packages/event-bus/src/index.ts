@@ -1,5 +1,7 @@
 export * from './types.ts';
 export { partitionFor } from './partition.ts';
+export { defaultDeliveryPolicy, isTransient } from './delivery.ts';
+export { deadLetterTopic, describeError, fromDeadLetter, isDeadLetterTopic, type DeadLetter } from './dead-letter.ts';
 export { openKafkaBus, type KafkaBusOptions } from './kafka.ts';
 export { openEmbeddedBus, embeddedBusMigrations, type EmbeddedBusOptions } from './embedded.ts';
 export { busGroupOffsets, busMessages, busPartitions } from './schema.ts';

@@ -1,5 +1,7 @@
 import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { kafkaSubscription, type KafkaConnection } from './kafka-consumer.ts';
+import { deadLetterTopic, isDeadLetterTopic } from './dead-letter.ts';
+import { Delivery } from './delivery.ts';
 import { partitionFor } from './partition.ts';
 import {
   BusUnavailableError,
@@ -116,13 +118,39 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
     });
   }
 
+  async function ensureTopics(topics: string[]): Promise<void> {
+    const metadata = await admin.metadata({ topics: [] }).catch(() => undefined);
+    const existing = new Set(metadata ? [...metadata.topics.keys()] : []);
+    const missing = topics.filter((t) => !existing.has(t));
+    try {
+      if (missing.length > 0) await admin.createTopics({ topics: missing, partitions, replicas: options.replicationFactor ?? 1 });
+    } catch (error) {
+      // Another replica created them first.
+      if (!/already exists/i.test(String((error as Error).message) + JSON.stringify((error as { errors?: unknown }).errors ?? ''))) throw error;
+    }
+    await learnPartitions(topics);
+  }
+
+  function send(message: OutgoingMessage): Promise<SendResult> {
+    return new Promise<SendResult>((resolve, reject) => {
+      const partition = partitionFor(message.key, partitionCounts.get(message.topic) ?? partitions);
+      queue.push({ deadline: Date.now() + sendTimeoutMs, message, partition, resolve, reject });
+      if (!scheduled && !inFlight) {
+        scheduled = true;
+        setImmediate(drain);
+      }
+    });
+  }
+
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
-    const inner = await kafkaSubscription(connection, subscribeOptions);
+    await ensureTopics(subscribeOptions.topics.filter((t) => !isDeadLetterTopic(t)).map(deadLetterTopic));
+    const inner = await kafkaSubscription(connection, subscribeOptions, new Delivery(subscribeOptions, send));
     const subscription: Subscription = {
       async stop() {
         await inner.stop();
         subscriptions.delete(subscription);
       },
+      status: () => inner.status(),
     };
     subscriptions.add(subscription);
     return subscription;
@@ -130,29 +158,8 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
 
   return {
     kind: 'kafka',
-    async ensureTopics(topics) {
-      const metadata = await admin.metadata({ topics: [] }).catch(() => undefined);
-      const existing = new Set(metadata ? [...metadata.topics.keys()] : []);
-      const missing = topics.filter((t) => !existing.has(t));
-      try {
-        if (missing.length > 0)
-        await admin.createTopics({ topics: missing, partitions, replicas: options.replicationFactor ?? 1 });
-      } catch (error) {
-        // Another replica created them first.
-        if (!/already exists/i.test(String((error as Error).message) + JSON.stringify((error as { errors?: unknown }).errors ?? ''))) throw error;
-      }
-      await learnPartitions(topics);
-    },
-    send(message) {
-      return new Promise<SendResult>((resolve, reject) => {
-        const partition = partitionFor(message.key, partitionCounts.get(message.topic) ?? partitions);
-        queue.push({ deadline: Date.now() + sendTimeoutMs, message, partition, resolve, reject });
-        if (!scheduled && !inFlight) {
-          scheduled = true;
-          setImmediate(drain);
-        }
-      });
-    },
+    ensureTopics,
+    send,
     subscribe,
     async ping() {
       await admin.metadata({ topics: [], forceUpdate: true });

@@ -3,7 +3,7 @@ import { embeddedBusMigrations, openEventBus } from '@cinemaabyss/event-bus';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildEventsApp } from './app.ts';
-import { loadEventsConfig } from './config.ts';
+import { deliveryPolicy, loadEventsConfig } from './config.ts';
 import { startConsumer } from './consume/consumer.ts';
 import { eventsMigrations } from './migrations.ts';
 
@@ -14,7 +14,13 @@ await runService(async () => {
   const database = await openFromSettings(config, { migrations, sampleData: false });
   const bus = await openEventBus(config, 'events', database, { sendTimeoutMs: config.EVENTS_SEND_TIMEOUT_MS });
   let consumer: ReturnType<typeof startConsumer> | undefined;
-  const { app, processor } = await buildEventsApp({ database, bus, logger, consuming: () => consumer?.running() ?? false });
+  const { app, processor } = await buildEventsApp({
+    database,
+    bus,
+    logger,
+    consuming: () => consumer?.running() ?? false,
+    delivery: deliveryPolicy(config),
+  });
   consumer = startConsumer(bus, config.EVENTS_CONSUMER_GROUP, processor, logger);
   const url = await listen(app, config.PORT, config.HOST);
   logger.info({ url, bus: bus.kind, database: database.kind }, `events service listening on ${url}`);

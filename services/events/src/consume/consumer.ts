@@ -1,6 +1,9 @@
-import { ALL_TOPICS, type EventBus, type Subscription } from '@cinemaabyss/event-bus';
+import { ALL_TOPICS, deadLetterTopic, type EventBus, type Subscription } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import type { Processor } from './processor.ts';
+
+/** The events and, so that the service can list and replay them, their dead letters. */
+export const CONSUMED_TOPICS = [...ALL_TOPICS, ...ALL_TOPICS.map(deadLetterTopic)];
 
 export interface Consumer {
   /** True once topics exist and the group's consumer is running. */
@@ -20,11 +23,20 @@ export function startConsumer(bus: EventBus, groupId: string, processor: Process
 
   const connect = async () => {
     try {
-      await bus.ensureTopics(ALL_TOPICS);
-      const joined = await bus.subscribe({ groupId, topics: ALL_TOPICS, fromBeginning: true, handler: processor.handle });
+      await bus.ensureTopics(CONSUMED_TOPICS);
+      const joined = await bus.subscribe({
+        groupId,
+        topics: CONSUMED_TOPICS,
+        fromBeginning: true,
+        handler: processor.handle,
+        handleBatch: processor.handleBatch,
+        policy: processor.policy,
+        observer: processor.monitor.observer,
+      });
       if (stopped) return void (await joined.stop());
       subscription = joined;
-      logger.info({ groupId, topics: ALL_TOPICS }, 'consuming events');
+      processor.monitor.watch(() => joined.status());
+      logger.info({ groupId, topics: CONSUMED_TOPICS }, 'consuming events');
     } catch (error) {
       const delay = Math.min(250 * 2 ** attempt++, 10_000);
       logger.warn({ err: error, retryInMs: delay }, 'cannot consume yet (broker unavailable?)');
@@ -38,6 +50,7 @@ export function startConsumer(bus: EventBus, groupId: string, processor: Process
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      processor.monitor.watch(undefined);
       await subscription?.stop();
     },
   };
