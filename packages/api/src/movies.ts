@@ -31,7 +31,8 @@ export type CreateMovie = Static<typeof CreateMovie>;
 export const MovieQuery = Type.Object(
   {
     id: Type.Optional(Id),
-    genre: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Case-insensitive genre filter' })),
+    // Compared with stored text, so the same rule: a NUL would reach PostgreSQL as an error.
+    genre: Type.Optional(Text({ minLength: 1, maxLength: 50, description: 'Case-insensitive genre filter' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
   },
