@@ -13,7 +13,7 @@ export {
   type OutboxStatus,
   type ParkResult,
 } from './outbox.ts';
-export { outbox } from './schema.ts';
+export { outbox, outboxColumns, outboxIndexes } from './schema.ts';
 export { migrate, migrationsFolder, monolithMigrations, type MigrationSet } from './migrate.ts';
 export { seed } from './seed.ts';
 export * as schema from './schema.ts';

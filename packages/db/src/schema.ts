@@ -15,6 +15,7 @@ import {
   timestamp,
   uniqueIndex,
   varchar,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 
 // The tables of the monolith's database. In this phase of the extraction the movies service reads
@@ -95,31 +96,32 @@ export const subscriptions = pgTable(
  * Transactional outbox: a domain event is written in the same transaction as the row it describes,
  * and the relay publishes it to the event bus afterwards. A rolled-back write leaves no event.
  */
-export const outbox = pgTable(
-  'outbox',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    eventId: uuid('event_id').notNull().unique(),
-    topic: varchar('topic', { length: 100 }).notNull(),
-    key: varchar('key', { length: 200 }).notNull(),
-    type: varchar('type', { length: 100 }).notNull(),
-    /** The service that wrote the event (the envelope's `source`). */
-    source: varchar('source', { length: 50 }).notNull(),
-    payload: jsonb('payload').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    publishedAt: timestamp('published_at', { withTimezone: true }),
-    /** Failed publish attempts of any kind; `last_error` is the latest one's message. */
-    attempts: integer('attempts').notNull().default(0),
-    lastError: text('last_error'),
-    /** Set when the bus has refused the row for good OUTBOX_MAX_ATTEMPTS times: it blocks its key. */
-    blockedAt: timestamp('blocked_at', { withTimezone: true }),
-    /** Set by an operator (`outbox park`): kept, never published automatically, no longer blocks its key. */
-    parkedAt: timestamp('parked_at', { withTimezone: true }),
-    parkedReason: text('parked_reason'),
-  },
-  (t) => [
-    // What the relay reads, in id order: unpublished and not parked.
-    index('outbox_pending_idx').on(t.id).where(sql`${t.publishedAt} is null and ${t.parkedAt} is null`),
-    index('outbox_parked_idx').on(t.id).where(sql`${t.parkedAt} is not null and ${t.publishedAt} is null`),
-  ],
-);
+/** The outbox's columns, for every owner of an outbox (the monolith's, the gateway's in its own schema). */
+export const outboxColumns = () => ({
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  eventId: uuid('event_id').notNull().unique(),
+  topic: varchar('topic', { length: 100 }).notNull(),
+  key: varchar('key', { length: 200 }).notNull(),
+  type: varchar('type', { length: 100 }).notNull(),
+  /** The service that wrote the event (the envelope's `source`). */
+  source: varchar('source', { length: 50 }).notNull(),
+  payload: jsonb('payload').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  publishedAt: timestamp('published_at', { withTimezone: true }),
+  /** Failed publish attempts of any kind; `last_error` is the latest one's message. */
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  /** Set when the bus has refused the row for good OUTBOX_MAX_ATTEMPTS times: it blocks its key. */
+  blockedAt: timestamp('blocked_at', { withTimezone: true }),
+  /** Set by an operator (`outbox park`): kept, never published automatically, no longer blocks its key. */
+  parkedAt: timestamp('parked_at', { withTimezone: true }),
+  parkedReason: text('parked_reason'),
+});
+
+/** What the relay reads, in id order: unpublished and not parked; and the parked ones for the operator. */
+export const outboxIndexes = (t: { id: AnyPgColumn; publishedAt: AnyPgColumn; parkedAt: AnyPgColumn }) => [
+  index('outbox_pending_idx').on(t.id).where(sql`${t.publishedAt} is null and ${t.parkedAt} is null`),
+  index('outbox_parked_idx').on(t.id).where(sql`${t.parkedAt} is not null and ${t.publishedAt} is null`),
+];
+
+export const outbox = pgTable('outbox', outboxColumns(), outboxIndexes);
