@@ -70,12 +70,13 @@ export async function load(urls: string[], path: string, options: { done: () => 
 }
 
 /**
- * The movies route: the monolith, migrating to the movies service (behind the fault proxy). The
- * breaker ejects the new backend briefly, so it serves again soon after a fault ends.
+ * The movies route: the monolith, migrating to the movies service (behind the fault proxy). Its
+ * breaker stays closed, so the new backend's errors are exactly the injected ones (an ejection
+ * would keep failing its requests over to the monolith for a while after the fault ends).
  */
 export function moviesTable(monolith: string, movies: string): RouteTable {
   return validateRouteTable({
-    backends: { monolith: { url: monolith }, movies: { url: movies, baseEjectionMs: 200, maxEjectionMs: 400 } },
+    backends: { monolith: { url: monolith }, movies: { url: movies, consecutiveFailures: 1000 } },
     routes: [
       { name: 'movies', prefix: '/api/movies', backend: 'monolith', migration: { to: 'movies', mode: 'random' } },
       { name: 'monolith', prefix: '/', backend: 'monolith' },
