@@ -67,6 +67,8 @@ export function createAnalysis(options: AnalysisOptions): Analysis {
   let running: Promise<void> | undefined;
   let closed = false;
   let prunedAt = 0;
+  /** The last window judged per route, while this replica leads (saves a query per route and round). */
+  const judged = new Map<string, number>();
 
   const flush = async (rows: WindowCounts[]): Promise<void> => {
     pending = pending.concat(rows).slice(-MAX_PENDING_ROWS);
@@ -80,9 +82,11 @@ export function createAnalysis(options: AnalysisOptions): Analysis {
     const route = state.route;
     const ms = state.analysis.windowSeconds * 1000;
     const last = windowStartOf(now() - graceMs, state.analysis.windowSeconds) - ms;
+    if ((judged.get(route) ?? -Infinity) >= last) return;
     const [latest] = await recentVerdicts(db, route, 1);
     let first = Math.max(last - (CATCH_UP_WINDOWS - 1) * ms, windowStartOf(Date.parse(state.updatedAt), state.analysis.windowSeconds));
     if (latest) first = Math.max(first, Date.parse(latest.windowStart) + ms);
+    judged.set(route, last);
     if (first > last) return;
     for (let start = first; start <= last; start += ms) {
       const verdict = judge(state, start, totalsByBackend(await readCounts(db, route, start)));
@@ -112,7 +116,8 @@ export function createAnalysis(options: AnalysisOptions): Analysis {
 
   const round = async (): Promise<void> => {
     await flush(counter.drain());
-    if (!plane || !(await lead.held())) return;
+    if (!plane) return;
+    if (!(await lead.held())) return judged.clear(); // another replica judges meanwhile
     for (const state of plane.list()) {
       if (state.analysis.enabled) await evaluate(state);
     }

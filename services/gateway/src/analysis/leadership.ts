@@ -64,7 +64,11 @@ export function leadership(database: Database): Leadership {
       return false;
     },
     async release() {
-      session?.drop(); // closing the session releases the lock
+      const s = session;
+      if (!s) return;
+      // Unlocked at once for the next replica (closing the session would too, once the server notices).
+      await s.client.query('SELECT pg_advisory_unlock($1)', [ANALYSIS_LOCK]).catch(() => {});
+      s.drop();
     },
   };
 }
