@@ -5,6 +5,7 @@
 // See bench/README.md ("Shadow comparison").
 import { parseArgs } from 'node:util';
 import { intOption } from './lib/args.ts';
+import { withCpu } from './lib/cpu-groups.ts';
 import { guard } from './lib/cleanup.ts';
 import { median } from './lib/load.ts';
 import { runPaced, type PacedResult } from './lib/paced.ts';
@@ -69,19 +70,24 @@ async function main(): Promise<void> {
   };
   const startLoad = load1();
   if (options.warmup > 0) for (const g of Object.values(gateways)) await paced(g.url, options.warmup);
-  const runs: { target: string; run: number; result: PacedResult }[] = [];
+  const runs: { target: string; run: number; result: PacedResult; cpuMicrosPerRequest: number }[] = [];
   for (let run = 1; run <= options.runs; run++) {
     // Alternating order, so drift on a shared machine falls on both sides.
     const order = run % 2 ? Object.entries(gateways) : Object.entries(gateways).reverse();
     for (const [target, g] of order) {
-      const result = await paced(g.url, options.duration);
-      runs.push({ target, run, result });
-      log(`${target} run ${run}/${options.runs}: p50 ${fmtMs(result.latency.p50)} ms, p99 ${fmtMs(result.latency.p99)} ms, ok ${result.ok}/${result.sent}, errors ${result.errors}`);
+      // The gateway's CPU per request: what shadowing costs it, less disturbed by a busy machine than latency.
+      const t0 = performance.now();
+      const { value: result, cpu } = await withCpu(() => ({ gateway: [g.pid] }), () => paced(g.url, options.duration));
+      const seconds = (performance.now() - t0) / 1000;
+      const cpuMicrosPerRequest = Math.round(((cpu?.groups['gateway'] ?? Number.NaN) * seconds * 1e6) / result.ok);
+      runs.push({ target, run, result, cpuMicrosPerRequest });
+      log(`${target} run ${run}/${options.runs}: p50 ${fmtMs(result.latency.p50)} ms, p99 ${fmtMs(result.latency.p99)} ms, ok ${result.ok}/${result.sent}, errors ${result.errors}, gateway CPU ${cpuMicrosPerRequest} µs/request`);
     }
   }
   const of = (target: string) => runs.filter((r) => r.target === target).map((r) => r.result);
   const summary = Object.keys(gateways).map((target) => ({
     target,
+    cpuMicrosPerRequest: median(runs.filter((r) => r.target === target).map((r) => r.cpuMicrosPerRequest)),
     p50: median(of(target).map((r) => r.latency.p50)),
     p99: median(of(target).map((r) => r.latency.p99)),
     non200: of(target).reduce((n, r) => n + r.sent - r.ok, 0),
@@ -95,9 +101,9 @@ async function main(): Promise<void> {
     [
       `Trivial upstream behind both backends, GET ${PATH} at ${fmt(options.rate)} req/s (open loop), medians of ${options.runs} runs × ${options.duration} s:`,
       '',
-      '| Gateway | p50 ms | p99 ms | non-200 |',
-      '|---|---:|---:|---:|',
-      ...summary.map((s) => `| ${s.target} | ${fmtMs(s.p50)} | ${fmtMs(s.p99)} | ${s.non200} |`),
+      '| Gateway | p50 ms | p99 ms | non-200 | gateway CPU µs/request |',
+      '|---|---:|---:|---:|---:|',
+      ...summary.map((s) => `| ${s.target} | ${fmtMs(s.p50)} | ${fmtMs(s.p99)} | ${s.non200} | ${s.cpuMicrosPerRequest} |`),
       '',
       `Added p50 with shadow at 100 % (median of paired runs): **${fmtMs(added)} ms** (target < 1 ms: ${added < 1 ? 'met' : 'not met'}). ` +
         `Shadows of the 100 % gateway: ${JSON.stringify(counts)}.`,
