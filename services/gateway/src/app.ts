@@ -8,6 +8,7 @@ import { gatewayMetrics } from './metrics.ts';
 import { DOCUMENT_PATH, installDocument } from './openapi.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
 import { createProxy } from './proxy/handler.ts';
+import { createShadow, type Shadow, type ShadowOptions } from './shadow/index.ts';
 import type { RouteTable } from './routing/table.ts';
 
 export interface GatewayDeps {
@@ -20,6 +21,8 @@ export interface GatewayDeps {
   maxHeaderBytes?: number;
   /** One log line per proxied request (default on). */
   accessLog?: boolean;
+  /** Shadow comparison's store of mismatches (the control plane's database) and this replica's name. */
+  shadow?: ShadowOptions;
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
@@ -28,6 +31,8 @@ export interface GatewayDeps {
 export interface Gateway {
   app: App;
   backends: Map<string, Backend>;
+  /** Shadow comparison: its stats (onResult for the analysis) and its report (for the admin API). */
+  shadow: Shadow;
   /**
    * First step of a shutdown: from now on every answer closes its connection and new requests get
    * 503; resolves once clients have left (or after `windowMs`), when `app.close()` can close the
@@ -59,6 +64,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     if (route.migration) metrics.migrationPercent.set({ route: route.name, to: route.migration.to }, route.migration.enabled ? route.migration.percent : 0);
   }
   let closing = false;
+  const shadow = createShadow({ backends, metrics, logger: deps.logger, random: Math.random }, deps.shadow);
   const proxy = createProxy({
     table: deps.table,
     backends,
@@ -72,6 +78,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     random: deps.random ?? Math.random,
     now,
     newId: randomUUID,
+    shadow: shadow.mirror,
   });
 
   // Proxied requests never enter Fastify (no routing, hooks or reply objects): it serves only the
@@ -111,6 +118,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     closing = true;
   });
   app.addHook('onClose', async () => {
+    await shadow.close();
     await Promise.all([...backends.values()].map((b) => b.pool.close()));
   });
   const drain = async (windowMs: number): Promise<void> => {
@@ -118,7 +126,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     const deadline = Date.now() + windowMs;
     while (Date.now() < deadline && (await openConnections(app)) > 0) await sleep(20);
   };
-  return { app, backends, drain };
+  return { app, backends, shadow, drain };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

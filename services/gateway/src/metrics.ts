@@ -66,6 +66,12 @@ export function gatewayMetrics(registry: Registry, backends: () => Iterable<Satu
       labelNames: ['route', 'to'],
       registers,
     }),
+    shadowRequests: new Counter({
+      name: 'gateway_shadow_requests_total',
+      help: 'Shadowed requests by route and outcome: matched, mismatched, noise (differs only where the serving backend differs from itself), dropped (over the bound), error (the shadow failed), too_large (not compared)',
+      labelNames: ['route', 'result'],
+      registers,
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof gatewayMetrics>;
