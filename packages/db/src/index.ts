@@ -4,6 +4,7 @@ export {
   enqueueEvent,
   listOutbox,
   outboxStates,
+  outboxStatesOf,
   outboxStatus,
   parkOutboxRow,
   unparkOutboxRow,
@@ -11,6 +12,7 @@ export {
   type OutboxRow,
   type OutboxState,
   type OutboxStatus,
+  type OutboxTable,
   type ParkResult,
 } from './outbox.ts';
 export { outbox, outboxColumns, outboxIndexes } from './schema.ts';

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, requestIdOf, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
+import { startControlPlane, type LiveControlPlane } from './control/plane.ts';
+import type { StateStore } from './control/ports.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
 import { createProxy, sendJson } from './proxy/handler.ts';
@@ -16,6 +18,10 @@ export interface GatewayDeps {
   maxHeaderBytes?: number;
   /** One log line per proxied request (default on). */
   accessLog?: boolean;
+  /** Where the migrations' live state is kept; without one the route table is fixed (as before issue #10). */
+  store?: StateStore;
+  /** How often the plane re-reads the stored states besides notifications (GATEWAY_STATE_REFRESH_MS). */
+  refreshMs?: number;
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
@@ -24,6 +30,8 @@ export interface GatewayDeps {
 export interface Gateway {
   app: App;
   backends: Map<string, Backend>;
+  /** The live control plane, when a store was given; closed with the app. */
+  plane?: LiveControlPlane;
 }
 
 // The gateway's own endpoints; every other path is proxied.
@@ -48,6 +56,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   for (const route of deps.table.routes) {
     if (route.migration) metrics.migrationPercent.set({ route: route.name, to: route.migration.to }, route.migration.enabled ? route.migration.percent : 0);
   }
+  const plane = deps.store
+    ? await startControlPlane({ table: deps.table, store: deps.store, metrics, logger: deps.logger, refreshMs: deps.refreshMs ?? 5000 })
+    : undefined;
   const proxy = createProxy({
     table: deps.table,
     backends,
@@ -90,7 +101,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     closing = true;
   });
   app.addHook('onClose', async () => {
+    await plane?.close();
     await Promise.all([...backends.values()].map((b) => b.pool.close()));
   });
-  return { app, backends };
+  return { app, backends, ...(plane ? { plane } : {}) };
 }

@@ -4,3 +4,8 @@ export { loadRouteTable, matchRoute, tableFromEnv, validateRouteTable, RouteTabl
 export { OVERRIDE_HEADER } from './routing/decide.ts';
 export { signOverride } from './routing/override.ts';
 export { SERVED_BY_HEADER } from './proxy/handler.ts';
+export { openControlRuntime, type ControlRuntime, type SharedResources } from './control/runtime.ts';
+export { startControlPlane, type LiveControlPlane, type PlaneOptions } from './control/plane.ts';
+export { createStateStore } from './control/store/state-store.ts';
+export { gatewayMigrations } from './control/store/migrations.ts';
+export type { ControlPlane, StateStore, AuditEntry, Actor, ChangeAction } from './control/ports.ts';

@@ -2,12 +2,14 @@ import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildGateway } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
+import { openControlRuntime } from './control/runtime.ts';
 import { loadRouteTable } from './routing/table.ts';
 
 await runService(async () => {
   const config = loadGatewayConfig();
   const table = loadRouteTable(config);
   const logger = createLogger('gateway', { level: config.LOG_LEVEL });
+  const control = await openControlRuntime(config, logger);
   const { app } = await buildGateway({
     table,
     logger,
@@ -15,12 +17,24 @@ await runService(async () => {
     maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
     maxHeaderBytes: config.GATEWAY_MAX_HEADER_BYTES,
     accessLog: config.GATEWAY_ACCESS_LOG,
+    store: control.store,
+    refreshMs: config.GATEWAY_STATE_REFRESH_MS,
+  }).catch(async (error: unknown) => {
+    await control.close();
+    throw error;
   });
   const url = await listen(app, config.PORT, config.HOST);
+  // The table as the control plane applied it (a stored state may differ from the environment).
   const routes = table.routes.map((r) => {
     const m = r.migration;
-    return `${r.prefix} -> ${r.backend}${m?.enabled ? ` (${m.percent}% to ${m.to}, ${m.mode})` : ''}`;
+    return `${r.prefix} -> ${r.backend}${m?.enabled ? ` (${m.percent}% to ${m.to}, ${m.mode})` : ''}${r.live ? ` [${r.live.stage}]` : ''}`;
   });
-  logger.info({ url, routes }, `gateway listening on ${url}`);
-  return { logger, close: () => app.close() };
+  logger.info({ url, routes, state: control.database.kind, replica: control.replicaId }, `gateway listening on ${url}`);
+  return {
+    logger,
+    close: async () => {
+      await app.close();
+      await control.close();
+    },
+  };
 });

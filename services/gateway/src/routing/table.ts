@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import Type, { type Static } from 'typebox';
 import type { GatewayConfig } from '../config.ts';
+import type { MigrationState } from '../control/state.ts';
 
 // The route table is data: backends with their timeouts, pools and breakers, and routes by path
 // prefix and method, each with its backend and (optionally) a migration to another backend.
@@ -57,7 +58,11 @@ export const RouteTableSpec = Type.Object(
 );
 
 export type BackendSpec = Static<typeof BackendSpec>;
-export type RouteSpec = Static<typeof RouteSpec> & { migration?: Static<typeof MigrationSpec> };
+export type RouteSpec = Static<typeof RouteSpec> & {
+  migration?: Static<typeof MigrationSpec>;
+  /** The control plane's full state of the migration (shadow and analysis read it); not part of the file format. */
+  live?: MigrationState;
+};
 export type RouteTable = { backends: Record<string, BackendSpec>; routes: RouteSpec[] };
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
