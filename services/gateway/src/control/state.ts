@@ -53,8 +53,8 @@ export const MigrationChanges = Type.Object(
     fallback: Type.Optional(Type.Boolean()),
     stage: Type.Optional(Type.String({ enum: [...STAGES] })),
     steps: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 99 }), { minItems: 1, maxItems: 20 })),
-    shadow: Type.Optional(Type.Partial(ShadowSettings)),
-    analysis: Type.Optional(Type.Partial(AnalysisSettings)),
+    shadow: Type.Optional(Type.Partial(ShadowSettings, { additionalProperties: false })),
+    analysis: Type.Optional(Type.Partial(AnalysisSettings, { additionalProperties: false })),
   },
   { additionalProperties: false, minProperties: 1 },
 );
