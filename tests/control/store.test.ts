@@ -97,4 +97,12 @@ describe('state store', () => {
     assert.equal((await store.audit({ route: 'movies', limit: 10 })).length, 4);
     assert.equal(await count('gateway.outbox'), 4);
   });
+
+  test('the database refuses to rewrite or remove audit entries', async () => {
+    const before = await store.audit({ limit: 100 });
+    for (const statement of [sql`update gateway.audit set reason = 'rewritten'`, sql`delete from gateway.audit`, sql`truncate gateway.audit`]) {
+      await assert.rejects(test_.database.db.execute(statement), (error: Error) => /append-only/.test(String((error.cause as Error | undefined)?.message)));
+    }
+    assert.deepEqual(await store.audit({ limit: 100 }), before);
+  });
 });
