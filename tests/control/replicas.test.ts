@@ -52,10 +52,10 @@ describe('two gateway replicas on one database', () => {
     assert.equal(b.route().live?.version, 1);
     for (let i = 0; i < 5; i++) assert.equal(await servedBy(b.url), 'new');
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
-    assert.match(metrics, /^gateway_migration_percent\{route="movies",to="new"\} 100$/m);
-    assert.match(metrics, /^gateway_migration_stage\{route="movies",stage="migrated"\} 1$/m);
-    assert.match(metrics, /^gateway_migration_stage\{route="movies",stage="off"\} 0$/m);
-    assert.match(metrics, /^gateway_migration_paused\{route="movies"\} 0$/m);
+    assert.match(metrics, /^gateway_migration_percent\{route="movies",to="new",service="gateway"\} 100$/m);
+    assert.match(metrics, /^gateway_migration_stage\{route="movies",stage="migrated",service="gateway"\} 1$/m);
+    assert.match(metrics, /^gateway_migration_stage\{route="movies",stage="off",service="gateway"\} 0$/m);
+    assert.match(metrics, /^gateway_migration_paused\{route="movies",service="gateway"\} 0$/m);
 
     await a.plane.change('movies', (s, now) => kill(s, now), { actor: person, action: 'kill', reason: 'stop' });
     await eventually(() => b.route().migration?.enabled === false, 10_000, 'the kill switch on B');
