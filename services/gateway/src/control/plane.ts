@@ -43,9 +43,14 @@ export async function startControlPlane(options: PlaneOptions): Promise<LiveCont
   const states = new Map<string, MigrationState>();
   const listeners: ((state: MigrationState) => void)[] = [];
 
-  const apply = (state: MigrationState): void => {
-    const i = table.routes.findIndex((r) => r.name === state.route);
-    if (i < 0) return;
+  /** The backends of each migrated route: configuration (the route table), never taken from a stored state. */
+  const backends = new Map<string, { from: string; to: string }>();
+
+  const apply = (stored: MigrationState): void => {
+    const i = table.routes.findIndex((r) => r.name === stored.route);
+    const configured = backends.get(stored.route);
+    if (i < 0 || !configured) return; // a route this replica's table does not migrate
+    const state = { ...stored, ...configured };
     states.set(state.route, state);
     table.routes[i] = routeFor(table.routes[i]!, state);
     metrics.migrationPercent.set({ route: state.route, to: state.to }, effectivePercent(state));
@@ -56,7 +61,7 @@ export async function startControlPlane(options: PlaneOptions): Promise<LiveCont
     const current = states.get(state.route);
     if (!current || state.version <= current.version) return false;
     apply(state);
-    for (const listener of listeners) listener(state);
+    for (const listener of listeners) listener(states.get(state.route)!);
     return true;
   };
 
@@ -64,13 +69,12 @@ export async function startControlPlane(options: PlaneOptions): Promise<LiveCont
   for (const route of table.routes) {
     const initial = initialState(route, now());
     if (!initial) continue;
+    backends.set(route.name, { from: initial.from, to: initial.to });
     const saved = stored.get(route.name);
-    // The stored state keeps the route table's backends: those are configuration, not state.
-    const state = saved ? { ...saved, from: initial.from, to: initial.to } : initial;
     if (saved && fromEnvironment(saved) !== fromEnvironment(initial)) {
       logger.info({ route: route.name, stored: saved, environment: initial }, 'stored migration state differs from the environment; the stored state applies');
     }
-    apply(state);
+    apply(saved ?? initial);
   }
 
   const reload = async (): Promise<void> => {
