@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
+import { outboxStatus } from '@cinemaabyss/db';
 import { createStateStore, validateRouteTable, type StateStore } from '@cinemaabyss/gateway';
+import { gatewayOutbox } from '../../services/gateway/src/control/store/state-store.ts';
 import { applyChanges, ChangeError, initialState, pause, type MigrationState } from '../../services/gateway/src/control/state.ts';
 import type { TestDatabase } from '../support/backend.ts';
 import { eventually } from '../support/events-stack.ts';
@@ -96,6 +98,9 @@ describe('state store', () => {
     assert.deepEqual(await store.audit({ route: 'other', limit: 10 }), []);
     assert.equal((await store.audit({ route: 'movies', limit: 10 })).length, 4);
     assert.equal(await count('gateway.outbox'), 4);
+    // The outbox queries (relay, metrics, `OUTBOX_SCHEMA=gateway npm run outbox`) read the gateway's own.
+    assert.equal((await outboxStatus(test_.database.db, gatewayOutbox)).pending, 4);
+    assert.equal((await outboxStatus(test_.database.db)).pending, 0);
   });
 
   test('the database refuses to rewrite or remove audit entries', async () => {

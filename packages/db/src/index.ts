@@ -15,7 +15,7 @@ export {
   type OutboxTable,
   type ParkResult,
 } from './outbox.ts';
-export { outbox, outboxColumns, outboxIndexes } from './schema.ts';
+export { outbox, outboxColumns, outboxIndexes, outboxInSchema } from './schema.ts';
 export { migrate, migrationsFolder, monolithMigrations, type MigrationSet } from './migrate.ts';
 export { seed } from './seed.ts';
 export * as schema from './schema.ts';

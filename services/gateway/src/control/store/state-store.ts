@@ -1,15 +1,15 @@
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
-import { enqueueEvent, type Database, type OutboxTable } from '@cinemaabyss/db';
+import { enqueueEvent, outboxInSchema, type Database } from '@cinemaabyss/db';
 import { MIGRATION_CHANGED, TOPICS } from '@cinemaabyss/event-bus';
 import type { AuditEntry, ChangeAction, StateStore } from '../ports.ts';
 import { ChangeError, type MigrationState } from '../state.ts';
 import { CHANNEL, listen } from './listener.ts';
-import { audit, migrations, outbox } from './schema.ts';
+import { audit, gateway, migrations } from './schema.ts';
 
 type Log = { info(o: object, m: string): void; warn(o: object, m: string): void };
 
-// Same columns as the monolith's outbox, in schema `gateway`: the relay and its queries serve both.
-export const gatewayOutbox = outbox as unknown as OutboxTable;
+// gateway.outbox (schema.ts declares it for drizzle-kit), as the relay, its queries and the CLI take it.
+export const gatewayOutbox = outboxInSchema(gateway.schemaName);
 /** Elects the one replica relaying gateway.outbox (the monolith's relay holds another lock). */
 export const GATEWAY_OUTBOX_LOCK = 727_274_010;
 
