@@ -4,6 +4,8 @@ import { createServer, requestIdOf, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './config.ts';
+import { startControlPlane, type LiveControlPlane } from './control/plane.ts';
+import type { StateStore } from './control/ports.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { DOCUMENT_PATH, installDocument } from './openapi.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
@@ -23,6 +25,10 @@ export interface GatewayDeps {
   accessLog?: boolean;
   /** Shadow comparison's store of mismatches (the control plane's database) and this replica's name. */
   shadow?: ShadowOptions;
+  /** Where the migrations' live state is kept; without one the route table is fixed (as before issue #10). */
+  store?: StateStore;
+  /** How often the plane re-reads the stored states besides notifications (GATEWAY_STATE_REFRESH_MS). */
+  refreshMs?: number;
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
@@ -39,6 +45,8 @@ export interface Gateway {
    * rest without resetting a request on its way. Requests in flight finish.
    */
   drain(windowMs: number): Promise<void>;
+  /** The live control plane, when a store was given; closed with the app. */
+  plane?: LiveControlPlane;
 }
 
 // The gateway's own endpoints; every other path is proxied.
@@ -65,6 +73,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   }
   let closing = false;
   const shadow = createShadow({ backends, metrics, logger: deps.logger, random: Math.random }, deps.shadow);
+  const plane = deps.store
+    ? await startControlPlane({ table: deps.table, store: deps.store, metrics, logger: deps.logger, refreshMs: deps.refreshMs ?? 5000 })
+    : undefined;
   const proxy = createProxy({
     table: deps.table,
     backends,
@@ -118,6 +129,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     closing = true;
   });
   app.addHook('onClose', async () => {
+    await plane?.close();
     await shadow.close();
     await Promise.all([...backends.values()].map((b) => b.pool.close()));
   });
@@ -126,7 +138,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     const deadline = Date.now() + windowMs;
     while (Date.now() < deadline && (await openConnections(app)) > 0) await sleep(20);
   };
-  return { app, backends, shadow, drain };
+  return { app, backends, shadow, drain, ...(plane ? { plane } : {}) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

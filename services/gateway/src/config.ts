@@ -1,4 +1,5 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
+import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
 
 /** Defaults the gateway also applies when built without a configuration (tests, embedded mode). */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -33,6 +34,23 @@ export const GatewayConfig = Type.Object({
   }),
   GATEWAY_ACCESS_LOG: Type.Boolean({ default: true, description: 'One JSON log line per proxied request (at info level)' }),
   GATEWAY_MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, maximum: 65536, default: 16384, description: 'Largest request header block' }),
+  // Runtime control (issue #10): where the migrations' state lives and how replicas learn of changes.
+  GATEWAY_DB_CONNECTION_STRING: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description: 'PostgreSQL URL of the migration state (schema gateway), shared by every replica; unset: in-memory PGlite, not persisted nor shared',
+    }),
+  ),
+  GATEWAY_STATE_REFRESH_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 5000,
+    description: 'Re-read of the stored state besides notifications, so a missed one cannot leave a replica behind',
+  }),
+  GATEWAY_REPLICA_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: "This replica's name in shared tables (default hostname-pid)" })),
+  // The gateway's own outbox (audit entries as migration-events) goes out on this bus; unset: kept in gateway.outbox.
+  ...BusSettings,
+  ...OutboxSettings,
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;
 

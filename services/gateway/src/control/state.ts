@@ -53,8 +53,8 @@ export const MigrationChanges = Type.Object(
     fallback: Type.Optional(Type.Boolean()),
     stage: Type.Optional(Type.String({ enum: [...STAGES] })),
     steps: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 99 }), { minItems: 1, maxItems: 20 })),
-    shadow: Type.Optional(Type.Partial(ShadowSettings)),
-    analysis: Type.Optional(Type.Partial(AnalysisSettings)),
+    shadow: Type.Optional(Type.Partial(ShadowSettings, { additionalProperties: false })),
+    analysis: Type.Optional(Type.Partial(AnalysisSettings, { additionalProperties: false })),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -169,6 +169,10 @@ export function applyChanges(s: MigrationState, changes: unknown, now: Date): Mi
     analysis: { ...s.analysis, ...(v.analysis ?? {}) },
   };
   if (next.steps.some((step, i) => i > 0 && step <= next.steps[i - 1]!)) throw new ChangeError('INVALID_CHANGE', 'steps must be strictly ascending');
+  // A percent alone implies its stage (checked below like an explicit one).
+  if (v.percent !== undefined && v.stage === undefined && s.stage !== 'canary' && v.percent > 0 && v.percent < 100) next.stage = 'canary';
+  if (v.percent === 100 && v.stage === undefined) next.stage = 'migrated';
+  if (v.percent === 0 && v.stage === undefined && (s.stage === 'canary' || s.stage === 'migrated')) next.stage = 'shadow';
   if (v.stage === 'migrated') next.percent = 100;
   if (v.stage === 'canary' && v.percent === undefined && (s.stage !== 'canary' || next.percent === 0)) next.percent = next.steps[0]!;
   if (v.stage === 'off' || v.stage === 'shadow') next.percent = v.percent ?? 0;
@@ -177,8 +181,6 @@ export function applyChanges(s: MigrationState, changes: unknown, now: Date): Mi
   if ((next.stage === 'off' || next.stage === 'shadow') && next.percent !== 0) {
     throw new ChangeError('INVALID_CHANGE', `stage ${next.stage} serves nothing from ${s.to}: percent must be 0 (move to canary first)`);
   }
-  if (v.percent !== undefined && v.stage === undefined && s.stage !== 'canary' && v.percent > 0 && v.percent < 100) next.stage = 'canary';
-  if (v.percent === 100 && v.stage === undefined) next.stage = 'migrated';
   if (v.percent !== undefined && v.percent > 0) next.enabled = v.enabled ?? true;
   return touched(next, now);
 }
