@@ -2,6 +2,7 @@
 // responses with these schemas, TypeScript derives the types from them, and @fastify/swagger
 // builds the OpenAPI document from the same route definitions.
 export * from './common.ts';
+export * from './text.ts';
 export * from './movies.ts';
 export * from './payments.ts';
 export * from './subscriptions.ts';
