@@ -1,4 +1,5 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
+import { parseAdminTokens } from './admin/tokens.ts';
 
 // The simple form of the route table: the environment variables existing deployments use.
 // GATEWAY_CONFIG names a JSON route table for anything more (see routing/table.ts).
@@ -19,8 +20,11 @@ export const GatewayConfig = Type.Object({
   GATEWAY_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024, description: 'Largest request body proxied' }),
   GATEWAY_ACCESS_LOG: Type.Boolean({ default: true, description: 'One JSON log line per proxied request (at info level)' }),
   GATEWAY_MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, maximum: 65536, default: 16384, description: 'Largest request header block' }),
+  GATEWAY_ADMIN_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8001, description: 'Port of the admin API (never the public one)' }),
+  GATEWAY_ADMIN_HOST: Type.Optional(Type.String({ minLength: 1, description: 'Interface of the admin API (default: HOST)' })),
+  GATEWAY_ADMIN_TOKENS: Type.Optional(Type.String({ description: 'Admin API bearer tokens: comma-separated label:role:token (role viewer|operator, token >= 24 chars); unset: the admin API stays closed' })),
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;
 
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig =>
-  loadConfig('gateway', GatewayConfig, env);
+  loadConfig('gateway', GatewayConfig, env, { refine: (config) => parseAdminTokens(config['GATEWAY_ADMIN_TOKENS'] as string | undefined).problems });
