@@ -26,7 +26,7 @@ describe('authentication', () => {
   const reads = ['/admin/routes', '/admin/routes/movies', '/admin/audit', '/admin/routes/movies/shadow', '/admin/routes/movies/analysis'];
   for (const path of reads) {
     test(`GET ${path}: 401 with a Bearer challenge without a token, or with a wrong or malformed one`, async () => {
-      for (const headers of [{}, { authorization: `Bearer ${TOKENS.alice}x` }, { authorization: `Basic ${TOKENS.alice}` }, { authorization: 'Bearer' }, { authorization: TOKENS.alice }]) {
+      for (const headers of [{} as Record<string, string>, { authorization: `Bearer ${TOKENS.alice}x` }, { authorization: `Basic ${TOKENS.alice}` }, { authorization: 'Bearer' }, { authorization: TOKENS.alice }]) {
         const res = await call(admin.url, 'GET', path, { headers });
         assert.equal(res.status, 401, JSON.stringify(headers));
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
