@@ -68,6 +68,9 @@ describe('authentication', () => {
     const patch = doc.paths['/admin/routes/{route}'].patch;
     for (const status of ['200', '400', '401', '403', '404', '409']) assert.ok(patch.responses[status], `PATCH documents ${status}`);
     assert.ok(patch.requestBody.content['application/json'].schema.properties.changes.properties.shadow, 'the changes schema is MigrationChanges');
+    assert.deepEqual(patch.security, [{ bearer: [] }]);
+    assert.equal(doc.components.securitySchemes.bearer.scheme, 'bearer');
+    assert.equal(doc.paths['/admin/health'].get.security, undefined);
   });
 });
 

@@ -2,7 +2,7 @@
 // through the gateway's public port (whose every path but its own is proxied).
 import { createServer, listen, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
-import { requireTokens } from './auth.ts';
+import { SECURITY_SCHEMES, requireTokens } from './auth.ts';
 import { adminRoutes, type AdminDeps } from './routes.ts';
 import { generatedOperatorToken, parseAdminTokens, type AdminToken } from './tokens.ts';
 
@@ -22,6 +22,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<App> {
     // Liveness of the admin server itself: readiness with no checks.
     readyPath: '/admin/health',
     bodyLimit: 64 * 1024,
+    securitySchemes: SECURITY_SCHEMES,
   });
   requireTokens(app, options.tokens);
   adminRoutes(app, options);

@@ -13,7 +13,13 @@ export interface RouteAuth {
 const CHALLENGE = 'Bearer realm="cinemaabyss-admin"';
 const callers = new WeakMap<FastifyRequest, AdminToken>();
 
+/** The OpenAPI security scheme the guarded routes name. */
+export const SECURITY_SCHEMES = { bearer: { type: 'http', scheme: 'bearer', description: 'A token of GATEWAY_ADMIN_TOKENS' } } as const;
+
 export function requireTokens(app: App, tokens: readonly AdminToken[]): void {
+  app.addHook('onRoute', (route) => {
+    if ((route.config as RouteAuth | undefined)?.role) route.schema = { ...route.schema, security: [{ bearer: [] }] };
+  });
   app.addHook('onRequest', async (request, reply) => {
     const needed = (request.routeOptions.config as RouteAuth).role;
     if (!needed) return;
