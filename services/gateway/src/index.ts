@@ -4,3 +4,4 @@ export { loadRouteTable, matchRoute, tableFromEnv, validateRouteTable, RouteTabl
 export { OVERRIDE_HEADER } from './routing/decide.ts';
 export { signOverride } from './routing/override.ts';
 export { SERVED_BY_HEADER } from './proxy/handler.ts';
+export { buildAdminApp, embeddedAdminTokens, startAdminServer, type AdminDeps } from './admin/app.ts';
