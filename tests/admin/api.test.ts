@@ -2,24 +2,15 @@
 // persistent version conflicts (409) change nothing and write no audit entry; an operator's change
 // shows in GET and in the audit log under the token's label.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { TOKENS, call, movies, MemoryPlane, startAdmin, type AdminUnderTest } from './support.ts';
+import { describe, test } from 'node:test';
+import { MemoryPlane, TOKENS, adminForEachTest, call, movies, startAdmin } from './support.ts';
 
-let admin: AdminUnderTest;
-before(async () => {
-  admin = await startAdmin();
-});
-after(() => admin.close());
-beforeEach(() => {
-  admin.plane.states.set('movies', movies());
-  admin.plane.entries.length = 0;
-  admin.plane.conflicts = 0;
-});
+const admin = adminForEachTest();
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const unchanged = () => {
-  assert.deepEqual(admin.plane.get('movies'), movies(), 'the state is unchanged');
-  assert.equal(admin.plane.entries.length, 0, 'no audit entry');
+  assert.deepEqual(admin().plane.get('movies'), movies(), 'the state is unchanged');
+  assert.equal(admin().plane.entries.length, 0, 'no audit entry');
 };
 
 describe('authentication', () => {
@@ -27,14 +18,14 @@ describe('authentication', () => {
   for (const path of reads) {
     test(`GET ${path}: 401 with a Bearer challenge without a token, or with a wrong or malformed one`, async () => {
       for (const headers of [{} as Record<string, string>, { authorization: `Bearer ${TOKENS.alice}x` }, { authorization: `Basic ${TOKENS.alice}` }, { authorization: 'Bearer' }, { authorization: TOKENS.alice }]) {
-        const res = await call(admin.url, 'GET', path, { headers });
+        const res = await call(admin().url, 'GET', path, { headers });
         assert.equal(res.status, 401, JSON.stringify(headers));
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
         assert.equal(res.headers.get('content-type'), JSON_TYPE);
         assert.equal(res.json.error, 'a valid bearer token is required');
       }
-      assert.equal((await call(admin.url, 'GET', path, { token: TOKENS.viewer })).status, 200, 'a viewer reads');
-      assert.equal((await call(admin.url, 'GET', path, { token: TOKENS.alice })).status, 200, 'an operator reads');
+      assert.equal((await call(admin().url, 'GET', path, { token: TOKENS.viewer })).status, 200, 'a viewer reads');
+      assert.equal((await call(admin().url, 'GET', path, { token: TOKENS.alice })).status, 200, 'an operator reads');
     });
   }
 
@@ -46,11 +37,11 @@ describe('authentication', () => {
     ];
     for (const [method, path, body] of changes) {
       for (const token of [undefined, 'x'.repeat(30)]) {
-        const res = await call(admin.url, method, path, { token, body });
+        const res = await call(admin().url, method, path, { token, body });
         assert.equal(res.status, 401, `${method} ${path}`);
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
       }
-      const res = await call(admin.url, method, path, { token: TOKENS.viewer, body });
+      const res = await call(admin().url, method, path, { token: TOKENS.viewer, body });
       assert.equal(res.status, 403, `${method} ${path}`);
       assert.equal(res.headers.get('content-type'), JSON_TYPE);
       assert.match(res.json.error, /victor.*viewer/);
@@ -59,8 +50,8 @@ describe('authentication', () => {
   });
 
   test('health and the OpenAPI document need no token', async () => {
-    assert.deepEqual((await call(admin.url, 'GET', '/admin/health')).json, { status: true, checks: {} });
-    const doc = (await call(admin.url, 'GET', '/admin/openapi.json')).json;
+    assert.deepEqual((await call(admin().url, 'GET', '/admin/health')).json, { status: true, checks: {} });
+    const doc = (await call(admin().url, 'GET', '/admin/openapi.json')).json;
     assert.equal(doc.openapi, '3.1.0');
     for (const path of ['/admin/routes', '/admin/routes/{route}', '/admin/routes/{route}/promote', '/admin/audit', '/admin/routes/{route}/shadow', '/admin/routes/{route}/analysis']) {
       assert.ok(doc.paths[path], path);
@@ -92,7 +83,7 @@ describe('validation', () => {
   ];
   for (const [name, body] of invalid) {
     test(`PATCH with ${name}: 400 JSON, nothing changed, no audit entry`, async () => {
-      const res = await call(admin.url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body });
+      const res = await call(admin().url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body });
       assert.equal(res.status, 400, res.text);
       assert.equal(res.headers.get('content-type'), JSON_TYPE);
       assert.equal(typeof res.json.error, 'string');
@@ -102,17 +93,17 @@ describe('validation', () => {
 
   test('an action without a reason, or a transition the stage machine refuses: 400, nothing changed', async () => {
     for (const body of [{}, { reason: '' }, { reason: 'go', extra: 1 }]) {
-      assert.equal((await call(admin.url, 'POST', '/admin/routes/movies/pause', { token: TOKENS.alice, body })).status, 400);
+      assert.equal((await call(admin().url, 'POST', '/admin/routes/movies/pause', { token: TOKENS.alice, body })).status, 400);
     }
-    admin.plane.states.set('movies', { ...movies(), stage: 'migrated', percent: 100 });
-    const res = await call(admin.url, 'POST', '/admin/routes/movies/promote', { token: TOKENS.alice, body: { reason: 'further' } });
+    admin().plane.states.set('movies', { ...movies(), stage: 'migrated', percent: 100 });
+    const res = await call(admin().url, 'POST', '/admin/routes/movies/promote', { token: TOKENS.alice, body: { reason: 'further' } });
     assert.equal(res.status, 400);
     assert.match(res.json.error, /already migrated/);
-    assert.equal(admin.plane.entries.length, 0);
+    assert.equal(admin().plane.entries.length, 0);
   });
 
   test('a body that is not JSON: 415, nothing changed', async () => {
-    const res = await call(admin.url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body: 'percent=50', headers: { 'content-type': 'text/plain' } });
+    const res = await call(admin().url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body: 'percent=50', headers: { 'content-type': 'text/plain' } });
     assert.equal(res.status, 415);
     unchanged();
   });
@@ -127,17 +118,17 @@ describe('routes and conflicts', () => {
       ['PATCH', '/admin/routes/payments', { changes: { percent: 5 }, reason: 'go' }],
       ['POST', '/admin/routes/payments/kill', { reason: 'go' }],
     ] as const) {
-      const res = await call(admin.url, method, path, { token: TOKENS.alice, body });
+      const res = await call(admin().url, method, path, { token: TOKENS.alice, body });
       assert.equal(res.status, 404, `${method} ${path}`);
       assert.equal(res.json.error, "route 'payments' not found");
     }
-    assert.equal((await call(admin.url, 'POST', '/admin/routes/movies/explode', { token: TOKENS.alice, body: { reason: 'go' } })).status, 404);
+    assert.equal((await call(admin().url, 'POST', '/admin/routes/movies/explode', { token: TOKENS.alice, body: { reason: 'go' } })).status, 404);
     unchanged();
   });
 
   test('a version conflict that persists is 409, nothing changed', async () => {
-    admin.plane.conflicts = 1;
-    const res = await call(admin.url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body: { changes: { percent: 50 }, reason: 'go' } });
+    admin().plane.conflicts = 1;
+    const res = await call(admin().url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body: { changes: { percent: 50 }, reason: 'go' } });
     assert.equal(res.status, 409);
     assert.match(res.json.error, /changed meanwhile/);
     unchanged();
@@ -146,7 +137,7 @@ describe('routes and conflicts', () => {
 
 describe('changes', () => {
   test("an operator's change answers the new state and its audit id, shows in GET and in the audit log with the label", async () => {
-    const res = await call(admin.url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body: { changes: { percent: 25, shadow: { percent: 10, ignore: ['/updated_at'] } }, reason: 'step up' } });
+    const res = await call(admin().url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body: { changes: { percent: 25, shadow: { percent: 10, ignore: ['/updated_at'] } }, reason: 'step up' } });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.state.percent, 25);
     assert.equal(res.json.state.version, 1);
@@ -154,25 +145,25 @@ describe('changes', () => {
     assert.deepEqual(res.json.breakers, { monolith: 'closed', movies: 'open' });
     assert.equal(res.json.auditId, 1);
 
-    const read = (await call(admin.url, 'GET', '/admin/routes/movies', { token: TOKENS.viewer })).json;
+    const read = (await call(admin().url, 'GET', '/admin/routes/movies', { token: TOKENS.viewer })).json;
     assert.deepEqual(read.state, res.json.state);
-    const list = (await call(admin.url, 'GET', '/admin/routes', { token: TOKENS.viewer })).json;
+    const list = (await call(admin().url, 'GET', '/admin/routes', { token: TOKENS.viewer })).json;
     assert.deepEqual(list, [read]);
 
     // A later partial change keeps what it does not name (defaults are not filled back in).
-    await call(admin.url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body: { changes: { shadow: { percent: 20 } }, reason: 'more shadow' } });
-    assert.deepEqual(admin.plane.get('movies')!.shadow.ignore, ['/updated_at']);
+    await call(admin().url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body: { changes: { shadow: { percent: 20 } }, reason: 'more shadow' } });
+    assert.deepEqual(admin().plane.get('movies')!.shadow.ignore, ['/updated_at']);
 
-    const audit = (await call(admin.url, 'GET', '/admin/audit?route=movies', { token: TOKENS.viewer })).json;
+    const audit = (await call(admin().url, 'GET', '/admin/audit?route=movies', { token: TOKENS.viewer })).json;
     assert.deepEqual(audit.map((e: any) => [e.id, e.actor, e.action, e.reason]), [
       [2, { kind: 'person', label: 'alice' }, 'set', 'more shadow'],
       [1, { kind: 'person', label: 'alice' }, 'set', 'step up'],
     ]);
     assert.equal(audit[1].old.percent, 10);
     assert.equal(audit[1].new.percent, 25);
-    assert.deepEqual((await call(admin.url, 'GET', '/admin/audit?limit=1&before=2', { token: TOKENS.viewer })).json.map((e: any) => e.id), [1]);
-    assert.equal((await call(admin.url, 'GET', '/admin/audit?limit=0', { token: TOKENS.viewer })).status, 400);
-    assert.equal((await call(admin.url, 'GET', '/admin/audit?route=a%00b', { token: TOKENS.viewer })).status, 400);
+    assert.deepEqual((await call(admin().url, 'GET', '/admin/audit?limit=1&before=2', { token: TOKENS.viewer })).json.map((e: any) => e.id), [1]);
+    assert.equal((await call(admin().url, 'GET', '/admin/audit?limit=0', { token: TOKENS.viewer })).status, 400);
+    assert.equal((await call(admin().url, 'GET', '/admin/audit?route=a%00b', { token: TOKENS.viewer })).status, 400);
   });
 
   test('each action goes through the stage machine and is audited under its name', async () => {
@@ -185,21 +176,21 @@ describe('changes', () => {
       ['abort', (s) => assert.deepEqual([s.stage, s.percent, s.paused], ['shadow', 0, true])],
     ];
     for (const [action, check] of steps) {
-      const res = await call(admin.url, 'POST', `/admin/routes/movies/${action}`, { token: TOKENS.alice, body: { reason: `reason ${action}` } });
+      const res = await call(admin().url, 'POST', `/admin/routes/movies/${action}`, { token: TOKENS.alice, body: { reason: `reason ${action}` } });
       assert.equal(res.status, 200, `${action}: ${res.text}`);
       check(res.json.state);
     }
     assert.deepEqual(
-      admin.plane.entries.map((e) => [e.action, e.actor.label, e.reason]),
+      admin().plane.entries.map((e) => [e.action, e.actor.label, e.reason]),
       steps.map(([a]) => [a, 'alice', `reason ${a}`]),
     );
   });
 
   test('shadow and analysis reports are passed through', async () => {
-    const shadow = (await call(admin.url, 'GET', '/admin/routes/movies/shadow', { token: TOKENS.viewer })).json;
+    const shadow = (await call(admin().url, 'GET', '/admin/routes/movies/shadow', { token: TOKENS.viewer })).json;
     assert.equal(shadow.matchRate, 0.75);
     assert.deepEqual(shadow.mismatches[0].diff, [{ pointer: '/title', old: 'Alien', new: 'Aliens' }]);
-    const analysis = (await call(admin.url, 'GET', '/admin/routes/movies/analysis?limit=5', { token: TOKENS.viewer })).json;
+    const analysis = (await call(admin().url, 'GET', '/admin/routes/movies/analysis?limit=5', { token: TOKENS.viewer })).json;
     assert.equal(analysis[0].verdict, 'fail');
     assert.deepEqual(analysis[0].checks, [{ name: 'error_rate', value: 0.2, threshold: 0.01, ok: false }]);
   });

@@ -3,20 +3,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { TOKENS, movies, startAdmin, type AdminUnderTest } from './support.ts';
+import { describe, test } from 'node:test';
+import { TOKENS, adminForEachTest, movies } from './support.ts';
 
 const CTL = resolve(import.meta.dirname, '../../services/gateway/src/cli/ctl.ts');
 
-let admin: AdminUnderTest;
-before(async () => {
-  admin = await startAdmin();
-});
-after(() => admin.close());
-beforeEach(() => {
-  admin.plane.states.set('movies', movies());
-  admin.plane.entries.length = 0;
-});
+const admin = adminForEachTest();
 
 interface Run {
   code: number;
@@ -29,7 +21,7 @@ function ctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
     execFile(
       process.execPath,
       ['--conditions=source', CTL, ...args],
-      { env: { PATH: process.env['PATH'] ?? '', CINEMAABYSS_ADMIN_URL: admin.url, CINEMAABYSS_ADMIN_TOKEN: TOKENS.alice, ...env }, timeout: 30_000 },
+      { env: { PATH: process.env['PATH'] ?? '', CINEMAABYSS_ADMIN_URL: admin().url, CINEMAABYSS_ADMIN_TOKEN: TOKENS.alice, ...env }, timeout: 30_000 },
       (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
@@ -68,7 +60,7 @@ describe('tables', () => {
     const set = await ctl(['set', 'movies', '--percent', '25', '--shadow-percent', '10', '--shadow-ignore', '/a,/b', '--reason', 'step up']);
     assert.equal(set.code, 0, set.stderr);
     assert.equal(set.stdout, 'movies: set done (audit #1), now canary at 25% to movies\n  percent 10 -> 25, shadow.percent 0 -> 10, shadow.ignore [] -> ["/a","/b"]\n');
-    assert.deepEqual(admin.plane.get('movies')!.shadow.ignore, ['/a', '/b']);
+    assert.deepEqual(admin().plane.get('movies')!.shadow.ignore, ['/a', '/b']);
 
     const audit = await ctl(['audit', '--route', 'movies']);
     assert.equal(audit.code, 0);
@@ -113,7 +105,7 @@ describe('exit codes', () => {
       assert.equal(run.stdout, '');
       assert.match(run.stderr, /^error: .+ \(HTTP (400|404)\)\n$/);
     }
-    assert.equal(admin.plane.entries.length, 0);
+    assert.equal(admin().plane.entries.length, 0);
   });
 
   test('2: usage (unknown command or flag, missing route or reason, a flag that is not a number)', async () => {
@@ -125,7 +117,7 @@ describe('exit codes', () => {
     const help = await ctl(['help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 unauthorised or forbidden, 4 admin API unreachable/);
-    assert.equal(admin.plane.entries.length, 0);
+    assert.equal(admin().plane.entries.length, 0);
   });
 
   test('3: no token, a wrong one, or a viewer asking for a change; a viewer still reads', async () => {
@@ -137,8 +129,8 @@ describe('exit codes', () => {
     assert.equal(viewer.code, 3);
     assert.match(viewer.stderr, /victor/);
     assert.equal((await ctl(['status'], { CINEMAABYSS_ADMIN_TOKEN: TOKENS.viewer })).code, 0);
-    assert.equal(admin.plane.entries.length, 0);
-    assert.equal(admin.plane.get('movies')!.killed, false);
+    assert.equal(admin().plane.entries.length, 0);
+    assert.equal(admin().plane.get('movies')!.killed, false);
   });
 
   test('4: the admin API is unreachable', async () => {

@@ -1,6 +1,7 @@
 // The admin API under test: a real admin server on a free port, over an in-memory control plane
 // (what the store-backed one does, minus PostgreSQL) and fixed shadow/analysis reports.
 import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach } from 'node:test';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildAdminApp, type AdminDeps } from '../../services/gateway/src/admin/app.ts';
 import { parseAdminTokens } from '../../services/gateway/src/admin/tokens.ts';
@@ -23,7 +24,14 @@ export class MemoryPlane implements ControlPlane {
   #listeners: ((s: MigrationState) => void)[] = [];
 
   constructor(states: MigrationState[]) {
+    this.reset(states);
+  }
+  /** Back to these states, with an empty audit log and no pending conflict. */
+  reset(states: MigrationState[]) {
+    this.states.clear();
     for (const s of states) this.states.set(s.route, s);
+    this.entries.length = 0;
+    this.conflicts = 0;
   }
   list() {
     return [...this.states.values()];
@@ -124,4 +132,15 @@ export async function call(base: string, method: string, path: string, options: 
   const res = await fetch(base + path, { method, headers, ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}) });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: text ? (JSON.parse(text) as any) : undefined };
+}
+
+/** One admin server for the test file, its plane back to the starting `movies` route before each test. */
+export function adminForEachTest(): () => AdminUnderTest {
+  let admin: AdminUnderTest | undefined;
+  before(async () => {
+    admin = await startAdmin();
+  });
+  after(() => admin?.close());
+  beforeEach(() => admin!.plane.reset([movies()]));
+  return () => admin!;
 }
