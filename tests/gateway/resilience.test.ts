@@ -2,7 +2,7 @@
 // timeouts, streaming, a second migrated domain driven only by the route table, fallback, metrics.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { singleBackendTable, sleep, startEcho, startGateway, type EchoServer, type RunningGateway } from './support.ts';
+import { metricsText, sample, singleBackendTable, sleep, startEcho, startGateway, until, type EchoServer, type RunningGateway } from './support.ts';
 
 interface Answer {
   status: number;
@@ -18,29 +18,7 @@ async function get(url: string, init: RequestInit = {}): Promise<Answer> {
   return { status: res.status, servedBy: res.headers.get('x-served-by'), body, ms: performance.now() - started };
 }
 
-/** The value of one Prometheus sample whose labels include `labels`, or undefined. */
-function sample(metrics: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of metrics.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const wanted = Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`));
-    if (wanted) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
-}
-
-async function metricsOf(gw: RunningGateway): Promise<string> {
-  const res = await fetch(`${gw.url}/metrics`, { signal: AbortSignal.timeout(5000) });
-  assert.equal(res.status, 200);
-  return res.text();
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+const metricsOf = (gw: RunningGateway) => metricsText(gw.url);
 
 describe('per-backend concurrency cap', () => {
   let echo: EchoServer;

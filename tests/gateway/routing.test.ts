@@ -8,6 +8,7 @@ import { buildGateway, signOverride, tableFromEnv, validateRouteTable, OVERRIDE_
 import { listen, type App } from '@cinemaabyss/http';
 import { buildMoviesApp } from '@cinemaabyss/movies';
 import { freshDatabase, type TestDatabase } from '../support/backend.ts';
+import { breakerState, JSON_UTF8, rawRequest } from './support.ts';
 import { call, quietLogger, startStack, type Stack } from '../support/stack.ts';
 
 let db: TestDatabase;
@@ -42,6 +43,8 @@ interface GatewayOptions {
   movies?: string;
   now?: () => number;
   random?: () => number;
+  /** Edits the route table before it is validated. */
+  table?: (raw: { backends: Record<string, Record<string, unknown>>; routes: Record<string, unknown>[] }) => void;
 }
 
 async function gateway(o: GatewayOptions = {}) {
@@ -53,10 +56,11 @@ async function gateway(o: GatewayOptions = {}) {
     MOVIES_MIGRATION_PERCENT: String(o.percent ?? 0),
     MIGRATION_MODE: o.mode ?? 'sticky',
   });
-  const raw = tableFromEnv(config) as { backends: Record<string, Record<string, unknown>> };
+  const raw = tableFromEnv(config) as Parameters<NonNullable<GatewayOptions['table']>>[0];
   // Short ejections so the breaker test runs in bounded time (the clock is injected anyway).
   raw.backends['movies'] = { ...raw.backends['movies'], consecutiveFailures: 3, baseEjectionMs: 1000, maxEjectionMs: 10_000, connectTimeoutMs: 500 };
   raw.backends['monolith'] = { ...raw.backends['monolith'], connectTimeoutMs: 500 };
+  o.table?.(raw);
   const { app } = await buildGateway({
     table: validateRouteTable(raw),
     logger: quietLogger(),
@@ -217,6 +221,67 @@ describe('resilience with the real movies service', { timeout: 60_000 }, () => {
       assert.equal(res.status, 502);
       assert.match(res.body.error, /monolith/);
       assert.ok(Date.now() - started < 2000);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('oversized bodies and the real monolith', { timeout: 60_000 }, () => {
+  const MiB = 1024 * 1024;
+  const REPEAT = 7; // more than the breaker's 5 consecutive failures
+  const postUsers = (port: number, bytes: number) =>
+    rawRequest(port, [`POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n\r\n`, ' '.repeat(bytes)], { timeoutMs: 20_000 });
+  const chunk = (n: number) => `${n.toString(16)}\r\n${' '.repeat(n)}\r\n`;
+  const users = async () => ((await call('GET', `${stack.monolith}/api/users`)).body as unknown[]).length;
+
+  test(`${REPEAT} bodies over the monolith's 1 MiB, declared or streamed: 413 from the gateway, the monolith stays in service`, async () => {
+    const gw = await gateway();
+    const port = Number(new URL(gw.url).port);
+    try {
+      const before = await users();
+      for (let i = 0; i < REPEAT; i++) {
+        const declared = await postUsers(port, 2 * MiB);
+        assert.equal(declared.status, 413, declared.body);
+        assert.equal(declared.headers['content-type'], JSON_UTF8);
+        assert.equal(declared.headers['x-served-by'], 'gateway');
+        assert.deepEqual(JSON.parse(declared.body), { error: `request body is larger than ${MiB} bytes` });
+        const streamed = await rawRequest(
+          port,
+          [`POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, chunk(MiB / 2), chunk(MiB / 2), chunk(MiB / 2), '0\r\n\r\n'],
+          { gapMs: 10, timeoutMs: 20_000 },
+        );
+        assert.equal(streamed.status, 413, streamed.body);
+        assert.equal(streamed.headers['x-served-by'], 'gateway');
+      }
+      assert.equal(await breakerState(gw.url, 'monolith'), 0);
+      // Exactly at the limit, the body reaches the monolith (which finds no JSON object in it).
+      const atLimit = await postUsers(port, MiB);
+      assert.equal(atLimit.headers['x-served-by'], 'monolith');
+      assert.equal(atLimit.status, 400, atLimit.body);
+      assert.equal(await users(), before, 'nothing was written');
+      const later = await call('GET', `${gw.url}/api/users`);
+      assert.equal(later.status, 200);
+      assert.equal(later.headers.get('x-served-by'), 'monolith');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('a route limit set above what the monolith accepts: its refusals still never eject it', async () => {
+    const gw = await gateway({ table: (raw) => raw.routes.push({ name: 'users', prefix: '/api/users', backend: 'monolith', maxBodyBytes: 4 * MiB }) });
+    const port = Number(new URL(gw.url).port);
+    try {
+      for (let i = 0; i < REPEAT; i++) {
+        const r = await postUsers(port, 2 * MiB);
+        // The monolith's own refusal when it reaches the gateway in time, else the gateway's 502.
+        const from = r.headers['x-served-by'];
+        assert.ok((from === 'monolith' && r.status >= 400 && r.status < 500) || (from === 'gateway' && r.status === 502), `${r.status} from ${from}: ${r.body}`);
+      }
+      assert.equal(await breakerState(gw.url, 'monolith'), 0);
+      const later = await call('GET', `${gw.url}/api/users`);
+      assert.equal(later.status, 200);
+      assert.equal(later.headers.get('x-served-by'), 'monolith');
     } finally {
       await gw.close();
     }

@@ -2,6 +2,7 @@
 // route table, and a raw-socket HTTP/1.1 client for request targets fetch would normalise away.
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { buildGateway, validateRouteTable, type Gateway, type GatewayDeps } from '@cinemaabyss/gateway';
 import { listen, type App } from '@cinemaabyss/http';
@@ -269,9 +270,16 @@ export function rawRequest(
     const timer = setTimeout(() => finish(new Error(`rawRequest: no complete response within ${timeoutMs} ms (got ${buf.length} bytes)`)), timeoutMs);
 
     const tryParse = (closed: boolean): RawResponse | undefined => {
-      const end = buf.indexOf('\r\n\r\n');
+      let end = buf.indexOf('\r\n\r\n');
       if (end < 0) return undefined;
-      const head = parseHead(buf.subarray(0, end).toString('latin1'));
+      let head = parseHead(buf.subarray(0, end).toString('latin1'));
+      // Interim answers (100 Continue) come before the answer.
+      while (head.status >= 100 && head.status < 200 && head.status !== 101) {
+        const start = end + 4;
+        end = buf.indexOf('\r\n\r\n', start);
+        if (end < 0) return undefined;
+        head = parseHead(buf.subarray(start, end).toString('latin1'));
+      }
       const rest = buf.subarray(end + 4);
       const length = head.headers['content-length'];
       let body: Buffer | undefined;
@@ -338,3 +346,37 @@ export interface EchoBody {
 export function echoBody(text: string): EchoBody {
   return JSON.parse(text) as EchoBody;
 }
+
+/** The value of one Prometheus sample whose labels include `labels`, or undefined. */
+export function sample(metrics: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of metrics.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const wanted = Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`));
+    if (wanted) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+/** The gateway's /metrics text. */
+export async function metricsText(gatewayUrl: string): Promise<string> {
+  const res = await fetch(`${gatewayUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
+  assert.equal(res.status, 200);
+  return res.text();
+}
+
+/** gateway_breaker_state of one backend as /metrics reports it (0 closed, 1 half-open, 2 open). */
+export async function breakerState(gatewayUrl: string, backend: string): Promise<number | undefined> {
+  return sample(await metricsText(gatewayUrl), 'gateway_breaker_state', { backend });
+}
+
+/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** What every error answer of the API looks like: `{"error": "..."}` as UTF-8 JSON. */
+export const JSON_UTF8 = 'application/json; charset=utf-8';

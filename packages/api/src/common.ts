@@ -25,9 +25,3 @@ export const UserScopedQuery = Type.Object({ id: Type.Optional(Id), user_id: Typ
  * serializer writes it as an ISO string, so the type admits both.
  */
 export const Timestamp = Type.Unsafe<string | Date>(Type.String({ format: 'date-time' }));
-
-/** A date or a date-time: `2025-01-31` and `2025-01-31T10:00:00Z` are both accepted on input. */
-export const DateInput = Type.String({
-  anyOf: [{ format: 'date' }, { format: 'date-time' }],
-  examples: ['2025-01-01T00:00:00Z'],
-});

@@ -1,18 +1,22 @@
 import Type, { type Static } from 'typebox';
 import { Id } from './common.ts';
+import { Amount } from './payments.ts';
+import { Name, Text } from './text.ts';
 
-const Action = Type.String({ minLength: 1, maxLength: 50, pattern: '\\S', examples: ['created', 'updated', 'viewed'] });
-const EventTime = Type.String({ format: 'date-time', description: 'When it happened (ISO 8601)' });
+// Every string is storable text: the consumer keeps the payload in a jsonb read model, which
+// refuses what PostgreSQL text does, so an event the API accepts can never poison it.
+const Action = Name({ maxLength: 50, examples: ['created', 'updated', 'viewed'] });
+const EventTime = Text({ format: 'date-time', description: 'When it happened (ISO 8601)' });
 
 export const MovieEventBody = Type.Object(
   {
     movie_id: Id,
-    title: Type.String({ minLength: 1, maxLength: 255 }),
+    title: Text({ minLength: 1, maxLength: 255 }),
     action: Action,
     user_id: Type.Optional(Id),
     rating: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
-    genres: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 })),
-    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+    genres: Type.Optional(Type.Array(Text({ minLength: 1, maxLength: 50 }), { maxItems: 20 })),
+    description: Type.Optional(Text({ maxLength: 10_000 })),
   },
   { additionalProperties: false, title: 'MovieEvent' },
 );
@@ -21,8 +25,8 @@ export type MovieEventBody = Static<typeof MovieEventBody>;
 export const UserEventBody = Type.Object(
   {
     user_id: Id,
-    username: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    email: Type.Optional(Type.String({ format: 'email', maxLength: 255 })),
+    username: Type.Optional(Text({ minLength: 1, maxLength: 100 })),
+    email: Type.Optional(Text({ format: 'email', maxLength: 255 })),
     action: Action,
     timestamp: EventTime,
   },
@@ -34,10 +38,10 @@ export const PaymentEventBody = Type.Object(
   {
     payment_id: Id,
     user_id: Id,
-    amount: Type.Number({ exclusiveMinimum: 0, maximum: 9_999_999_999.99 }),
-    status: Type.String({ minLength: 1, maxLength: 50, examples: ['completed', 'failed', 'refunded'] }),
+    amount: Amount,
+    status: Text({ minLength: 1, maxLength: 50, examples: ['completed', 'failed', 'refunded'] }),
     timestamp: EventTime,
-    method_type: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    method_type: Type.Optional(Text({ minLength: 1, maxLength: 50 })),
   },
   { additionalProperties: false, title: 'PaymentEvent' },
 );

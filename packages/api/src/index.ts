@@ -3,6 +3,7 @@
 // builds the OpenAPI document from the same route definitions.
 export * from './common.ts';
 export * from './text.ts';
+export * from './dates.ts';
 export * from './movies.ts';
 export * from './payments.ts';
 export * from './subscriptions.ts';

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Id } from './common.ts';
+import { Name, Text } from './text.ts';
 
 export const Movie = Type.Object(
   {
@@ -15,10 +16,10 @@ export type Movie = Static<typeof Movie>;
 
 export const CreateMovie = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' }),
-    description: Type.String({ maxLength: 10_000 }),
+    title: Name({ maxLength: 255 }),
+    description: Text({ maxLength: 10_000 }),
     genres: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: '\\S' }), { maxItems: 20, uniqueItems: true }),
+      Type.Array(Name({ maxLength: 50 }), { maxItems: 20, uniqueItems: true }),
     ),
     rating: Type.Number({ minimum: 0, maximum: 10 }),
   },
@@ -30,7 +31,8 @@ export type CreateMovie = Static<typeof CreateMovie>;
 export const MovieQuery = Type.Object(
   {
     id: Type.Optional(Id),
-    genre: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Case-insensitive genre filter' })),
+    // Compared with stored text, so the same rule: a NUL would reach PostgreSQL as an error.
+    genre: Type.Optional(Text({ minLength: 1, maxLength: 50, description: 'Case-insensitive genre filter' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
   },

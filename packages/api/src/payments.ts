@@ -12,10 +12,17 @@ export const Payment = Type.Object(
 );
 export type Payment = Static<typeof Payment>;
 
+/**
+ * Money, stored exactly as numeric(12,2): a cent at least (a smaller positive amount would be
+ * rounded to 0.00), the column's largest value at most. Two decimals at most is checked by
+ * `hasAtMostTwoDecimals`: JSON Schema's `multipleOf: 0.01` is inexact on binary floats.
+ */
+export const Amount = Type.Number({ minimum: 0.01, maximum: 9_999_999_999.99, description: 'At most two decimal places' });
+
 export const CreatePayment = Type.Object(
   {
     user_id: Id,
-    amount: Type.Number({ exclusiveMinimum: 0, maximum: 9_999_999_999.99, description: 'At most two decimal places' }),
+    amount: Amount,
   },
   { additionalProperties: false, title: 'CreatePayment' },
 );
@@ -24,7 +31,16 @@ export type CreatePayment = Static<typeof CreatePayment>;
 export const PaymentQuery = UserScopedQuery;
 export type PaymentQuery = Static<typeof PaymentQuery>;
 
-/** Money is stored exactly (numeric(12,2)); more decimals would be silently rounded, so refuse them. */
+/**
+ * Exact: the number's shortest decimal form, `String(amount)`, which is also the text numeric(12,2)
+ * is given, has at most two decimals. So 0.29 and 9999999999.99 pass, 1.005 and 0.1 + 0.2
+ * (0.30000000000000004, which would be stored as 0.30) do not. Below 1e-6 and from 1e21 on the
+ * form has an exponent and fails: no amount lies there.
+ */
 export function hasAtMostTwoDecimals(amount: number): boolean {
-  return Math.abs(amount * 100 - Math.round(amount * 100)) < 1e-6;
+  return /^-?[0-9]+(?:\.[0-9]{1,2})?$/.test(String(amount));
 }
+
+/** The 400 message for a body's `amount` the schema let through but numeric(12,2) would round. */
+export const amountError = (amount: number): string | undefined =>
+  hasAtMostTwoDecimals(amount) ? undefined : 'body.amount must have at most 2 decimal places';

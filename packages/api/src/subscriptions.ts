@@ -1,5 +1,7 @@
 import Type, { type Static } from 'typebox';
-import { DateInput, Id, Timestamp, UserScopedQuery } from './common.ts';
+import { Id, Timestamp, UserScopedQuery } from './common.ts';
+import { DateInput } from './dates.ts';
+import { Name } from './text.ts';
 
 export const Subscription = Type.Object(
   {
@@ -16,7 +18,7 @@ export type Subscription = Static<typeof Subscription>;
 export const CreateSubscription = Type.Object(
   {
     user_id: Id,
-    plan_type: Type.String({ minLength: 1, maxLength: 50, pattern: '\\S', examples: ['basic', 'premium', 'family'] }),
+    plan_type: Name({ maxLength: 50, examples: ['basic', 'premium', 'family'] }),
     start_date: DateInput,
     end_date: DateInput,
   },

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Id } from './common.ts';
+import { Name, Text } from './text.ts';
 
 export const User = Type.Object(
   {
@@ -13,8 +14,9 @@ export type User = Static<typeof User>;
 
 export const CreateUser = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
-    email: Type.String({ format: 'email', maxLength: 255 }),
+    username: Name({ maxLength: 100 }),
+    // Ajv's email format is ASCII only; the text rule keeps every body string under one rule.
+    email: Text({ format: 'email', maxLength: 255 }),
   },
   { additionalProperties: false, title: 'CreateUser' },
 );

@@ -13,6 +13,8 @@ import { installDrain } from './drain.ts';
 import { errorHandler, formatValidationError } from './errors.ts';
 import { answerUnrouted } from './methods.ts';
 import { documentErrorAnswers } from './openapi.ts';
+import { protocolViolation, refuse } from './protocol.ts';
+import { strictQueryNumbers } from './query.ts';
 import { requestIdOf } from './request-id.ts';
 import { installMetrics } from './metrics.ts';
 import type { Registry } from 'prom-client';
@@ -54,11 +56,18 @@ export interface ServerOptions {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** A node:http server that offers each request to `intercept` before Fastify's handler. */
-function interceptingServer(intercept: NonNullable<ServerOptions['intercept']>) {
+/**
+ * The node:http server of every service: requests HTTP/1.1 says to refuse are answered first (Node
+ * lets them through), then each request is offered to `intercept` (if any) before Fastify's handler.
+ */
+function guardedServer(intercept: ServerOptions['intercept']) {
   return (handler: Handler, opts: Record<string, unknown>): Server => {
-    const server = createHttpServer((opts['http'] ?? {}) as HttpServerOptions, (req, res) => {
-      if (!intercept(req, res)) handler(req, res);
+    // The Host rules are checked by protocolViolation, which answers in JSON like every error.
+    const options = { ...((opts['http'] ?? {}) as HttpServerOptions), requireHostHeader: false };
+    const server = createHttpServer(options, (req, res) => {
+      const violation = protocolViolation(req);
+      if (violation) return refuse(res, ...violation);
+      if (!intercept?.(req, res)) handler(req, res);
     });
     // What Fastify sets on the servers it makes itself.
     server.keepAliveTimeout = opts['keepAliveTimeout'] as number;
@@ -101,14 +110,14 @@ export async function createServer(options: ServerOptions): Promise<App> {
     // Errors of the router itself (a URL with broken percent-encoding) are answered like the rest.
     frameworkErrors: onError,
     ...(options.maxHeaderBytes ? { http: { maxHeaderSize: options.maxHeaderBytes } } : {}),
-    ...(options.intercept ? { serverFactory: interceptingServer(options.intercept) } : {}),
+    serverFactory: guardedServer(options.intercept),
     forceCloseConnections: 'idle',
     schemaErrorFormatter: formatValidationError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema as object),
+    httpPart === 'body' ? bodyAjv.compile(schema as object) : strictQueryNumbers(schema as object, queryAjv.compile(schema as object)),
   );
   app.setErrorHandler(onError);
   acceptJsonOnly(app);

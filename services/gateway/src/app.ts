@@ -3,15 +3,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, requestIdOf, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './config.ts';
 import { gatewayMetrics } from './metrics.ts';
+import { DOCUMENT_PATH, installDocument } from './openapi.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
-import { createProxy, sendJson } from './proxy/handler.ts';
+import { createProxy } from './proxy/handler.ts';
 import type { RouteTable } from './routing/table.ts';
 
 export interface GatewayDeps {
   table: RouteTable;
   logger: Logger;
   overrideSecret?: string | undefined;
+  overrideMaxTtlSeconds?: number;
+  /** Ceiling over the routes' body limits. */
   maxBodyBytes?: number;
   maxHeaderBytes?: number;
   /** One log line per proxied request (default on). */
@@ -24,10 +28,16 @@ export interface GatewayDeps {
 export interface Gateway {
   app: App;
   backends: Map<string, Backend>;
+  /**
+   * First step of a shutdown: from now on every answer closes its connection and new requests get
+   * 503; resolves once clients have left (or after `windowMs`), when `app.close()` can close the
+   * rest without resetting a request on its way. Requests in flight finish.
+   */
+  drain(windowMs: number): Promise<void>;
 }
 
 // The gateway's own endpoints; every other path is proxied.
-const OWN_PATHS = new Set(['/health', '/ready', '/metrics']);
+const OWN_PATHS = new Set(['/health', '/ready', '/metrics', DOCUMENT_PATH]);
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
@@ -48,29 +58,29 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   for (const route of deps.table.routes) {
     if (route.migration) metrics.migrationPercent.set({ route: route.name, to: route.migration.to }, route.migration.enabled ? route.migration.percent : 0);
   }
+  let closing = false;
   const proxy = createProxy({
     table: deps.table,
     backends,
     metrics,
     logger: deps.logger,
-    maxBodyBytes: deps.maxBodyBytes ?? 10 * 1024 * 1024,
+    maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     accessLog: deps.accessLog ?? true,
+    closing: () => closing,
     overrideSecret: deps.overrideSecret,
+    overrideMaxTtlMs: (deps.overrideMaxTtlSeconds ?? DEFAULT_OVERRIDE_MAX_TTL_SECONDS) * 1000,
     random: deps.random ?? Math.random,
     now,
     newId: randomUUID,
   });
 
-  let closing = false;
   // Proxied requests never enter Fastify (no routing, hooks or reply objects): it serves only the
   // gateway's own paths. The proxy has its own answers for everything it rejects.
   const intercept = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     if (OWN_PATHS.has(q < 0 ? url : url.slice(0, q))) return false;
-    const requestId = requestIdOf(req.headers, randomUUID);
-    if (closing) sendJson(res, 503, 'the gateway is shutting down', requestId, { connection: 'close' });
-    else proxy(req, res, requestId, req.socket.remoteAddress ?? '');
+    proxy(req, res, requestIdOf(req.headers, randomUUID), req.socket.remoteAddress ?? '');
     return true;
   };
 
@@ -84,7 +94,18 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     ...(deps.maxHeaderBytes ? { maxHeaderBytes: deps.maxHeaderBytes } : {}),
     intercept,
   });
-  app.get('/health', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'));
+  app.get(
+    '/health',
+    {
+      schema: {
+        summary: 'Liveness of the gateway itself (no backend is asked)',
+        tags: ['health'],
+        response: { 200: { description: 'The gateway is up', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
+    async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'),
+  );
+  installDocument(app, deps.table);
 
   app.addHook('preClose', async () => {
     closing = true;
@@ -92,5 +113,19 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   app.addHook('onClose', async () => {
     await Promise.all([...backends.values()].map((b) => b.pool.close()));
   });
-  return { app, backends };
+  const drain = async (windowMs: number): Promise<void> => {
+    closing = true;
+    const deadline = Date.now() + windowMs;
+    while (Date.now() < deadline && (await openConnections(app)) > 0) await sleep(20);
+  };
+  return { app, backends, drain };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function openConnections(app: App): Promise<number> {
+  return new Promise((resolve) => {
+    if (!app.server.listening) resolve(0);
+    else app.server.getConnections((error, count) => resolve(error ? 0 : count));
+  });
 }

@@ -1,6 +1,10 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { parseAdminTokens } from './admin/tokens.ts';
 
+/** Defaults the gateway also applies when built without a configuration (tests, embedded mode). */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_OVERRIDE_MAX_TTL_SECONDS = 86_400;
+
 // The simple form of the route table: the environment variables existing deployments use.
 // GATEWAY_CONFIG names a JSON route table for anything more (see routing/table.ts).
 export const GatewayConfig = Type.Object({
@@ -17,7 +21,17 @@ export const GatewayConfig = Type.Object({
   GATEWAY_OVERRIDE_SECRET: Type.Optional(
     Type.String({ minLength: 16, description: 'HMAC secret for the signed backend-override header; unset disables overrides' }),
   ),
-  GATEWAY_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024, description: 'Largest request body proxied' }),
+  GATEWAY_OVERRIDE_MAX_TTL_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 31 * 86_400,
+    default: DEFAULT_OVERRIDE_MAX_TTL_SECONDS,
+    description: 'Override tokens expiring further ahead than this are refused',
+  }),
+  GATEWAY_MAX_BODY_BYTES: Type.Integer({
+    minimum: 1024,
+    default: DEFAULT_MAX_BODY_BYTES,
+    description: "Ceiling on request bodies; each route's limit (by default its backend's, 1 MiB) applies within it",
+  }),
   GATEWAY_ACCESS_LOG: Type.Boolean({ default: true, description: 'One JSON log line per proxied request (at info level)' }),
   GATEWAY_MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, maximum: 65536, default: 16384, description: 'Largest request header block' }),
   GATEWAY_ADMIN_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8001, description: 'Port of the admin API (never the public one)' }),

@@ -37,6 +37,7 @@ describe('loadGatewayConfig', () => {
     assert.equal(config.GATEWAY_OVERRIDE_SECRET, undefined);
     assert.equal(config.GATEWAY_MAX_BODY_BYTES, 10 * 1024 * 1024);
     assert.equal(config.GATEWAY_MAX_HEADER_BYTES, 16384);
+    assert.equal(config.GATEWAY_OVERRIDE_MAX_TTL_SECONDS, 86_400);
   });
 
   test('values are coerced from the environment strings', () => {
@@ -60,6 +61,13 @@ describe('loadGatewayConfig', () => {
     assert.equal(loadGatewayConfig({ MOVIES_MIGRATION_PERCENT: '100' }).MOVIES_MIGRATION_PERCENT, 100);
     // An empty variable counts as unset.
     assert.equal(loadGatewayConfig({ MOVIES_MIGRATION_PERCENT: '' }).MOVIES_MIGRATION_PERCENT, 0);
+    assert.equal(loadGatewayConfig({ GATEWAY_OVERRIDE_MAX_TTL_SECONDS: '300' }).GATEWAY_OVERRIDE_MAX_TTL_SECONDS, 300);
+  });
+
+  test('GATEWAY_OVERRIDE_MAX_TTL_SECONDS: a whole number of seconds from 1 s to 31 days', () => {
+    for (const bad of ['0', '-5', '1.5', 'a day', String(31 * 86_400 + 1)]) {
+      assert.deepEqual(keysOf(problemsOf({ GATEWAY_OVERRIDE_MAX_TTL_SECONDS: bad })), ['GATEWAY_OVERRIDE_MAX_TTL_SECONDS'], bad);
+    }
   });
 
   test('every bad key is reported in one error', () => {

@@ -34,6 +34,7 @@ function deps(over: Partial<DecideDeps> = {}): DecideDeps & { calls: Calls } {
   return {
     overrideSecret: 'overrideSecret' in over ? over.overrideSecret : SECRET,
     now: over.now ?? (() => NOW),
+    overrideMaxTtlMs: over.overrideMaxTtlMs ?? 86_400_000,
     random: () => {
       calls.random++;
       return random();

@@ -59,6 +59,12 @@ test('host dropped; X-Forwarded-Host/Proto set from context, not from the client
   assert.equal(noHost['x-forwarded-proto'], 'http');
 });
 
+test('expect dropped: the gateway has answered it (100 Continue) itself', () => {
+  const out = upstreamRequestHeaders({ expect: '100-continue', 'content-length': '5' }, ctx);
+  assert.equal(out['expect'], undefined);
+  assert.equal(out['content-length'], '5');
+});
+
 test('traceparent/tracestate kept verbatim; X-Request-Id set to the given id; multi-values kept', () => {
   const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
   const out = upstreamRequestHeaders(

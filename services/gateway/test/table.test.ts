@@ -47,6 +47,7 @@ const DEFAULT_BACKEND = {
   baseEjectionMs: 30_000,
   maxEjectionMs: 300_000,
   halfOpenProbes: 1,
+  maxBodyBytes: 1024 * 1024,
 };
 
 describe('validateRouteTable', () => {
@@ -138,6 +139,27 @@ describe('validateRouteTable', () => {
     assert.deepEqual(table.routes[0]?.migration, { to: 'new', enabled: false, percent: 0, mode: 'sticky', fallback: true });
     assert.equal(table.routes[1]?.migration, undefined);
     assert.equal(table.routes[1]?.methods, undefined);
+  });
+
+  test("body limits: a backend's defaults to the services' 1 MiB; a route may set its own; negative or fractional ones are refused", () => {
+    const table = validateRouteTable({
+      backends: { old: { url: 'http://old:8080' }, big: { url: 'http://big:8080', maxBodyBytes: 0 } },
+      routes: [
+        { name: 'uploads', prefix: '/uploads', backend: 'old', maxBodyBytes: 50 * 1024 * 1024 },
+        { name: 'all', prefix: '/', backend: 'old' },
+      ],
+    });
+    assert.equal(table.backends['old']?.maxBodyBytes, 1024 * 1024);
+    assert.equal(table.backends['big']?.maxBodyBytes, 0);
+    assert.equal(table.routes[0]?.maxBodyBytes, 50 * 1024 * 1024);
+    assert.equal(table.routes[1]?.maxBodyBytes, undefined, 'unset: the backend decides');
+    const problems = problemsOf({
+      backends: { old: { url: 'http://old:8080', maxBodyBytes: -1 } },
+      routes: [{ name: 'all', prefix: '/', backend: 'old', maxBodyBytes: 1.5 }],
+    });
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('/backends/old/maxBodyBytes')));
+    assert.ok(problems.some((p) => p.startsWith('/routes/0/maxBodyBytes')));
   });
 
   test('a non-object or empty table is rejected, not crashed on', () => {

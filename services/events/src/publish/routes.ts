@@ -1,6 +1,6 @@
-import { MovieEventBody, PaymentEventBody, PublishResult, UserEventBody } from '@cinemaabyss/api';
+import { MovieEventBody, PaymentEventBody, PublishResult, UserEventBody, amountError } from '@cinemaabyss/api';
 import { TOPICS, newEnvelope, toMessage, type EventBus } from '@cinemaabyss/event-bus';
-import type { App } from '@cinemaabyss/http';
+import { badRequest, type App } from '@cinemaabyss/http';
 import type { Static, TObject } from 'typebox';
 
 interface Channel<T extends TObject> {
@@ -9,6 +9,8 @@ interface Channel<T extends TObject> {
   topic: string;
   /** The entity whose events must stay in order. */
   key: (body: Static<T>) => number;
+  /** A rule JSON Schema cannot state exactly: the message naming the field, or undefined. */
+  refuse?: (body: Static<T>) => string | undefined;
 }
 
 function publishRoute<T extends TObject>(app: App, bus: EventBus, channel: Channel<T>): void {
@@ -25,6 +27,8 @@ function publishRoute<T extends TObject>(app: App, bus: EventBus, channel: Chann
     },
     async (request, reply) => {
       const payload = request.body as Static<T> & Record<string, unknown>;
+      const refused = channel.refuse?.(payload);
+      if (refused) throw badRequest(refused);
       const event = newEnvelope(channel.type, payload, 'events-api');
       const stored = await bus.send(toMessage(channel.topic, String(channel.key(payload)), event));
       return reply.code(201).send({
@@ -41,5 +45,11 @@ export function publishRoutes(app: App, bus: EventBus): void {
   publishRoute(app, bus, { type: 'movie', body: MovieEventBody, topic: TOPICS.movie, key: (b) => b.movie_id });
   publishRoute(app, bus, { type: 'user', body: UserEventBody, topic: TOPICS.user, key: (b) => b.user_id });
   // A user's payments stay in order, which also keeps each payment's own events in order.
-  publishRoute(app, bus, { type: 'payment', body: PaymentEventBody, topic: TOPICS.payment, key: (b) => b.user_id });
+  publishRoute(app, bus, {
+    type: 'payment',
+    body: PaymentEventBody,
+    topic: TOPICS.payment,
+    key: (b) => b.user_id,
+    refuse: (b) => amountError(b.amount),
+  });
 }

@@ -1,16 +1,38 @@
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
+import { errors, type Dispatcher } from 'undici';
 import { LimiterFullError } from '../resilience/limiter.ts';
 import type { BreakerTicket } from '../resilience/breaker.ts';
 import type { Backend } from './backend.ts';
+import { ClientBodyError } from './body.ts';
 
-export type Failure = 'breaker' | 'overflow' | 'connect' | 'timeout' | 'aborted';
+/**
+ * Why an attempt got no answer. The upstream's faults: `connect` (unreachable, or the connection
+ * dropped once the request was sent) and `timeout`. The client's: `aborted`, `too-large`,
+ * `malformed`, `unforwardable` (undici refuses to send the request as it is) and `slow-client`
+ * (the time ran out while the client was still sending its body). `cut`: the upstream closed the connection while the request body was still being
+ * sent, which is how a server refuses a body (its early answer is lost to the reset) and proves
+ * nothing against it. Then `breaker` and `overflow`, the gateway's own refusals.
+ */
+export type Failure =
+  | 'breaker'
+  | 'overflow'
+  | 'connect'
+  | 'timeout'
+  | 'aborted'
+  | 'too-large'
+  | 'malformed'
+  | 'unforwardable'
+  | 'slow-client'
+  | 'cut';
 
 export interface ForwardRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[]>;
   body: Readable | null;
+  /** The client's request this forwards (`complete` once its whole body has arrived). */
+  from: IncomingMessage;
 }
 
 export type UpstreamHeaders = Record<string, string | string[] | undefined>;
@@ -28,14 +50,17 @@ export interface AttemptListener {
 
 type DispatchController = Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestStart']>>[0];
 
-function classify(error: unknown): Failure {
-  const code = (error as { code?: string } | undefined)?.code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'connect';
-}
+/** Only these count against a backend's breaker (with its 5xx answers): a client's fault never does. */
+const UPSTREAM_FAULTS: ReadonlySet<Failure> = new Set(['connect', 'timeout']);
 
-/** The request body broke the gateway's limit (see handler.ts). */
-export function isClientFault(error: unknown): boolean {
-  return (error as { code?: string } | undefined)?.code === 'BODY_TOO_LARGE';
+/** An error of the request on its way (before any answer), given how far the request got. */
+function classify(error: unknown, started: boolean, sent: boolean): Failure {
+  if (error instanceof ClientBodyError) return error.failure;
+  if (error instanceof errors.RequestContentLengthMismatchError) return 'malformed';
+  // Raised before anything is sent: the backend never saw the request.
+  if (error instanceof errors.InvalidArgumentError || error instanceof errors.NotSupportedError) return 'unforwardable';
+  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) return 'timeout';
+  return started && !sent ? 'cut' : 'connect';
 }
 
 function onTotalTimeout(attempt: Attempt): void {
@@ -47,8 +72,8 @@ function onTotalTimeout(attempt: Attempt): void {
  * One try at one backend: a slot from its limiter (or an immediate overflow), admission by its
  * breaker, then the request on undici's dispatch API, whose callbacks write straight to the
  * listener (no intermediate stream or promise per response). 5xx answers and connect errors and
- * timeouts count against the breaker, as in Istio's outlier detection; the slot is released when
- * the answer has been read to its end or failed.
+ * timeouts count against the breaker, as in Istio's outlier detection, and nothing the client
+ * causes (see Failure); the slot is released when the answer has been read to its end or failed.
  */
 export class Attempt implements Dispatcher.DispatchHandler {
   readonly backend: Backend;
@@ -60,6 +85,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #ticket: BreakerTicket | undefined;
   #timer: NodeJS.Timeout | undefined;
   #abortReason: Error | undefined;
+  #sent = false;
   #head = false;
   #dropped = false;
   #settled = false;
@@ -124,6 +150,11 @@ export class Attempt implements Dispatcher.DispatchHandler {
     if (this.#abortReason) controller.abort(this.#abortReason);
   }
 
+  /** The whole request, body included, is written. */
+  onRequestSent(): void {
+    this.#sent = true;
+  }
+
   onResponseStart(_controller: DispatchController, status: number, headers: UpstreamHeaders): void {
     if (status < 200) return; // 1xx informational: Node answers Expect itself
     this.#head = true;
@@ -143,18 +174,19 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: DispatchController | null, error: Error): void {
     const aborted = this.#abortReason;
-    const failure: Failure = aborted ? this.#abortFailure() : classify(error);
+    const failure: Failure = aborted ? this.#abortFailure() : classify(error, this.#controller !== undefined, this.#sent);
     if (!this.#head) {
-      // The client went away or sent too much: not the backend's fault.
-      if (failure === 'aborted' || isClientFault(error)) this.#ticket?.cancel();
-      else this.#ticket?.failure();
+      if (UPSTREAM_FAULTS.has(failure)) this.#ticket?.failure();
+      else this.#ticket?.cancel();
     }
     this.#settle();
     if (!this.#dropped) this.#listener.onFail(failure, aborted ?? error, this.#head);
   }
 
   #abortFailure(): Failure {
-    return this.#abortReason?.name === 'TimeoutError' ? 'timeout' : 'aborted';
+    if (this.#abortReason?.name !== 'TimeoutError') return 'aborted';
+    // Out of time while still sending a body the client has not finished: the client is slow.
+    return this.#controller && !this.#sent && !this.#request.from.complete ? 'slow-client' : 'timeout';
   }
 
   #fail(failure: Failure, error: unknown): void {

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Transform, type Readable } from 'node:stream';
 import type { Logger } from '@cinemaabyss/logging';
 import type { GatewayMetrics, Reason } from '../metrics.ts';
 import { decide, type Decision, type DecideDeps } from '../routing/decide.ts';
 import { matchRoute, type RouteSpec, type RouteTable } from '../routing/table.ts';
 import type { Backend } from './backend.ts';
-import { Attempt, isClientFault, type AttemptListener, type Failure, type ForwardRequest, type UpstreamHeaders } from './forward.ts';
+import { afterBody, ClientBodyError, discardRest, limitedBody } from './body.ts';
+import { Attempt, type AttemptListener, type Failure, type ForwardRequest, type UpstreamHeaders } from './forward.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { normalizeTarget } from './path.ts';
 
@@ -18,16 +18,25 @@ export interface ProxyDeps extends DecideDeps {
   backends: Map<string, Backend>;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** The ceiling over every route's body limit. */
   maxBodyBytes: number;
   accessLog: boolean;
+  /** True once the gateway is shutting down: answers close their connections, new requests get 503. */
+  closing: () => boolean;
 }
 
-const failureAnswer: Record<Failure, [number, string]> = {
-  breaker: [503, 'is temporarily ejected (circuit open)'],
-  overflow: [503, 'is at capacity'],
-  connect: [502, 'is unreachable'],
-  timeout: [504, 'did not answer in time'],
-  aborted: [499, 'request aborted by the client'],
+// The gateway's answer per failure; `backend` when the text is about the backend (it is named).
+const failureAnswer: Record<Failure, [status: number, text: string, about: 'backend' | 'request']> = {
+  breaker: [503, 'is temporarily ejected (circuit open)', 'backend'],
+  overflow: [503, 'is at capacity', 'backend'],
+  connect: [502, 'is unreachable', 'backend'],
+  timeout: [504, 'did not answer in time', 'backend'],
+  cut: [502, 'closed the connection before reading the whole request body', 'backend'],
+  aborted: [499, 'request aborted by the client', 'request'], // logged; the client is gone
+  'too-large': [413, 'request body is too large', 'request'],
+  malformed: [400, 'request body does not match its framing', 'request'],
+  unforwardable: [400, 'request cannot be forwarded as sent', 'request'],
+  'slow-client': [408, 'request body did not arrive in time', 'request'],
 };
 
 /** The gateway's own answers (rejections, upstream failures) name it as their source. */
@@ -44,19 +53,9 @@ export function sendJson(res: ServerResponse, status: number, error: string, req
   res.end(body);
 }
 
-/** Streams the request body through, failing it once it passes the limit (bodies are never buffered whole). */
-function limitedBody(req: IncomingMessage, max: number): Readable | null {
-  const length = req.headers['content-length'];
-  if (!req.headers['transfer-encoding'] && (length === undefined || length === '0')) return null;
-  let seen = 0;
-  return req.pipe(
-    new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        seen += chunk.length;
-        done(seen > max ? Object.assign(new Error('request body too large'), { code: 'BODY_TOO_LARGE' }) : null, chunk);
-      },
-    }),
-  );
+/** The body limit of a request: its route's, else its backend's (what the backend accepts), within the ceiling. */
+function bodyLimit(route: RouteSpec, backend: Backend, ceiling: number): number {
+  return Math.min(ceiling, route.maxBodyBytes ?? backend.spec.maxBodyBytes);
 }
 
 interface ExchangeMeta {
@@ -139,6 +138,9 @@ class Exchange implements AttemptListener {
     out[SERVED_BY_HEADER] = this.#attempt!.backend.name;
     out['x-request-id'] = this.#requestId;
     if (this.#decision.setCookie) out['set-cookie'] = [...[out['set-cookie'] ?? []].flat(), this.#decision.setCookie];
+    // An early answer (the upstream refused the body before reading it all) is passed on as it is.
+    if (this.#request.body !== null && !this.#request.from.complete) Object.assign(out, discardRest(this.#request.from));
+    if (this.#deps.closing()) out['connection'] = 'close';
     this.#status = status;
     this.#res.writeHead(status, out);
     return true;
@@ -161,15 +163,12 @@ class Exchange implements AttemptListener {
       this.#res.destroy(); // the answer is cut short: the client must not take it as complete
       return this.#finish(this.#status);
     }
-    if (failure !== 'aborted' && this.#fallbackPossible()) return this.#fallBack(failure === 'breaker' ? 'breaker' : 'fallback');
-    const { maxBodyBytes } = this.#deps;
-    if (isClientFault(error)) {
-      sendJson(this.#res, 413, `request body is larger than ${maxBodyBytes} bytes`, this.#requestId);
-      return this.#finish(413);
-    }
-    const [status, text] = failureAnswer[failure];
+    const [status, text, about] = failureAnswer[failure];
+    if (about === 'backend' && this.#fallbackPossible()) return this.#fallBack(failure === 'breaker' ? 'breaker' : 'fallback');
     if (failure === 'overflow') this.#deps.metrics.rejected.inc({ backend: this.#attempt!.backend.name });
-    sendJson(this.#res, status, failure === 'aborted' ? text : `backend ${this.#attempt!.backend.name} ${text}`, this.#requestId);
+    // A body over the limit says which limit.
+    const message = about === 'backend' ? `backend ${this.#attempt!.backend.name} ${text}` : error instanceof ClientBodyError ? error.message : text;
+    sendJson(this.#res, status, message, this.#requestId, discardRest(this.#request.from));
     this.#finish(status);
   }
 
@@ -189,18 +188,21 @@ class Exchange implements AttemptListener {
 /** The data plane: normalise, route, decide, forward (with fallback), stream the answer back. */
 export function createProxy(deps: ProxyDeps) {
   return function proxy(req: IncomingMessage, res: ServerResponse, requestId: string, clientIp: string): void {
+    // Answered once the body is in: closing a connection with unread input would reset it.
+    if (deps.closing()) return afterBody(req, () => sendJson(res, 503, 'the gateway is shutting down', requestId, { connection: 'close' }));
     const started = performance.now();
     const method = req.method ?? 'GET';
     const target = normalizeTarget(req.url ?? '/');
     if (!target.ok) return sendJson(res, 400, `invalid request target: ${target.reason}`, requestId);
     const route = matchRoute(deps.table.routes, target.path, method);
     if (!route) return sendJson(res, 405, `method ${method} is not routed for ${target.path}`, requestId);
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > deps.maxBodyBytes) return sendJson(res, 413, `request body is larger than ${deps.maxBodyBytes} bytes`, requestId);
 
     const decision = decide(route, req.headers, target.query, deps);
+    const limit = bodyLimit(route, deps.backends.get(decision.backend)!, deps.maxBodyBytes);
+    // Refused before anything is forwarded; Node reads and drops the unread body, the connection stays usable.
+    if (Number(req.headers['content-length'] ?? 0) > limit) return sendJson(res, 413, `request body is larger than ${limit} bytes`, requestId);
     const headers = upstreamRequestHeaders(req.headers, { clientIp, proto: 'http', host: req.headers.host, requestId });
-    const request: ForwardRequest = { method, path: target.path + target.query, headers, body: limitedBody(req, deps.maxBodyBytes) };
+    const request: ForwardRequest = { method, path: target.path + target.query, headers, body: limitedBody(req, limit), from: req };
     new Exchange(deps, res, request, { route, decision, requestId, path: target.path, started }).start();
   };
 }

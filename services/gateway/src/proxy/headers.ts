@@ -55,10 +55,12 @@ function endToEnd(headers: InHeaders): OutHeaders {
   return out;
 }
 
-/** Headers for the upstream request: drop hop-by-hop headers (connection, keep-alive, proxy-connection, proxy-authenticate, proxy-authorization, te, trailer, transfer-encoding, upgrade, and every header named in Connection), drop `host` (the upstream client sets it to the upstream's own authority), append client IP to X-Forwarded-For, set X-Forwarded-Proto and X-Forwarded-Host (original host), set X-Request-Id (the given id), keep `traceparent`/`tracestate` as they are. Input is Node's IncomingHttpHeaders (values string | string[] | undefined); output a flat Record<string, string | string[]>. */
+/** Headers for the upstream request: drop hop-by-hop headers (connection, keep-alive, proxy-connection, proxy-authenticate, proxy-authorization, te, trailer, transfer-encoding, upgrade, and every header named in Connection), drop `host` (the upstream client sets it to the upstream's own authority) and `expect` (answered here), append client IP to X-Forwarded-For, set X-Forwarded-Proto and X-Forwarded-Host (original host), set X-Request-Id (the given id), keep `traceparent`/`tracestate` as they are. Input is Node's IncomingHttpHeaders (values string | string[] | undefined); output a flat Record<string, string | string[]>. */
 export function upstreamRequestHeaders(incoming: InHeaders, ctx: ForwardContext): OutHeaders {
   const out = endToEnd(incoming);
   delete out['host'];
+  // Node's server has answered the expectation (100 Continue) already; undici refuses to send it.
+  delete out['expect'];
   const chain = joined(out['x-forwarded-for'])
     .split(',')
     .map((s) => s.trim())

@@ -17,6 +17,8 @@ export interface Decision {
 
 export interface DecideDeps {
   overrideSecret: string | undefined;
+  /** Longest lifetime left on an accepted override token. */
+  overrideMaxTtlMs: number;
   random: () => number;
   now: () => number;
   newId: () => string;
@@ -28,7 +30,7 @@ export function decide(route: RouteSpec, headers: IncomingHttpHeaders, query: st
   if (!migration) return { backend: route.backend, reason: 'default' };
   const allowed = [route.backend, migration.to];
   const header = headers[OVERRIDE_HEADER];
-  const forced = verifyOverride(Array.isArray(header) ? header[0] : header, deps.overrideSecret, allowed, deps.now());
+  const forced = verifyOverride(Array.isArray(header) ? header[0] : header, deps.overrideSecret, allowed, deps.now(), deps.overrideMaxTtlMs);
   if (forced) return { backend: forced, reason: 'override' };
   if (!migration.enabled) return { backend: route.backend, reason: 'default' };
   if (migration.mode === 'random') {

@@ -18,12 +18,18 @@ export function signOverride(backend: string, expiresAtSec: number, secret: stri
   return `${payload}.${mac(payload, secret).toString('hex')}`;
 }
 
-/** Returns the backend name only when the signature is valid (constant-time compare: crypto.timingSafeEqual), not expired (now is injected, ms), backend is in `allowed`, and secret is non-empty; otherwise undefined. Never throws on garbage input. */
+/**
+ * Returns the backend name only when the signature is valid (constant-time compare:
+ * crypto.timingSafeEqual), the token is neither expired nor expiring more than `maxTtlMs` after
+ * `nowMs` (a leaked token must not work for years), the backend is in `allowed`, and the secret is
+ * non-empty; otherwise undefined. Never throws on garbage input.
+ */
 export function verifyOverride(
   value: string | undefined,
   secret: string | undefined,
   allowed: readonly string[],
   nowMs: number,
+  maxTtlMs: number,
 ): string | undefined {
   if (typeof value !== 'string' || typeof secret !== 'string' || secret === '') return undefined;
   if (value.length > MAX_VALUE_LENGTH) return undefined;
@@ -40,6 +46,7 @@ export function verifyOverride(
   const expected = mac(value.slice(0, sigDot), secret);
   const given = Buffer.from(sig, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  if (!(Number(expiry) * 1000 > nowMs)) return undefined;
+  const expiresAtMs = Number(expiry) * 1000;
+  if (!(expiresAtMs > nowMs && expiresAtMs - nowMs <= maxTtlMs)) return undefined;
   return backend;
 }

@@ -8,6 +8,10 @@ import type { GatewayConfig } from '../config.ts';
 // Migrating a second domain (say /api/payments to a payments service) is a config change.
 
 const Ms = (def: number) => Type.Integer({ minimum: 1, maximum: 600_000, default: def });
+const Bytes = (options: { default?: number; description: string }) => Type.Integer({ minimum: 0, maximum: 2 ** 40, ...options });
+
+/** What the CinemaAbyss services accept (packages/http's default body limit): larger bodies are refused at the gateway. */
+export const SERVICE_BODY_LIMIT = 1024 * 1024;
 
 export const BackendSpec = Type.Object(
   {
@@ -22,6 +26,7 @@ export const BackendSpec = Type.Object(
     baseEjectionMs: Ms(30_000),
     maxEjectionMs: Ms(300_000),
     halfOpenProbes: Type.Integer({ minimum: 1, maximum: 100, default: 1 }),
+    maxBodyBytes: Bytes({ default: SERVICE_BODY_LIMIT, description: "Largest request body the backend accepts (its own limit); larger ones are 413 at the gateway" }),
   },
   { additionalProperties: false },
 );
@@ -43,6 +48,7 @@ export const RouteSpec = Type.Object(
     prefix: Type.String({ pattern: '^/' }),
     methods: Type.Optional(Type.Array(Type.String({ enum: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] }), { minItems: 1 })),
     backend: Type.String({ minLength: 1 }),
+    maxBodyBytes: Type.Optional(Bytes({ description: "Largest request body on this route, whichever backend serves it (default: the backend's)" })),
     migration: Type.Optional(MigrationSpec),
   },
   { additionalProperties: false },

@@ -2,9 +2,14 @@ import { asc, eq } from 'drizzle-orm';
 import { enqueueEvent, payments, type Db } from '@cinemaabyss/db';
 import { TOPICS } from '@cinemaabyss/event-bus';
 import type { CreatePayment, Payment } from '@cinemaabyss/api';
+import { isoTimestamp } from '../timestamps.ts';
 
-const columns = { id: payments.id, user_id: payments.userId, amount: payments.amount, timestamp: payments.timestamp };
-
+const columns = {
+  id: payments.id,
+  user_id: payments.userId,
+  amount: payments.amount,
+  timestamp: isoTimestamp(payments.timestamp),
+};
 
 export function listPayments(db: Db, userId?: number): Promise<Payment[]> {
   const query = db.select(columns).from(payments).$dynamic();
@@ -20,13 +25,12 @@ export async function findPayment(db: Db, id: number): Promise<Payment | undefin
 export async function insertPayment(db: Db, input: CreatePayment): Promise<Payment> {
   return db.transaction(async (tx) => {
     const [payment] = await tx.insert(payments).values({ userId: input.user_id, amount: input.amount }).returning(columns);
-    const timestamp = payment!.timestamp instanceof Date ? payment!.timestamp.toISOString() : payment!.timestamp;
     await enqueueEvent(tx, {
       topic: TOPICS.payment,
       key: String(payment!.user_id),
       type: 'payment',
       source: 'monolith',
-      payload: { payment_id: payment!.id, user_id: payment!.user_id, amount: payment!.amount, status: 'completed', timestamp },
+      payload: { payment_id: payment!.id, user_id: payment!.user_id, amount: payment!.amount, status: 'completed', timestamp: payment!.timestamp },
     });
     return payment!;
   });

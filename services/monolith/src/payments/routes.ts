@@ -1,4 +1,4 @@
-import { CreatePayment, ErrorBody, Payment, PaymentQuery, hasAtMostTwoDecimals } from '@cinemaabyss/api';
+import { CreatePayment, ErrorBody, Payment, PaymentQuery, amountError } from '@cinemaabyss/api';
 import { foreignKeyViolation, type Db } from '@cinemaabyss/db';
 import { badRequest, notFound, oneOrMany, unprocessable, type App } from '@cinemaabyss/http';
 import { findPayment, insertPayment, listPayments } from './queries.ts';
@@ -36,7 +36,8 @@ export function paymentRoutes(app: App, db: Db, published: () => void): void {
       },
     },
     async (request, reply) => {
-      if (!hasAtMostTwoDecimals(request.body.amount)) throw badRequest('body.amount must have at most 2 decimal places');
+      const refused = amountError(request.body.amount);
+      if (refused) throw badRequest(refused);
       try {
         const created = await insertPayment(db, request.body);
         published();

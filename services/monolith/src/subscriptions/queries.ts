@@ -1,15 +1,15 @@
 import { asc, eq } from 'drizzle-orm';
 import { subscriptions, type Db } from '@cinemaabyss/db';
 import type { Subscription } from '@cinemaabyss/api';
+import { isoTimestamp } from '../timestamps.ts';
 
 const columns = {
   id: subscriptions.id,
   user_id: subscriptions.userId,
   plan_type: subscriptions.planType,
-  start_date: subscriptions.startDate,
-  end_date: subscriptions.endDate,
+  start_date: isoTimestamp(subscriptions.startDate),
+  end_date: isoTimestamp(subscriptions.endDate),
 };
-
 
 export interface NewSubscription {
   userId: number;

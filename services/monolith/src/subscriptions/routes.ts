@@ -1,9 +1,16 @@
-import { CreateSubscription, ErrorBody, Subscription, SubscriptionQuery } from '@cinemaabyss/api';
+import { CreateSubscription, ErrorBody, Subscription, SubscriptionQuery, dateInputInstant } from '@cinemaabyss/api';
 import { foreignKeyViolation, type Db } from '@cinemaabyss/db';
 import { badRequest, notFound, oneOrMany, unprocessable, type App } from '@cinemaabyss/http';
 import { findSubscription, insertSubscription, listSubscriptions } from './queries.ts';
 
 const out = oneOrMany(Subscription);
+
+/** The schema has checked the form and the year; an offset can still carry a boundary date out of range. */
+function instant(field: string, text: string): Date {
+  const date = dateInputInstant(text);
+  if (!date) throw badRequest(`body.${field} must be between 1900-01-01 and 9999-12-31 (UTC)`);
+  return date;
+}
 
 export function subscriptionRoutes(app: App, db: Db): void {
   app.get(
@@ -39,8 +46,8 @@ export function subscriptionRoutes(app: App, db: Db): void {
     },
     async (request, reply) => {
       const { user_id, plan_type, start_date, end_date } = request.body;
-      const startDate = new Date(start_date);
-      const endDate = new Date(end_date);
+      const startDate = instant('start_date', start_date);
+      const endDate = instant('end_date', end_date);
       if (endDate < startDate) throw badRequest('body.end_date must not be before body.start_date');
       try {
         const row = await insertSubscription(db, { userId: user_id, planType: plan_type, startDate, endDate });

@@ -41,10 +41,11 @@ export async function insertMovie(db: Db, input: CreateMovie): Promise<Movie> {
     const [row] = await tx
       .insert(movies)
       .values({ title: input.title, description: input.description, rating: input.rating })
-      .returning({ id: movies.id, title: movies.title, description: movies.description, rating: movies.rating });
+      .returning({ id: movies.id });
     const names = input.genres ?? [];
     if (names.length > 0) await tx.insert(movieGenres).values(names.map((genre) => ({ movieId: row!.id, genre })));
-    const movie = { ...row!, genres: [...names].sort() };
+    // The answer is the stored row read as GET reads it, genres in the database's order included.
+    const movie = (await findMovie(tx, row!.id))!;
     await enqueueEvent(tx, {
       topic: TOPICS.movie,
       key: String(movie.id),
