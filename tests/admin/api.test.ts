@@ -162,7 +162,9 @@ describe('changes', () => {
     assert.equal(audit[1].old.percent, 10);
     assert.equal(audit[1].new.percent, 25);
     assert.deepEqual((await call(admin().url, 'GET', '/admin/audit?limit=1&before=2', { token: TOKENS.viewer })).json.map((e: any) => e.id), [1]);
-    assert.equal((await call(admin().url, 'GET', '/admin/audit?limit=0', { token: TOKENS.viewer })).status, 400);
+    for (const query of ['limit=0', 'limit=1001', 'before=0', 'before=1e3', 'before=99999999999999999999']) {
+      assert.equal((await call(admin().url, 'GET', `/admin/audit?${query}`, { token: TOKENS.viewer })).status, 400, query);
+    }
     assert.equal((await call(admin().url, 'GET', '/admin/audit?route=a%00b', { token: TOKENS.viewer })).status, 400);
   });
 

@@ -46,7 +46,7 @@ export const ChangeResult = Type.Object(
 export const AuditQuery = Type.Object({
   route: Type.Optional(RouteParams.properties.route),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
-  before: Type.Optional(Type.Integer({ minimum: 1, description: 'Entries older than this id (paging)' })),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Entries older than this id (paging)' })),
 });
 
 const Diff = Type.Object({ pointer: Type.String(), old: Type.Unknown(), new: Type.Unknown() });
