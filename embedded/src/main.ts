@@ -52,6 +52,7 @@ await runService(async () => {
     table: validateRouteTable(tableFromEnv(gatewayConfig)),
     logger: log('gateway'),
     overrideSecret: gatewayConfig.GATEWAY_OVERRIDE_SECRET,
+    overrideMaxTtlSeconds: gatewayConfig.GATEWAY_OVERRIDE_MAX_TTL_SECONDS,
     maxBodyBytes: gatewayConfig.GATEWAY_MAX_BODY_BYTES,
     maxHeaderBytes: gatewayConfig.GATEWAY_MAX_HEADER_BYTES,
     accessLog: gatewayConfig.GATEWAY_ACCESS_LOG,
@@ -62,7 +63,11 @@ await runService(async () => {
   console.log(`CinemaAbyss (embedded, PGlite ${where}, embedded event bus) is up:\n${lines.join('\n')}\nCtrl-C stops it cleanly.`);
   return {
     logger,
+    // The services drain like standalone ones (packages/http) before `close`; the gateway's proxied
+    // requests never enter Fastify, so it drains itself first thing in `close`.
+    apps: [services[1]![1], services[2]![1], services[3]![1]],
     close: async () => {
+      await gateway.drain(2000);
       await Promise.all(services.map(([, app]) => app.close()));
       await consumer?.stop();
       await relay.stop();

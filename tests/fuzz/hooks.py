@@ -6,11 +6,6 @@ from datetime import datetime, timezone
 
 import schemathesis
 
-# Money has at most two decimals; JSON Schema's multipleOf cannot say so for binary floats
-# (0.07 / 0.01 is not an integer), so amounts are rounded to cents before they are sent.
-TWO_DECIMAL_AMOUNTS = {"/api/payments", "/api/events/payment"}
-
-
 def _instant(value):
     """A date or date-time string as an aware datetime (a bare date is midnight UTC), else None."""
     try:
@@ -28,8 +23,6 @@ def before_call(ctx, case, **kwargs):
     if negative or case.operation.method.upper() != "POST" or not isinstance(body, dict):
         return
     path = case.operation.path
-    if path in TWO_DECIMAL_AMOUNTS and isinstance(body.get("amount"), float):
-        body = {**body, "amount": round(body["amount"], 2)}
     if path == "/api/subscriptions":
         # end_date may equal start_date, never precede it: a rule across two fields.
         start, end = _instant(body.get("start_date")), _instant(body.get("end_date"))

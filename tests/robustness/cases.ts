@@ -158,21 +158,23 @@ export function mediaAndSize(path: string, valid: Body): Case[] {
   ];
 }
 
-/** Methods `path` does not serve (those in `allow`): 405 listing `allow`, whatever the headers. */
+/** Methods `path` does not serve: 405 listing `allow`, whatever the headers; OPTIONS: 204 with the same Allow. */
 export function wrongMethods(path: string, allow: string[]): Case[] {
   const json = ['Content-Type: application/json'];
   const requests: Array<[string, Buffer]> = [
     ['PUT', http('PUT', path, { headers: json, body: '{}' })],
     ['PATCH', http('PATCH', path, { headers: json, body: '{}' })],
     ['DELETE', http('DELETE', path)],
-    ['OPTIONS', http('OPTIONS', path)],
     ['TRACE', http('TRACE', path)],
     ['QUERY without a body', http('QUERY', path)],
     ['QUERY with a JSON body', http('QUERY', path, { headers: json, body: '{}' })],
     ['QUERY with a form body', http('QUERY', path, { headers: ['Content-Type: application/x-www-form-urlencoded'], body: 'a=1' })],
     ...(allow.includes('POST') ? [] : ([['POST', http('POST', path, { headers: json, body: '{}' })]] as Array<[string, Buffer]>)),
   ];
-  return requests.map(([what, request]) => ({ name: `${what} ${path}`, request, status: 405, allow }));
+  return [
+    ...requests.map(([what, request]) => ({ name: `${what} ${path}`, request, status: 405, allow })),
+    { name: `OPTIONS ${path}`, request: http('OPTIONS', path), status: 204, allow, empty: true },
+  ];
 }
 
 /** Bad query values for integer parameters. */

@@ -22,8 +22,10 @@ export interface Case {
   status: number;
   /** What the error message must say (e.g. the field it names). */
   error?: RegExp;
-  /** For a 405: methods the Allow header must list. */
+  /** For a 405 (or OPTIONS' 204): methods the Allow header must list. */
   allow?: string[];
+  /** An answer without a body is due (OPTIONS' 204), not an error. */
+  empty?: boolean;
 }
 
 export interface Services {
@@ -108,6 +110,10 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 function problemsWith(res: RawResponse, c: Case): string[] {
   const problems: string[] = [];
   if (res.status !== c.status) problems.push(`status ${res.status}, expected ${c.status}`);
+  if (c.empty) {
+    if (res.body !== '') problems.push('a body where none is due');
+    return [...problems, ...allowProblems(res, c)];
+  }
   if (res.headers['content-type'] !== JSON_TYPE) problems.push(`content-type ${JSON.stringify(res.headers['content-type'])}`);
   let body: unknown;
   try {
@@ -120,12 +126,14 @@ function problemsWith(res: RawResponse, c: Case): string[] {
     problems.push('body is not {"error": "<message>"}');
   } else if (c.error && typeof error === 'string' && !c.error.test(error)) problems.push(`error does not match ${c.error}`);
   if (LEAK.test(res.body)) problems.push('leaks internals');
-  if (c.allow) {
-    const allowed = (res.headers['allow'] ?? '').split(',').map((m) => m.trim());
-    const missing = c.allow.filter((m) => !allowed.includes(m));
-    if (missing.length > 0) problems.push(`Allow ${JSON.stringify(res.headers['allow'])} lacks ${missing.join(', ')}`);
-  }
-  return problems;
+  return [...problems, ...allowProblems(res, c)];
+}
+
+function allowProblems(res: RawResponse, c: Case): string[] {
+  if (!c.allow) return [];
+  const allowed = (res.headers['allow'] ?? '').split(',').map((m) => m.trim());
+  const missing = c.allow.filter((m) => !allowed.includes(m));
+  return missing.length > 0 ? [`Allow ${JSON.stringify(res.headers['allow'])} lacks ${missing.join(', ')}`] : [];
 }
 
 /** One test per case: its answer, then the row counts of every table, unchanged. */

@@ -17,7 +17,9 @@ export type Payment = Static<typeof Payment>;
  * rounded to 0.00), the column's largest value at most. Two decimals at most is checked by
  * `hasAtMostTwoDecimals`: JSON Schema's `multipleOf: 0.01` is inexact on binary floats.
  */
-export const Amount = Type.Number({ minimum: 0.01, maximum: 9_999_999_999.99, description: 'At most two decimal places' });
+// multipleOf states the cents rule in the document (schemathesis's validator applies it exactly);
+// Ajv checks it with multipleOfPrecision (packages/http), and hasAtMostTwoDecimals decides exactly.
+export const Amount = Type.Number({ minimum: 0.01, maximum: 9_999_999_999.99, multipleOf: 0.01, description: 'At most two decimal places' });
 
 export const CreatePayment = Type.Object(
   {

@@ -7,6 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * status and message to answer with, or undefined.
  */
 export function protocolViolation(req: IncomingMessage): [status: number, message: string] | undefined {
+  // Node reads a request line without a version as HTTP/0.9: for HTTP/1 that line is malformed.
+  if (req.httpVersionMajor === 0) return [400, 'the request line has no HTTP version'];
   if (req.httpVersionMajor !== 1) return [505, `HTTP/${req.httpVersion} is not supported`];
   const raw = req.rawHeaders;
   let hosts = 0;

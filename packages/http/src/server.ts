@@ -78,11 +78,22 @@ function guardedServer(intercept: ServerOptions['intercept']) {
 }
 
 // Bodies are validated as sent: no type coercion, no silent removal of unknown fields.
-const bodyAjv = addFormats(new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false }));
+// multipleOfPrecision: `multipleOf: 0.01` would otherwise refuse cents such as 0.07 (0.07 / 0.01 is not an integer in binary).
+const bodyAjv = addFormats(new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false, multipleOfPrecision: 3 }));
 // Query strings are text by nature: `?id=7` becomes the integer 7.
 const queryAjv = addFormats(new Ajv({ coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false }));
 
 const READY_TIMEOUT_MS = 2000;
+
+/** Thrown by a readiness check that fails with a state of its own to report (e.g. 'stuck'), not 'unavailable'. */
+export class NotReady extends Error {
+  readonly state: string;
+  constructor(state: string, message: string) {
+    super(message);
+    this.name = 'NotReady';
+    this.state = state;
+  }
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -162,7 +173,7 @@ export async function createServer(options: ServerOptions): Promise<App> {
           checks[name] = typeof state === 'string' ? state : 'ok';
         } catch (error) {
           ok = false;
-          checks[name] = 'unavailable';
+          checks[name] = error instanceof NotReady ? error.state : 'unavailable';
           request.log.warn({ check: name, err: error }, 'readiness check failed');
         }
       }

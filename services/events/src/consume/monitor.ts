@@ -1,3 +1,4 @@
+import { NotReady } from '@cinemaabyss/http';
 import { describeError, type DeliveryObserver, type PartitionStatus } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -90,7 +91,7 @@ export function createMonitor(logger: Logger, registry: Registry, pendingDeadLet
       const stuck = status.filter((p) => p.stuck);
       if (stuck.length > 0) {
         const where = stuck.map((p) => `${p.topic}/${p.partition} at offset ${p.retrying?.offset} (${p.retrying?.attempts} attempts: ${p.retrying?.error})`);
-        throw new Error(`consumer stuck on ${where.join('; ')}`);
+        throw new NotReady('stuck', `consumer stuck on ${where.join('; ')}`);
       }
       return status.some((p) => p.retrying) ? 'degraded' : 'ok';
     },
