@@ -1,5 +1,6 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
+import { parseAdminTokens } from './admin/tokens.ts';
 
 /** Defaults the gateway also applies when built without a configuration (tests, embedded mode). */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -51,8 +52,11 @@ export const GatewayConfig = Type.Object({
   // The gateway's own outbox (audit entries as migration-events) goes out on this bus; unset: kept in gateway.outbox.
   ...BusSettings,
   ...OutboxSettings,
+  GATEWAY_ADMIN_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8001, description: 'Port of the admin API (never the public one)' }),
+  GATEWAY_ADMIN_HOST: Type.Optional(Type.String({ minLength: 1, description: 'Interface of the admin API (default: HOST)' })),
+  GATEWAY_ADMIN_TOKENS: Type.Optional(Type.String({ description: 'Admin API bearer tokens: comma-separated label:role:token (role viewer|operator, token >= 24 chars); unset: the admin API stays closed' })),
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;
 
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig =>
-  loadConfig('gateway', GatewayConfig, env);
+  loadConfig('gateway', GatewayConfig, env, { refine: (config) => parseAdminTokens(config['GATEWAY_ADMIN_TOKENS'] as string | undefined).problems });

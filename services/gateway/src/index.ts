@@ -10,3 +10,4 @@ export { startControlPlane, type LiveControlPlane, type PlaneOptions } from './c
 export { createStateStore } from './control/store/state-store.ts';
 export { gatewayMigrations } from './control/store/migrations.ts';
 export type { ControlPlane, StateStore, AuditEntry, Actor, ChangeAction } from './control/ports.ts';
+export { buildAdminApp, embeddedAdminTokens, startAdminServer, type AdminDeps } from './admin/app.ts';

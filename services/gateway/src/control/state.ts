@@ -1,6 +1,6 @@
 // A route's migration as the control plane keeps it: the one home of its schema, its defaults and
 // the stage machine. Pure: no I/O, the clock is passed in.
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TObject, type TSchema } from 'typebox';
 import { Ajv } from 'ajv';
 import type { RouteSpec } from '../routing/table.ts';
 
@@ -44,6 +44,20 @@ export const AnalysisSettings = Type.Object(
 );
 export type AnalysisSettings = Static<typeof AnalysisSettings>;
 
+/**
+ * The settings' fields, all optional and without their defaults: a partial change validated by an
+ * Ajv that fills defaults (Fastify's, and the one below) must not reset the fields it leaves out.
+ */
+function partialWithoutDefaults<T extends TObject>(settings: T): TObject {
+  const fields = Object.fromEntries(
+    Object.entries(settings.properties).map(([name, field]) => {
+      const { default: _default, ...rest } = field as TSchema & { default?: unknown };
+      return [name, Type.Optional(rest as TSchema)];
+    }),
+  );
+  return Type.Object(fields, { additionalProperties: false });
+}
+
 /** What an operator may change in one request (a partial state); validated, then applied. */
 export const MigrationChanges = Type.Object(
   {
@@ -53,12 +67,15 @@ export const MigrationChanges = Type.Object(
     fallback: Type.Optional(Type.Boolean()),
     stage: Type.Optional(Type.String({ enum: [...STAGES] })),
     steps: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 99 }), { minItems: 1, maxItems: 20 })),
-    shadow: Type.Optional(Type.Partial(ShadowSettings, { additionalProperties: false })),
-    analysis: Type.Optional(Type.Partial(AnalysisSettings, { additionalProperties: false })),
+    shadow: Type.Optional(partialWithoutDefaults(ShadowSettings)),
+    analysis: Type.Optional(partialWithoutDefaults(AnalysisSettings)),
   },
   { additionalProperties: false, minProperties: 1 },
 );
-export type MigrationChanges = Static<typeof MigrationChanges>;
+export type MigrationChanges = Omit<Static<typeof MigrationChanges>, 'shadow' | 'analysis'> & {
+  shadow?: Partial<ShadowSettings>;
+  analysis?: Partial<AnalysisSettings>;
+};
 
 export const MigrationState = Type.Object(
   {
