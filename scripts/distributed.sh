@@ -3,7 +3,8 @@
 # against real PostgreSQL and Apache Kafka (both started by their scripts if needed).
 #   bash scripts/distributed.sh start   # prints E2E_GATEWAY_URL=http://127.0.0.1:8000
 #   bash scripts/distributed.sh stop
-# Environment: GRADUAL_MIGRATION, MOVIES_MIGRATION_PERCENT, MIGRATION_MODE pass to the gateway.
+# Environment: GRADUAL_MIGRATION, MOVIES_MIGRATION_PERCENT, MIGRATION_MODE pass to the gateway (its starting
+# state; its live state is in schema gateway of the main database, its audit events go to Kafka).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=.run/distributed
@@ -43,7 +44,8 @@ start() {
   start_one events 8082 DB_CONNECTION_STRING="$events_db" DB_AUTO_MIGRATE=true KAFKA_BROKERS="$kafka"
   start_one gateway 8000 MONOLITH_URL=http://127.0.0.1:8080 MOVIES_SERVICE_URL=http://127.0.0.1:8081 \
     EVENTS_SERVICE_URL=http://127.0.0.1:8082 GRADUAL_MIGRATION="${GRADUAL_MIGRATION:-false}" \
-    MOVIES_MIGRATION_PERCENT="${MOVIES_MIGRATION_PERCENT:-0}" MIGRATION_MODE="${MIGRATION_MODE:-sticky}"
+    MOVIES_MIGRATION_PERCENT="${MOVIES_MIGRATION_PERCENT:-0}" MIGRATION_MODE="${MIGRATION_MODE:-sticky}" \
+    GATEWAY_DB_CONNECTION_STRING="$pg" KAFKA_BROKERS="$kafka"
   wait_ready monolith http://127.0.0.1:8080/ready
   wait_ready movies http://127.0.0.1:8081/api/movies/ready
   wait_ready events http://127.0.0.1:8082/api/events/ready

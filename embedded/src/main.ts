@@ -4,7 +4,7 @@
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
 import { embeddedBusMigrations, monitorOutbox, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
-import { buildGateway, loadGatewayConfig, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
+import { buildGateway, gatewayMigrations, loadGatewayConfig, openControlRuntime, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp } from '@cinemaabyss/monolith';
@@ -17,7 +17,7 @@ await runService(async () => {
   const log = (service: string) => logger.child({ service });
   const database = await openFromSettings(
     { PGLITE_DATA_DIR: config.PGLITE_DATA_DIR, DB_POOL_SIZE: 1 },
-    { migrations: [monolithMigrations, embeddedBusMigrations, eventsMigrations] },
+    { migrations: [monolithMigrations, embeddedBusMigrations, eventsMigrations, gatewayMigrations] },
   );
   const bus = await openEmbeddedBus(database);
   const relay = startOutboxRelay({ database, bus, log: log('outbox-relay') });
@@ -48,6 +48,8 @@ await runService(async () => {
     MOVIES_MIGRATION_PERCENT: String(config.MOVIES_MIGRATION_PERCENT),
     MIGRATION_MODE: config.MIGRATION_MODE,
   });
+  // The gateway's migration state in the same PGlite (schema gateway); its events on the same bus.
+  const control = await openControlRuntime(gatewayConfig, log('gateway'), { database, bus });
   const gateway = await buildGateway({
     table: validateRouteTable(tableFromEnv(gatewayConfig)),
     logger: log('gateway'),
@@ -56,6 +58,11 @@ await runService(async () => {
     maxBodyBytes: gatewayConfig.GATEWAY_MAX_BODY_BYTES,
     maxHeaderBytes: gatewayConfig.GATEWAY_MAX_HEADER_BYTES,
     accessLog: gatewayConfig.GATEWAY_ACCESS_LOG,
+    store: control.store,
+    refreshMs: gatewayConfig.GATEWAY_STATE_REFRESH_MS,
+    shadow: { database: control.database, replica: control.replicaId },
+    // Every replica's window counts in one table; the replica holding the advisory lock judges them.
+    analysis: { database: control.database, replicaId: control.replicaId },
   });
   services.unshift(['gateway', gateway.app, config.GATEWAY_PORT]);
   lines.unshift(`  ${'gateway'.padEnd(10)} ${await listen(gateway.app, config.GATEWAY_PORT, config.HOST)}  <- the single entry point`);
@@ -70,6 +77,7 @@ await runService(async () => {
       await gateway.drain(2000);
       await Promise.all(services.map(([, app]) => app.close()));
       await consumer?.stop();
+      await control.close();
       await relay.stop();
       await bus.close();
       await database.close();

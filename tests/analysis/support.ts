@@ -2,19 +2,14 @@
 // load, and gateway replicas with analysis on one database.
 import { createServer, request, type Server } from 'node:http';
 import { after, before } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { and, desc, eq } from 'drizzle-orm';
 import { migrate, type Database } from '@cinemaabyss/db';
-import { buildGateway, validateRouteTable, type Analysis, type RouteTable } from '@cinemaabyss/gateway';
+import { buildGateway, createStateStore, gatewayMigrations, validateRouteTable, type Analysis, type RouteTable } from '@cinemaabyss/gateway';
 import { listen } from '@cinemaabyss/http';
-import type { AuditEntry, ChangeAction, ControlPlane } from '../../services/gateway/src/control/ports.ts';
-import { applyChanges, ChangeError, effectivePercent, initialState, type MigrationState } from '../../services/gateway/src/control/state.ts';
-import { audit, migrations } from '../../services/gateway/src/control/store/schema.ts';
+import type { AuditEntry, ControlPlane } from '../../services/gateway/src/control/ports.ts';
+import { applyChanges } from '../../services/gateway/src/control/state.ts';
 import { backend, freshDatabase, type TestDatabase } from '../support/backend.ts';
 import { eventually } from '../support/events-stack.ts';
 import { quietLogger, startStack, type Stack } from '../support/stack.ts';
-
-export const gatewayMigrations = { folder: fileURLToPath(new URL('../../services/gateway/migrations', import.meta.url)), table: '__gateway_migrations' };
 
 export async function migrateGateway(database: Database): Promise<void> {
   await migrate(database, gatewayMigrations);
@@ -84,69 +79,6 @@ export function moviesTable(monolith: string, movies: string): RouteTable {
   });
 }
 
-// A minimal control plane on gateway.migrations and gateway.audit (compare-and-set, re-read every
-// 100 ms), standing in for helper "store"'s plane until it is on main.
-export async function testPlane(database: Database, table: RouteTable): Promise<ControlPlane> {
-  const { db } = database;
-  const states = new Map<string, MigrationState>();
-  const listeners: ((s: MigrationState) => void)[] = [];
-  const apply = (s: MigrationState): void => {
-    states.set(s.route, s);
-    const i = table.routes.findIndex((r) => r.name === s.route);
-    const r = table.routes[i]!;
-    table.routes[i] = { ...r, migration: { to: s.to, enabled: s.enabled && !s.killed, percent: effectivePercent(s), mode: s.mode, fallback: s.fallback }, live: s };
-    for (const listener of listeners) listener(s);
-  };
-  for (const r of table.routes) {
-    const s = initialState(r, new Date());
-    if (s) apply(s);
-  }
-  const reload = async (): Promise<void> => {
-    for (const row of await db.select().from(migrations)) {
-      const s = row.state as MigrationState;
-      if (s.version > (states.get(s.route)?.version ?? -1)) apply(s);
-    }
-  };
-  const timer = setInterval(() => void reload().catch(() => {}), 100);
-  const entryOf = (row: typeof audit.$inferSelect): AuditEntry => ({
-    id: row.id,
-    at: row.at.toISOString(),
-    actor: { kind: row.actorKind as 'person' | 'analysis', label: row.actorLabel },
-    route: row.route,
-    action: row.action as ChangeAction,
-    old: row.old as MigrationState,
-    new: row.new as MigrationState,
-    reason: row.reason,
-  });
-  return {
-    list: () => [...states.values()],
-    get: (route) => states.get(route),
-    async change(route, transition, { actor, action, reason }) {
-      await reload();
-      const current = states.get(route)!;
-      const next = transition(current, new Date());
-      const entry = await db.transaction(async (tx) => {
-        const values = { route, state: next, version: next.version, updatedAt: new Date(next.updatedAt) };
-        const written =
-          current.version === 0
-            ? await tx.insert(migrations).values(values).onConflictDoNothing().returning()
-            : await tx.update(migrations).set(values).where(and(eq(migrations.route, route), eq(migrations.version, current.version))).returning();
-        if (written.length === 0) throw new ChangeError('VERSION_CONFLICT', 'changed meanwhile', 409);
-        const [row] = await tx.insert(audit).values({ actorKind: actor.kind, actorLabel: actor.label, route, action, old: current, new: next, reason }).returning();
-        return entryOf(row!);
-      });
-      apply(next);
-      return entry;
-    },
-    async audit({ route, limit }) {
-      const rows = await db.select().from(audit).where(route ? eq(audit.route, route) : undefined).orderBy(desc(audit.id)).limit(limit);
-      return rows.map(entryOf);
-    },
-    onChange: (listener) => void listeners.push(listener),
-    close: async () => clearInterval(timer),
-  };
-}
-
 export interface Replica {
   url: string;
   plane: ControlPlane;
@@ -154,26 +86,19 @@ export interface Replica {
   close(): Promise<void>;
 }
 
-/** A gateway replica with analysis (flushing and deciding every 100 ms) on its own handle of the database. */
+/** A gateway replica with its own state store and analysis (flushing and deciding every 100 ms) on `database`. */
 export async function startReplica(database: Database, table: RouteTable, replicaId: string): Promise<Replica> {
-  const { app, analysis } = await buildGateway({
+  const logger = quietLogger();
+  const { app, analysis, plane } = await buildGateway({
     table,
-    logger: quietLogger(),
+    logger,
     accessLog: false,
+    store: await createStateStore(database, logger),
+    refreshMs: 200,
     analysis: { database, replicaId, intervalMs: 100, graceMs: 400 },
   });
-  const plane = await testPlane(database, table);
-  analysis!.start(plane);
   const url = await listen(app, 0, '127.0.0.1');
-  return {
-    url,
-    plane,
-    analysis: analysis!,
-    close: async () => {
-      await app.close();
-      await plane.close();
-    },
-  };
+  return { url, plane: plane!, analysis: analysis!, close: () => app.close() };
 }
 
 export interface AnalysisStack {

@@ -3,9 +3,10 @@
 //   node packages/db/dist/cli.js seed
 //   node packages/db/dist/cli.js outbox status|list|park|unpark ...   (npm run outbox -- ...)
 // Connection from DB_CONNECTION_STRING (or DATABASE_URL); without one, PGLITE_DATA_DIR (a PGlite
-// folder is one process's at a time: stop the service that uses it first).
+// folder is one process's at a time: stop the service that uses it first). OUTBOX_SCHEMA=gateway
+// points the outbox commands at the gateway's outbox (its migration-events) instead of the monolith's.
 import { existsSync } from 'node:fs';
-import { openDatabase } from './index.ts';
+import { openDatabase, outboxInSchema } from './index.ts';
 import { migrate } from './migrate.ts';
 import { EXIT, OUTBOX_USAGE, parseOutboxCommand, runOutboxCommand, UsageError, type OutboxCommand } from './outbox-cli.ts';
 import { seed } from './seed.ts';
@@ -29,7 +30,9 @@ if (outboxCommand && !url && !existsSync(dataDir)) {
 const database = await openDatabase({ url, dataDir, poolSize: 2 });
 try {
   if (outboxCommand) {
-    process.exitCode = await runOutboxCommand(database.db, outboxCommand, { out: console.log, err: console.error });
+    const schema = process.env['OUTBOX_SCHEMA'];
+    const io = { out: console.log, err: console.error };
+    process.exitCode = await runOutboxCommand(database.db, outboxCommand, io, schema ? outboxInSchema(schema) : undefined);
   }
   if (command === 'migrate') {
     await migrate(database);

@@ -4,6 +4,7 @@ export {
   enqueueEvent,
   listOutbox,
   outboxStates,
+  outboxStatesOf,
   outboxStatus,
   parkOutboxRow,
   unparkOutboxRow,
@@ -11,9 +12,10 @@ export {
   type OutboxRow,
   type OutboxState,
   type OutboxStatus,
+  type OutboxTable,
   type ParkResult,
 } from './outbox.ts';
-export { outbox, outboxColumns, outboxIndexes } from './schema.ts';
+export { outbox, outboxColumns, outboxIndexes, outboxInSchema } from './schema.ts';
 export { migrate, migrationsFolder, monolithMigrations, type MigrationSet } from './migrate.ts';
 export { seed } from './seed.ts';
 export * as schema from './schema.ts';

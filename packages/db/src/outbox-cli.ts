@@ -1,7 +1,7 @@
 // `cli.js outbox ...`: the operator's view of the transactional outbox, and parking.
 import { parseArgs } from 'node:util';
 import type { Db } from './client.ts';
-import { listOutbox, outboxStatus, parkOutboxRow, unparkOutboxRow, type OutboxRow, type OutboxState } from './outbox.ts';
+import { listOutbox, outboxStatus, parkOutboxRow, unparkOutboxRow, type OutboxRow, type OutboxState, type OutboxTable } from './outbox.ts';
 
 export const OUTBOX_USAGE = [
   'outbox status                                 counts, oldest pending row (exit 3 while a row blocks its key)',
@@ -94,11 +94,16 @@ function rowsTable(rows: OutboxRow[]): string {
   );
 }
 
-/** Runs one command; returns the process exit code. */
-export async function runOutboxCommand(db: Db, command: OutboxCommand, io: { out: (text: string) => void; err: (text: string) => void }): Promise<number> {
+/** Runs one command on `outbox` (default: the monolith's outbox); returns the process exit code. */
+export async function runOutboxCommand(
+  db: Db,
+  command: OutboxCommand,
+  io: { out: (text: string) => void; err: (text: string) => void },
+  outbox?: OutboxTable,
+): Promise<number> {
   switch (command.name) {
     case 'status': {
-      const s = await outboxStatus(db);
+      const s = await outboxStatus(db, outbox);
       io.out(
         table(
           ['ROWS', 'COUNT', ''],
@@ -112,13 +117,13 @@ export async function runOutboxCommand(db: Db, command: OutboxCommand, io: { out
       return s.blocked > 0 ? EXIT.blocked : EXIT.ok;
     }
     case 'list': {
-      const rows = await listOutbox(db, command.state, command.limit);
+      const rows = await listOutbox(db, command.state, command.limit, outbox);
       io.out(rows.length > 0 ? rowsTable(rows) : `no ${command.state} outbox rows`);
       return EXIT.ok;
     }
     case 'park':
     case 'unpark': {
-      const result = command.name === 'park' ? await parkOutboxRow(db, command.id, command.reason) : await unparkOutboxRow(db, command.id);
+      const result = command.name === 'park' ? await parkOutboxRow(db, command.id, command.reason, outbox) : await unparkOutboxRow(db, command.id, outbox);
       if (!result.ok) {
         io.err(result.reason);
         return EXIT.failed;

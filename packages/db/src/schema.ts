@@ -8,6 +8,7 @@ import {
   index,
   integer,
   numeric,
+  pgSchema,
   pgTable,
   primaryKey,
   serial,
@@ -125,3 +126,7 @@ export const outboxIndexes = (t: { id: AnyPgColumn; publishedAt: AnyPgColumn; pa
 ];
 
 export const outbox = pgTable('outbox', outboxColumns(), outboxIndexes);
+
+/** The same outbox in another Postgres schema (e.g. the gateway's `gateway.outbox`), for the relay and the CLI. */
+export const outboxInSchema = (schema: string): typeof outbox =>
+  pgSchema(schema).table('outbox', outboxColumns(), outboxIndexes) as unknown as typeof outbox;

@@ -11,6 +11,6 @@ export { startOutboxRelay, type OutboxRelay, type RelayOptions } from './outbox-
 export { monitorOutbox, type OutboxMonitor } from './outbox-monitor.ts';
 export { OutboxSettings } from './outbox-settings.ts';
 export { publishFailureKind, type PublishFailureKind } from './publish-failure.ts';
-export { startPublishing, type Publishing } from './publishing.ts';
+export { startPublishing, type Publishing, type PublishingOptions } from './publishing.ts';
 export { BusSettings } from './settings.ts';
 export { openEventBus, type BusSettingValues } from './open.ts';

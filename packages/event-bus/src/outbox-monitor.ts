@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { outboxStatus, type Database, type OutboxStatus } from '@cinemaabyss/db';
+import { outboxStatus, type Database, type OutboxStatus, type OutboxTable } from '@cinemaabyss/db';
 import type { OutboxRelay } from './outbox-relay.ts';
 import { PUBLISH_FAILURE_KINDS } from './publish-failure.ts';
 
@@ -15,12 +15,12 @@ export interface OutboxMonitor {
 }
 
 /** Watches the outbox table (shared by every replica) and, where one runs, this process's relay. */
-export function monitorOutbox(database: Database, relay?: OutboxRelay): OutboxMonitor {
+export function monitorOutbox(database: Database, relay?: OutboxRelay, table?: OutboxTable): OutboxMonitor {
   // The gauges of one scrape and a readiness probe close to it share one query.
   let cached: { at: number; status: Promise<OutboxStatus> } | undefined;
   const status = (): Promise<OutboxStatus> => {
     if (!cached || Date.now() - cached.at > 1000) {
-      cached = { at: Date.now(), status: outboxStatus(database.db) };
+      cached = { at: Date.now(), status: outboxStatus(database.db, table) };
       cached.status.catch(() => (cached = undefined));
     }
     return cached.status;

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { outbox, outboxStates, type Database, type OutboxRow } from '@cinemaabyss/db';
+import { outbox as monolithOutbox, outboxStatesOf, type Database, type OutboxRow, type OutboxTable } from '@cinemaabyss/db';
 import { toMessage, SCHEMA_VERSION, type EventEnvelope } from './envelope.ts';
 import { backoffMs, publishFailureKind, type PublishFailureKind } from './publish-failure.ts';
 import { ALL_TOPICS, type EventBus } from './types.ts';
@@ -16,6 +16,10 @@ export interface RelayOptions {
   maxBackoffMs?: number;
   /** Refusals of one row, each sent alone, before it is reported as blocking its key (OUTBOX_MAX_ATTEMPTS). */
   maxAttempts?: number;
+  /** The outbox to publish (default: the monolith's); another owner's needs its own `leaderLock`. */
+  table?: OutboxTable;
+  /** Advisory lock electing the one publishing replica of this outbox. */
+  leaderLock?: number;
 }
 
 export interface OutboxRelay {
@@ -30,7 +34,7 @@ export interface OutboxRelay {
 
 // Only one relay publishes at a time (replicas of the monolith and the movies service share the
 // outbox in this phase); per-key order holds because rows go out in id order, one batch at a time.
-const LEADER_LOCK = 727_274_002;
+export const MONOLITH_OUTBOX_LOCK = 727_274_002;
 
 const sleep = (ms: number, signal: { wake?: () => void }) =>
   new Promise<void>((resolve) => {
@@ -83,6 +87,9 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
   const idleMs = options.idleMs ?? 250;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   const maxAttempts = options.maxAttempts ?? 5;
+  const outbox = options.table ?? monolithOutbox;
+  const leaderLock = options.leaderLock ?? MONOLITH_OUTBOX_LOCK;
+  const outboxStates = outboxStatesOf(outbox);
   const { db } = database;
   const signal: { wake?: () => void } = {};
   const failures: Record<PublishFailureKind, number> = { transient: 0, permanent: 0 };
@@ -210,10 +217,10 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
   async function leadership(): Promise<(() => Promise<void>) | undefined> {
     if (database.kind === 'pglite') return async () => {};
     const client = await database.pool.connect();
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEADER_LOCK]);
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [leaderLock]);
     if (rows[0]?.ok) {
       return async () => {
-        await client.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK]).catch(() => {});
+        await client.query('SELECT pg_advisory_unlock($1)', [leaderLock]).catch(() => {});
         client.release();
       };
     }

@@ -1,4 +1,4 @@
-import type { Database } from '@cinemaabyss/db';
+import type { Database, OutboxTable } from '@cinemaabyss/db';
 import { openEventBus, type BusSettingValues } from './open.ts';
 import { monitorOutbox, type OutboxMonitor } from './outbox-monitor.ts';
 import { startOutboxRelay, type OutboxRelay, type RelayOptions } from './outbox-relay.ts';
@@ -14,25 +14,42 @@ export interface Publishing {
   close(): Promise<void>;
 }
 
+export interface PublishingOptions {
+  /** Another owner's outbox (default: the monolith's), with its own leader lock. */
+  table?: OutboxTable;
+  leaderLock?: number;
+  /** A bus the caller owns (embedded mode shares one): used, never closed here. */
+  bus?: EventBus;
+}
+
 /** The publishing side of a service that writes domain events: its bus and (unless off) the outbox relay. */
 export async function startPublishing(
   settings: BusSettingValues & { OUTBOX_RELAY: boolean; OUTBOX_MAX_ATTEMPTS?: number | undefined },
   clientId: string,
   database: Database,
   log: RelayOptions['log'],
+  options: PublishingOptions = {},
 ): Promise<Publishing> {
-  const bus = await openEventBus(settings, clientId, database);
+  const bus = options.bus ?? (await openEventBus(settings, clientId, database));
+  const { table, leaderLock } = options;
   const relay = settings.OUTBOX_RELAY
-    ? startOutboxRelay({ database, bus, log, ...(settings.OUTBOX_MAX_ATTEMPTS ? { maxAttempts: settings.OUTBOX_MAX_ATTEMPTS } : {}) })
+    ? startOutboxRelay({
+        database,
+        bus,
+        log,
+        ...(settings.OUTBOX_MAX_ATTEMPTS ? { maxAttempts: settings.OUTBOX_MAX_ATTEMPTS } : {}),
+        ...(table ? { table } : {}),
+        ...(leaderLock ? { leaderLock } : {}),
+      })
     : undefined;
   return {
     bus,
     relay,
-    outbox: monitorOutbox(database, relay),
+    outbox: monitorOutbox(database, relay, table),
     notify: () => relay?.notify(),
     async close() {
       await relay?.stop();
-      await bus.close();
+      if (!options.bus) await bus.close();
     },
   };
 }

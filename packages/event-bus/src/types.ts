@@ -149,5 +149,10 @@ export const TOPICS = {
   user: 'user-events',
   movie: 'movie-events',
   payment: 'payment-events',
+  /** The gateway's migration changes (its audit entries), from its own outbox. */
+  migration: 'migration-events',
 } as const;
 export const ALL_TOPICS = Object.values(TOPICS);
+
+/** Event type of a gateway migration change on TOPICS.migration; its payload is the audit entry. */
+export const MIGRATION_CHANGED = 'migration.changed';

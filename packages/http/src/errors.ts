@@ -14,6 +14,8 @@ function define<A extends unknown[]>(code: string, status: number, message = '%s
 }
 
 const BadRequest = define<[string]>('CA_BAD_REQUEST', 400);
+const Unauthorized = define<[string]>('CA_UNAUTHORIZED', 401);
+const Forbidden = define<[string]>('CA_FORBIDDEN', 403);
 const NotFound = define<[string]>('CA_NOT_FOUND', 404);
 const MethodNotAllowed = define<[string, string]>('CA_METHOD_NOT_ALLOWED', 405, 'method %s is not allowed on %s');
 const Conflict = define<[string]>('CA_CONFLICT', 409);
@@ -24,6 +26,9 @@ const Internal = define<[]>('CA_INTERNAL', 500, 'internal server error');
 const Unavailable = define<[string]>('CA_UNAVAILABLE', 503);
 
 export const badRequest = (message: string) => new BadRequest(message);
+/** 401: no credentials, or unknown ones (the caller adds its `WWW-Authenticate` challenge). */
+export const unauthorized = (message: string) => new Unauthorized(message);
+export const forbidden = (message: string) => new Forbidden(message);
 export const notFound = (what: string) => new NotFound(`${what} not found`);
 export const noRoute = (method: string, path: string) => new NotFound(`no route for ${method} ${path}`);
 export const methodNotAllowed = (method: string, path: string) => new MethodNotAllowed(method, path);

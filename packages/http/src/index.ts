@@ -1,5 +1,5 @@
 export { createServer, NotReady, type App, type ServerOptions } from './server.ts';
-export { badRequest, conflict, notFound, unavailable, unprocessable, unsupportedMediaType } from './errors.ts';
+export { badRequest, conflict, forbidden, notFound, unauthorized, unavailable, unprocessable, unsupportedMediaType } from './errors.ts';
 export { closeOnSignals, listen, runService, type RunningService, type ShutdownOptions } from './run.ts';
 export { oneOrMany } from './serialize.ts';
 export { installMetrics } from './metrics.ts';

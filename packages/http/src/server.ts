@@ -50,6 +50,8 @@ export interface ServerOptions {
    * budget is smaller than Fastify's lifecycle (the gateway's proxy). Fastify serves the rest.
    */
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** OpenAPI security schemes that routes name in their `schema.security`. */
+  securitySchemes?: Record<string, { type: 'http'; scheme: 'bearer' | 'basic'; description?: string }>;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -146,6 +148,7 @@ export async function createServer(options: ServerOptions): Promise<App> {
     openapi: {
       openapi: '3.1.0',
       info: { title: options.title, version: options.version ?? '0.1.0', description: options.description ?? '' },
+      ...(options.securitySchemes ? { components: { securitySchemes: options.securitySchemes } } : {}),
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

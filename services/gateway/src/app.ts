@@ -5,10 +5,13 @@ import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './config.ts';
+import { startControlPlane, type LiveControlPlane } from './control/plane.ts';
+import type { StateStore } from './control/ports.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { DOCUMENT_PATH, installDocument } from './openapi.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
 import { createProxy } from './proxy/handler.ts';
+import { createShadow, type Shadow, type ShadowOptions } from './shadow/index.ts';
 import type { RouteTable } from './routing/table.ts';
 
 export interface GatewayDeps {
@@ -21,6 +24,12 @@ export interface GatewayDeps {
   maxHeaderBytes?: number;
   /** One log line per proxied request (default on). */
   accessLog?: boolean;
+  /** Shadow comparison's store of mismatches (the control plane's database) and this replica's name. */
+  shadow?: ShadowOptions;
+  /** Where the migrations' live state is kept; without one the route table is fixed (as before issue #10). */
+  store?: StateStore;
+  /** How often the plane re-reads the stored states besides notifications (GATEWAY_STATE_REFRESH_MS). */
+  refreshMs?: number;
   /** Analysis of the migrated routes (window counts, verdicts, rollback and promotion); started with the plane. */
   analysis?: Omit<AnalysisOptions, 'metrics' | 'logger'>;
   /** Injected for tests: the split's random source and the breakers' clock. */
@@ -31,7 +40,9 @@ export interface GatewayDeps {
 export interface Gateway {
   app: App;
   backends: Map<string, Backend>;
-  /** When configured: `analysis.start(plane)` begins its loop; closed with the app. */
+  /** Shadow comparison: its stats (onResult for the analysis) and its report (for the admin API). */
+  shadow: Shadow;
+  /** When configured: started with the plane (or by `analysis.start(plane)` without a store); closed with the app. */
   analysis?: Analysis;
   /**
    * First step of a shutdown: from now on every answer closes its connection and new requests get
@@ -39,6 +50,8 @@ export interface Gateway {
    * rest without resetting a request on its way. Requests in flight finish.
    */
   drain(windowMs: number): Promise<void>;
+  /** The live control plane, when a store was given; closed with the app. */
+  plane?: LiveControlPlane;
 }
 
 // The gateway's own endpoints; every other path is proxied.
@@ -65,6 +78,18 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   }
   const analysis = deps.analysis ? createAnalysis({ ...deps.analysis, metrics, logger: deps.logger.child({ component: 'analysis' }) }) : undefined;
   let closing = false;
+  const shadow = createShadow({ backends, metrics, logger: deps.logger, random: Math.random }, deps.shadow);
+  const plane = deps.store
+    ? await startControlPlane({ table: deps.table, store: deps.store, metrics, logger: deps.logger, refreshMs: deps.refreshMs ?? 5000 })
+    : undefined;
+  if (analysis) {
+    // Shadow comparisons count in the analysis's windows (a dropped or failed shadow compared nothing).
+    shadow.stats.onResult((name, result) => {
+      const route = result === 'matched' || result === 'mismatched' || result === 'noise' ? deps.table.routes.find((r) => r.name === name) : undefined;
+      if (route) analysis.counter.recordShadow(route, result as 'matched' | 'mismatched' | 'noise');
+    });
+    if (plane) analysis.start(plane);
+  }
   const proxy = createProxy({
     table: deps.table,
     backends,
@@ -78,6 +103,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     random: deps.random ?? Math.random,
     now,
     newId: randomUUID,
+    shadow: shadow.mirror,
     ...(analysis ? { observer: analysis.counter } : {}),
   });
 
@@ -118,7 +144,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     closing = true;
   });
   app.addHook('onClose', async () => {
-    await analysis?.close();
+    await analysis?.close(); // before the plane: its last decisions go through it
+    await plane?.close();
+    await shadow.close();
     await Promise.all([...backends.values()].map((b) => b.pool.close()));
   });
   const drain = async (windowMs: number): Promise<void> => {
@@ -126,7 +154,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     const deadline = Date.now() + windowMs;
     while (Date.now() < deadline && (await openConnections(app)) > 0) await sleep(20);
   };
-  return { app, backends, drain, ...(analysis ? { analysis } : {}) };
+  return { app, backends, shadow, drain, ...(plane ? { plane } : {}), ...(analysis ? { analysis } : {}) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,6 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
+import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
+import { parseAdminTokens } from './admin/tokens.ts';
 
 /** Defaults the gateway also applies when built without a configuration (tests, embedded mode). */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -33,8 +35,28 @@ export const GatewayConfig = Type.Object({
   }),
   GATEWAY_ACCESS_LOG: Type.Boolean({ default: true, description: 'One JSON log line per proxied request (at info level)' }),
   GATEWAY_MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, maximum: 65536, default: 16384, description: 'Largest request header block' }),
+  // Runtime control (issue #10): where the migrations' state lives and how replicas learn of changes.
+  GATEWAY_DB_CONNECTION_STRING: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description: 'PostgreSQL URL of the migration state (schema gateway), shared by every replica; unset: in-memory PGlite, not persisted nor shared',
+    }),
+  ),
+  GATEWAY_STATE_REFRESH_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 5000,
+    description: 'Re-read of the stored state besides notifications, so a missed one cannot leave a replica behind',
+  }),
+  GATEWAY_REPLICA_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: "This replica's name in shared tables (default hostname-pid)" })),
+  // The gateway's own outbox (audit entries as migration-events) goes out on this bus; unset: kept in gateway.outbox.
+  ...BusSettings,
+  ...OutboxSettings,
+  GATEWAY_ADMIN_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8001, description: 'Port of the admin API (never the public one)' }),
+  GATEWAY_ADMIN_HOST: Type.Optional(Type.String({ minLength: 1, description: 'Interface of the admin API (default: HOST)' })),
+  GATEWAY_ADMIN_TOKENS: Type.Optional(Type.String({ description: 'Admin API bearer tokens: comma-separated label:role:token (role viewer|operator, token >= 24 chars); unset: the admin API stays closed' })),
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;
 
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig =>
-  loadConfig('gateway', GatewayConfig, env);
+  loadConfig('gateway', GatewayConfig, env, { refine: (config) => parseAdminTokens(config['GATEWAY_ADMIN_TOKENS'] as string | undefined).problems });

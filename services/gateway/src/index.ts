@@ -4,5 +4,12 @@ export { loadRouteTable, matchRoute, tableFromEnv, validateRouteTable, RouteTabl
 export { OVERRIDE_HEADER } from './routing/decide.ts';
 export { signOverride } from './routing/override.ts';
 export { SERVED_BY_HEADER } from './proxy/handler.ts';
+export { SHADOW_HEADER, type Shadow, type ShadowOptions, type ShadowResult, type ResultListener } from './shadow/index.ts';
+export { openControlRuntime, type ControlRuntime, type SharedResources } from './control/runtime.ts';
+export { startControlPlane, type LiveControlPlane, type PlaneOptions } from './control/plane.ts';
+export { createStateStore } from './control/store/state-store.ts';
+export { gatewayMigrations } from './control/store/migrations.ts';
+export type { ControlPlane, StateStore, AuditEntry, Actor, ChangeAction } from './control/ports.ts';
+export { buildAdminApp, embeddedAdminTokens, startAdminServer, type AdminDeps } from './admin/app.ts';
 export { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
-export { WindowCounter, type RequestObserver, type ShadowResult } from './analysis/window.ts';
+export { WindowCounter, type RequestObserver } from './analysis/window.ts';

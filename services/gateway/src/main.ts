@@ -2,6 +2,7 @@ import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildGateway } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
+import { openControlRuntime } from './control/runtime.ts';
 import { loadRouteTable } from './routing/table.ts';
 
 // How long a shutdown waits for keep-alive clients to leave (each gets its answer with
@@ -12,6 +13,7 @@ await runService(async () => {
   const config = loadGatewayConfig();
   const table = loadRouteTable(config);
   const logger = createLogger('gateway', { level: config.LOG_LEVEL });
+  const control = await openControlRuntime(config, logger);
   const { app, drain } = await buildGateway({
     table,
     logger,
@@ -20,18 +22,29 @@ await runService(async () => {
     maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
     maxHeaderBytes: config.GATEWAY_MAX_HEADER_BYTES,
     accessLog: config.GATEWAY_ACCESS_LOG,
+    store: control.store,
+    refreshMs: config.GATEWAY_STATE_REFRESH_MS,
+    // Every replica's shadow mismatches in one table, so the admin API of any replica shows them all.
+    shadow: { database: control.database, replica: control.replicaId },
+    // Every replica's window counts in one table; the replica holding the advisory lock judges them.
+    analysis: { database: control.database, replicaId: control.replicaId },
+  }).catch(async (error: unknown) => {
+    await control.close();
+    throw error;
   });
   const url = await listen(app, config.PORT, config.HOST);
+  // The table as the control plane applied it (a stored state may differ from the environment).
   const routes = table.routes.map((r) => {
     const m = r.migration;
-    return `${r.prefix} -> ${r.backend}${m?.enabled ? ` (${m.percent}% to ${m.to}, ${m.mode})` : ''}`;
+    return `${r.prefix} -> ${r.backend}${m?.enabled ? ` (${m.percent}% to ${m.to}, ${m.mode})` : ''}${r.live ? ` [${r.live.stage}]` : ''}`;
   });
-  logger.info({ url, routes }, `gateway listening on ${url}`);
+  logger.info({ url, routes, state: control.database.kind, replica: control.replicaId }, `gateway listening on ${url}`);
   return {
     logger,
     close: async () => {
       await drain(DRAIN_WINDOW_MS);
       await app.close();
+      await control.close();
     },
   };
 });

@@ -62,8 +62,26 @@ export function gatewayMetrics(registry: Registry, backends: () => Iterable<Satu
     }),
     migrationPercent: new Gauge({
       name: 'gateway_migration_percent',
-      help: 'Configured share of a route sent to its new backend (0 when the migration is off)',
+      help: 'Share of a route sent to its new backend now (0 when the migration is off, paused at 0, or killed)',
       labelNames: ['route', 'to'],
+      registers,
+    }),
+    migrationStage: new Gauge({
+      name: 'gateway_migration_stage',
+      help: "A route's migration stage: 1 for its current stage (off, shadow, canary, migrated), 0 for the others",
+      labelNames: ['route', 'stage'],
+      registers,
+    }),
+    migrationPaused: new Gauge({
+      name: 'gateway_migration_paused',
+      help: '1 while a route is paused (no automatic step forward), else 0',
+      labelNames: ['route'],
+      registers,
+    }),
+    shadowRequests: new Counter({
+      name: 'gateway_shadow_requests_total',
+      help: 'Shadowed requests by route and outcome: matched, mismatched, noise (differs only where the serving backend differs from itself), dropped (over the bound), error (the shadow failed), too_large (not compared)',
+      labelNames: ['route', 'result'],
       registers,
     }),
     analysisVerdicts: new Counter({

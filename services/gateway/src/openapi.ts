@@ -1,3 +1,5 @@
+// Brings @fastify/swagger's type augmentation (`hide`, `app.swagger()`) into this project's build.
+import type {} from '@fastify/swagger';
 import type { App } from '@cinemaabyss/http';
 import type { RouteTable } from './routing/table.ts';
 

@@ -105,11 +105,12 @@ postgresql.{{ .Release.Namespace }}.svc.{{ .Values.global.clusterDomain }}
 {{- end -}}
 {{- end }}
 
-{{/* DB_PASSWORD + DB_CONNECTION_STRING env entries: (dict "ctx" $ "db" "main"|"events") */}}
+{{/* DB_PASSWORD + DB_CONNECTION_STRING env entries: (dict "ctx" $ "db" "main"|"events" ["as" "<VAR>"], the URL's variable, default DB_CONNECTION_STRING) */}}
 {{- define "cinemaabyss.dbEnv" -}}
 {{- $pg := .ctx.Values.postgresql -}}
+{{- $var := .as | default "DB_CONNECTION_STRING" -}}
 {{- if include "cinemaabyss.usesUrlSecret" .ctx }}
-- name: DB_CONNECTION_STRING
+- name: {{ $var }}
   valueFrom:
     secretKeyRef:
       name: {{ $pg.external.existingSecret }}
@@ -123,7 +124,7 @@ postgresql.{{ .Release.Namespace }}.svc.{{ .Values.global.clusterDomain }}
     secretKeyRef:
       name: {{ include "cinemaabyss.dbSecretName" .ctx }}
       key: {{ include "cinemaabyss.dbUrlPasswordKey" .ctx }}
-- name: DB_CONNECTION_STRING
+- name: {{ $var }}
   value: {{ printf "postgres://%s:$(DB_PASSWORD)@%s:%v/%s%s" (urlquery $pg.auth.username) (include "cinemaabyss.dbHost" .ctx) $port $database $params | quote }}
 {{- end }}
 {{- end }}
@@ -174,6 +175,9 @@ postgresql.{{ .Release.Namespace }}.svc.{{ .Values.global.clusterDomain }}
   value: {{ printf "http://movies:%v" $s.movies.port | quote }}
 - name: EVENTS_SERVICE_URL
   value: {{ printf "http://events:%v" $s.events.port | quote }}
+{{- /* The migrations' live state (schema gateway of the main database), shared by every replica; audit events to Kafka. */}}
+{{- include "cinemaabyss.dbEnv" (dict "ctx" $ctx "db" "main" "as" "GATEWAY_DB_CONNECTION_STRING") }}
+{{ include "cinemaabyss.kafkaEnv" $ctx }}
 {{- range list "GRADUAL_MIGRATION" "MOVIES_MIGRATION_PERCENT" "MIGRATION_MODE" }}
 - name: {{ . }}
   valueFrom:

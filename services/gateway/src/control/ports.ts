@@ -70,6 +70,8 @@ export interface EndpointShadowStats {
   noise: number;
   dropped: number;
   errors: number;
+  /** Answers over shadow.maxBodyBytes: not compared. */
+  tooLarge?: number;
   /** Pointers learned as noise for this endpoint. */
   noisy: string[];
 }

@@ -1,6 +1,6 @@
 // A route's migration as the control plane keeps it: the one home of its schema, its defaults and
 // the stage machine. Pure: no I/O, the clock is passed in.
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TObject, type TSchema } from 'typebox';
 import { Ajv } from 'ajv';
 import type { RouteSpec } from '../routing/table.ts';
 
@@ -44,6 +44,20 @@ export const AnalysisSettings = Type.Object(
 );
 export type AnalysisSettings = Static<typeof AnalysisSettings>;
 
+/**
+ * The settings' fields, all optional and without their defaults: a partial change validated by an
+ * Ajv that fills defaults (Fastify's, and the one below) must not reset the fields it leaves out.
+ */
+function partialWithoutDefaults<T extends TObject>(settings: T): TObject {
+  const fields = Object.fromEntries(
+    Object.entries(settings.properties).map(([name, field]) => {
+      const { default: _default, ...rest } = field as TSchema & { default?: unknown };
+      return [name, Type.Optional(rest as TSchema)];
+    }),
+  );
+  return Type.Object(fields, { additionalProperties: false });
+}
+
 /** What an operator may change in one request (a partial state); validated, then applied. */
 export const MigrationChanges = Type.Object(
   {
@@ -53,12 +67,15 @@ export const MigrationChanges = Type.Object(
     fallback: Type.Optional(Type.Boolean()),
     stage: Type.Optional(Type.String({ enum: [...STAGES] })),
     steps: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 99 }), { minItems: 1, maxItems: 20 })),
-    shadow: Type.Optional(Type.Partial(ShadowSettings)),
-    analysis: Type.Optional(Type.Partial(AnalysisSettings)),
+    shadow: Type.Optional(partialWithoutDefaults(ShadowSettings)),
+    analysis: Type.Optional(partialWithoutDefaults(AnalysisSettings)),
   },
   { additionalProperties: false, minProperties: 1 },
 );
-export type MigrationChanges = Static<typeof MigrationChanges>;
+export type MigrationChanges = Omit<Static<typeof MigrationChanges>, 'shadow' | 'analysis'> & {
+  shadow?: Partial<ShadowSettings>;
+  analysis?: Partial<AnalysisSettings>;
+};
 
 export const MigrationState = Type.Object(
   {
@@ -169,6 +186,10 @@ export function applyChanges(s: MigrationState, changes: unknown, now: Date): Mi
     analysis: { ...s.analysis, ...(v.analysis ?? {}) },
   };
   if (next.steps.some((step, i) => i > 0 && step <= next.steps[i - 1]!)) throw new ChangeError('INVALID_CHANGE', 'steps must be strictly ascending');
+  // A percent alone implies its stage (checked below like an explicit one).
+  if (v.percent !== undefined && v.stage === undefined && s.stage !== 'canary' && v.percent > 0 && v.percent < 100) next.stage = 'canary';
+  if (v.percent === 100 && v.stage === undefined) next.stage = 'migrated';
+  if (v.percent === 0 && v.stage === undefined && (s.stage === 'canary' || s.stage === 'migrated')) next.stage = 'shadow';
   if (v.stage === 'migrated') next.percent = 100;
   if (v.stage === 'canary' && v.percent === undefined && (s.stage !== 'canary' || next.percent === 0)) next.percent = next.steps[0]!;
   if (v.stage === 'off' || v.stage === 'shadow') next.percent = v.percent ?? 0;
@@ -177,8 +198,6 @@ export function applyChanges(s: MigrationState, changes: unknown, now: Date): Mi
   if ((next.stage === 'off' || next.stage === 'shadow') && next.percent !== 0) {
     throw new ChangeError('INVALID_CHANGE', `stage ${next.stage} serves nothing from ${s.to}: percent must be 0 (move to canary first)`);
   }
-  if (v.percent !== undefined && v.stage === undefined && s.stage !== 'canary' && v.percent > 0 && v.percent < 100) next.stage = 'canary';
-  if (v.percent === 100 && v.stage === undefined) next.stage = 'migrated';
   if (v.percent !== undefined && v.percent > 0) next.enabled = v.enabled ?? true;
   return touched(next, now);
 }

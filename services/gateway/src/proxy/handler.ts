@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@cinemaabyss/logging';
 import type { RequestObserver } from '../analysis/window.ts';
 import type { GatewayMetrics, Reason } from '../metrics.ts';
+import type { ShadowTap } from '../shadow/mirror.ts';
 import { decide, type Decision, type DecideDeps } from '../routing/decide.ts';
 import { matchRoute, type RouteSpec, type RouteTable } from '../routing/table.ts';
 import type { Backend } from './backend.ts';
@@ -26,6 +27,8 @@ export interface ProxyDeps extends DecideDeps {
   closing: () => boolean;
   /** Told of every finished request on routes with analysis on (the analysis's window counts). */
   observer?: RequestObserver;
+  /** Shadow comparison: asked only for routes whose live state mirrors (shadow.percent > 0). */
+  shadow?: { mirror(route: RouteSpec, request: ForwardRequest, serving: string): ShadowTap | undefined };
 }
 
 // The gateway's answer per failure; `backend` when the text is about the backend (it is named).
@@ -68,6 +71,8 @@ interface ExchangeMeta {
   /** Normalised path without the query, for the log. */
   path: string;
   started: number;
+  /** The primary's answer goes here too when the request is mirrored. */
+  tap: ShadowTap | undefined;
 }
 
 function clientGone(exchange: Exchange): void {
@@ -88,6 +93,7 @@ class Exchange implements AttemptListener {
   readonly #path: string;
   readonly #started: number;
   readonly #canFallBack: boolean;
+  readonly #tap: ShadowTap | undefined;
   #attempt: Attempt | undefined;
   #reason: Reason;
   #status = 0;
@@ -105,6 +111,7 @@ class Exchange implements AttemptListener {
     this.#path = meta.path;
     this.#started = meta.started;
     this.#reason = decision.reason;
+    this.#tap = meta.tap;
     const migration = route.migration;
     this.#canFallBack = !!migration?.fallback && request.body === null && REPLAYABLE.has(request.method) && decision.backend === migration.to;
   }
@@ -147,10 +154,12 @@ class Exchange implements AttemptListener {
     if (this.#deps.closing()) out['connection'] = 'close';
     this.#status = status;
     this.#res.writeHead(status, out);
+    this.#tap?.head(this.#attempt!.backend.name, status, headers);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    this.#tap?.data(chunk);
     if (this.#res.write(chunk)) return true;
     this.#onDrain ??= () => this.#attempt!.resume();
     this.#res.once('drain', this.#onDrain);
@@ -159,11 +168,13 @@ class Exchange implements AttemptListener {
 
   onEnd(): void {
     this.#res.end();
+    this.#tap?.end();
     this.#finish(this.#status);
   }
 
   onFail(failure: Failure, error: unknown, afterHead: boolean): void {
     this.#failure = failure;
+    this.#tap?.fail(); // a fallback's answer comes from the shadow's backend: nothing to compare either
     if (afterHead) {
       this.#res.destroy(); // the answer is cut short: the client must not take it as complete
       return this.#finish(this.#status);
@@ -209,7 +220,10 @@ export function createProxy(deps: ProxyDeps) {
     if (Number(req.headers['content-length'] ?? 0) > limit) return sendJson(res, 413, `request body is larger than ${limit} bytes`, requestId);
     const headers = upstreamRequestHeaders(req.headers, { clientIp, proto: 'http', host: req.headers.host, requestId });
     const request: ForwardRequest = { method, path: target.path + target.query, headers, body: limitedBody(req, limit), from: req };
-    new Exchange(deps, res, request, { route, decision, requestId, path: target.path, started }).start();
+    // Nothing is asked or allocated for a route that does not mirror.
+    const live = route.live;
+    const tap = live !== undefined && live.shadow.percent > 0 ? deps.shadow?.mirror(route, request, decision.backend) : undefined;
+    new Exchange(deps, res, request, { route, decision, requestId, path: target.path, started, tap }).start();
   };
 }
 

@@ -1,0 +1,64 @@
+// The admin API: a Fastify app of its own, on its own port (GATEWAY_ADMIN_PORT), never reachable
+// through the gateway's public port (whose every path but its own is proxied).
+import { createServer, listen, type App } from '@cinemaabyss/http';
+import type { Logger } from '@cinemaabyss/logging';
+import { SECURITY_SCHEMES, requireTokens } from './auth.ts';
+import { adminRoutes, type AdminDeps } from './routes.ts';
+import { generatedOperatorToken, parseAdminTokens, type AdminToken } from './tokens.ts';
+
+export type { AdminDeps } from './routes.ts';
+
+export interface AdminAppOptions extends AdminDeps {
+  tokens: readonly AdminToken[];
+  logger: Logger;
+}
+
+export async function buildAdminApp(options: AdminAppOptions): Promise<App> {
+  const app = await createServer({
+    service: 'gateway-admin',
+    title: 'CinemaAbyss gateway admin API',
+    description: 'Reads and changes the migration of each route; bearer tokens (viewer reads, operator changes)',
+    logger: options.logger,
+    // Liveness of the admin server itself: readiness with no checks.
+    readyPath: '/admin/health',
+    bodyLimit: 64 * 1024,
+    securitySchemes: SECURITY_SCHEMES,
+  });
+  requireTokens(app, options.tokens);
+  adminRoutes(app, options);
+  app.get('/admin/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+export interface AdminServerOptions extends AdminDeps {
+  /** GATEWAY_ADMIN_TOKENS, already validated with the rest of the configuration. */
+  tokens: string | undefined;
+  port: number;
+  host: string;
+  logger: Logger;
+}
+
+/** Builds and opens the admin API; with no tokens configured it stays closed (logged) and returns undefined. */
+export async function startAdminServer(options: AdminServerOptions): Promise<{ app: App; url: string } | undefined> {
+  const { tokens, problems } = parseAdminTokens(options.tokens);
+  if (problems.length > 0) throw new Error(`GATEWAY_ADMIN_TOKENS is invalid: ${problems.join('; ')}`);
+  if (tokens.length === 0) {
+    options.logger.warn('GATEWAY_ADMIN_TOKENS is not set: the admin API is not opened');
+    return undefined;
+  }
+  const app = await buildAdminApp({ ...options, tokens });
+  const url = await listen(app, options.port, options.host);
+  options.logger.info({ url, tokens: tokens.map((t) => `${t.label} (${t.role})`) }, `admin API listening on ${url}`);
+  return { app, url };
+}
+
+/**
+ * Embedded mode (`npm start`): the configured tokens, or else one random operator token made now
+ * and printed once on stdout, so a person at the terminal can use the CLI.
+ */
+export function embeddedAdminTokens(configured: string | undefined, print: (line: string) => void = console.log): string {
+  if (configured !== undefined && configured.trim() !== '') return configured;
+  const { raw, token } = generatedOperatorToken();
+  print(`admin API operator token (this run only): export CINEMAABYSS_ADMIN_TOKEN=${token}`);
+  return raw;
+}
