@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, requestIdOf, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
+import { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './config.ts';
 import { startControlPlane, type LiveControlPlane } from './control/plane.ts';
 import type { StateStore } from './control/ports.ts';
@@ -29,6 +30,8 @@ export interface GatewayDeps {
   store?: StateStore;
   /** How often the plane re-reads the stored states besides notifications (GATEWAY_STATE_REFRESH_MS). */
   refreshMs?: number;
+  /** Analysis of the migrated routes (window counts, verdicts, rollback and promotion); started with the plane. */
+  analysis?: Omit<AnalysisOptions, 'metrics' | 'logger'>;
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
@@ -39,6 +42,8 @@ export interface Gateway {
   backends: Map<string, Backend>;
   /** Shadow comparison: its stats (onResult for the analysis) and its report (for the admin API). */
   shadow: Shadow;
+  /** When configured: started with the plane (or by `analysis.start(plane)` without a store); closed with the app. */
+  analysis?: Analysis;
   /**
    * First step of a shutdown: from now on every answer closes its connection and new requests get
    * 503; resolves once clients have left (or after `windowMs`), when `app.close()` can close the
@@ -71,11 +76,20 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   for (const route of deps.table.routes) {
     if (route.migration) metrics.migrationPercent.set({ route: route.name, to: route.migration.to }, route.migration.enabled ? route.migration.percent : 0);
   }
+  const analysis = deps.analysis ? createAnalysis({ ...deps.analysis, metrics, logger: deps.logger.child({ component: 'analysis' }) }) : undefined;
   let closing = false;
   const shadow = createShadow({ backends, metrics, logger: deps.logger, random: Math.random }, deps.shadow);
   const plane = deps.store
     ? await startControlPlane({ table: deps.table, store: deps.store, metrics, logger: deps.logger, refreshMs: deps.refreshMs ?? 5000 })
     : undefined;
+  if (analysis) {
+    // Shadow comparisons count in the analysis's windows (a dropped or failed shadow compared nothing).
+    shadow.stats.onResult((name, result) => {
+      const route = result === 'matched' || result === 'mismatched' || result === 'noise' ? deps.table.routes.find((r) => r.name === name) : undefined;
+      if (route) analysis.counter.recordShadow(route, result as 'matched' | 'mismatched' | 'noise');
+    });
+    if (plane) analysis.start(plane);
+  }
   const proxy = createProxy({
     table: deps.table,
     backends,
@@ -90,6 +104,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     now,
     newId: randomUUID,
     shadow: shadow.mirror,
+    ...(analysis ? { observer: analysis.counter } : {}),
   });
 
   // Proxied requests never enter Fastify (no routing, hooks or reply objects): it serves only the
@@ -129,6 +144,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     closing = true;
   });
   app.addHook('onClose', async () => {
+    await analysis?.close(); // before the plane: its last decisions go through it
     await plane?.close();
     await shadow.close();
     await Promise.all([...backends.values()].map((b) => b.pool.close()));
@@ -138,7 +154,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     const deadline = Date.now() + windowMs;
     while (Date.now() < deadline && (await openConnections(app)) > 0) await sleep(20);
   };
-  return { app, backends, shadow, drain, ...(plane ? { plane } : {}) };
+  return { app, backends, shadow, drain, ...(plane ? { plane } : {}), ...(analysis ? { analysis } : {}) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -11,3 +11,5 @@ export { createStateStore } from './control/store/state-store.ts';
 export { gatewayMigrations } from './control/store/migrations.ts';
 export type { ControlPlane, StateStore, AuditEntry, Actor, ChangeAction } from './control/ports.ts';
 export { buildAdminApp, embeddedAdminTokens, startAdminServer, type AdminDeps } from './admin/app.ts';
+export { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
+export { WindowCounter, type RequestObserver } from './analysis/window.ts';

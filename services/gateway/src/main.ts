@@ -26,6 +26,8 @@ await runService(async () => {
     refreshMs: config.GATEWAY_STATE_REFRESH_MS,
     // Every replica's shadow mismatches in one table, so the admin API of any replica shows them all.
     shadow: { database: control.database, replica: control.replicaId },
+    // Every replica's window counts in one table; the replica holding the advisory lock judges them.
+    analysis: { database: control.database, replicaId: control.replicaId },
   }).catch(async (error: unknown) => {
     await control.close();
     throw error;

@@ -84,6 +84,18 @@ export function gatewayMetrics(registry: Registry, backends: () => Iterable<Satu
       labelNames: ['route', 'result'],
       registers,
     }),
+    analysisVerdicts: new Counter({
+      name: 'gateway_analysis_verdicts_total',
+      help: "Analysis windows judged by the elected replica, by route and verdict (pass, fail, inconclusive)",
+      labelNames: ['route', 'verdict'],
+      registers,
+    }),
+    migrationRollbacks: new Counter({
+      name: 'gateway_migration_rollbacks_total',
+      help: 'Automatic rollbacks by route and failed check (error_rate, p99_ratio, mismatch_rate); one per check that failed',
+      labelNames: ['route', 'check'],
+      registers,
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof gatewayMetrics>;

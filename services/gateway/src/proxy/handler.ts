@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@cinemaabyss/logging';
+import type { RequestObserver } from '../analysis/window.ts';
 import type { GatewayMetrics, Reason } from '../metrics.ts';
 import type { ShadowTap } from '../shadow/mirror.ts';
 import { decide, type Decision, type DecideDeps } from '../routing/decide.ts';
@@ -24,6 +25,8 @@ export interface ProxyDeps extends DecideDeps {
   accessLog: boolean;
   /** True once the gateway is shutting down: answers close their connections, new requests get 503. */
   closing: () => boolean;
+  /** Told of every finished request on routes with analysis on (the analysis's window counts). */
+  observer?: RequestObserver;
   /** Shadow comparison: asked only for routes whose live state mirrors (shadow.percent > 0). */
   shadow?: { mirror(route: RouteSpec, request: ForwardRequest, serving: string): ShadowTap | undefined };
 }
@@ -94,6 +97,7 @@ class Exchange implements AttemptListener {
   #attempt: Attempt | undefined;
   #reason: Reason;
   #status = 0;
+  #failure: Failure | undefined;
   #onDrain: (() => void) | undefined;
 
   constructor(deps: ProxyDeps, res: ServerResponse, request: ForwardRequest, meta: ExchangeMeta) {
@@ -169,6 +173,7 @@ class Exchange implements AttemptListener {
   }
 
   onFail(failure: Failure, error: unknown, afterHead: boolean): void {
+    this.#failure = failure;
     this.#tap?.fail(); // a fallback's answer comes from the shadow's backend: nothing to compare either
     if (afterHead) {
       this.#res.destroy(); // the answer is cut short: the client must not take it as complete
@@ -192,6 +197,7 @@ class Exchange implements AttemptListener {
     metrics.decisions.inc({ route, backend, reason });
     metrics.requests.inc({ route, backend, status_class: STATUS_CLASS[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`, reason });
     metrics.duration.observe({ route, backend }, seconds);
+    if (this.#route.live?.analysis.enabled) this.#deps.observer?.finished(this.#route, backend, status, this.#failure, seconds, reason);
     if (this.#deps.accessLog) logger.info({ reqId: this.#requestId, method: this.#request.method, path: this.#path, route, backend, reason, status, ms: Math.round(seconds * 10000) / 10 }, 'proxied');
   }
 }
