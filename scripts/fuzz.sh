@@ -58,7 +58,7 @@ start_embedded() {
   for name in monolith movies events gateway; do URL[$name]=http://127.0.0.1:$(free_port); done
   trap stop_embedded EXIT
   env MONOLITH_PORT="${URL[monolith]##*:}" MOVIES_PORT="${URL[movies]##*:}" EVENTS_PORT="${URL[events]##*:}" \
-    GATEWAY_PORT="${URL[gateway]##*:}" GRADUAL_MIGRATION=true MOVIES_MIGRATION_PERCENT=50 MIGRATION_MODE=random \
+    GATEWAY_PORT="${URL[gateway]##*:}" GATEWAY_ADMIN_PORT=0 GRADUAL_MIGRATION=true MOVIES_MIGRATION_PERCENT=50 MIGRATION_MODE=random \
     GATEWAY_ACCESS_LOG=false LOG_LEVEL="${LOG_LEVEL:-warn}" \
     "$NODE_BIN" --conditions=source embedded/src/main.ts --memory >"$RUN/embedded.log" 2>&1 &
   EMBEDDED_PID=$!

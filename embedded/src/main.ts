@@ -4,7 +4,7 @@
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
 import { embeddedBusMigrations, monitorOutbox, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
-import { buildGateway, gatewayMigrations, loadGatewayConfig, openControlRuntime, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
+import { buildGateway, embeddedAdminTokens, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp } from '@cinemaabyss/monolith';
@@ -66,6 +66,17 @@ await runService(async () => {
   });
   services.unshift(['gateway', gateway.app, config.GATEWAY_PORT]);
   lines.unshift(`  ${'gateway'.padEnd(10)} ${await listen(gateway.app, config.GATEWAY_PORT, config.HOST)}  <- the single entry point`);
+  // The admin API (migration control) on its own port; without configured tokens, one operator
+  // token for this run is made and printed.
+  const admin = await startGatewayAdmin(
+    gateway,
+    { tokens: embeddedAdminTokens(gatewayConfig.GATEWAY_ADMIN_TOKENS, (line) => lines.push(`  ${line}`)), port: gatewayConfig.GATEWAY_ADMIN_PORT, host: config.HOST },
+    log('gateway-admin'),
+  );
+  if (admin) {
+    services.push(['gateway-admin', admin.app, gatewayConfig.GATEWAY_ADMIN_PORT]);
+    lines.splice(1, 0, `  ${'admin'.padEnd(10)} ${admin.url}  <- migration control (npm run ctl)`);
+  }
   const where = config.PGLITE_DATA_DIR === 'memory://' ? 'in memory' : `in ${config.PGLITE_DATA_DIR}`;
   console.log(`CinemaAbyss (embedded, PGlite ${where}, embedded event bus) is up:\n${lines.join('\n')}\nCtrl-C stops it cleanly.`);
   return {

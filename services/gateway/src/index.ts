@@ -10,6 +10,6 @@ export { startControlPlane, type LiveControlPlane, type PlaneOptions } from './c
 export { createStateStore } from './control/store/state-store.ts';
 export { gatewayMigrations } from './control/store/migrations.ts';
 export type { ControlPlane, StateStore, AuditEntry, Actor, ChangeAction } from './control/ports.ts';
-export { buildAdminApp, embeddedAdminTokens, startAdminServer, type AdminDeps } from './admin/app.ts';
+export { buildAdminApp, embeddedAdminTokens, startAdminServer, startGatewayAdmin, type AdminDeps } from './admin/app.ts';
 export { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
 export { WindowCounter, type RequestObserver } from './analysis/window.ts';

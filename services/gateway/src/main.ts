@@ -1,5 +1,6 @@
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
+import { startGatewayAdmin } from './admin/app.ts';
 import { buildGateway } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
 import { openControlRuntime } from './control/runtime.ts';
@@ -14,7 +15,7 @@ await runService(async () => {
   const table = loadRouteTable(config);
   const logger = createLogger('gateway', { level: config.LOG_LEVEL });
   const control = await openControlRuntime(config, logger);
-  const { app, drain } = await buildGateway({
+  const gateway = await buildGateway({
     table,
     logger,
     overrideSecret: config.GATEWAY_OVERRIDE_SECRET,
@@ -32,7 +33,13 @@ await runService(async () => {
     await control.close();
     throw error;
   });
+  const { app, drain } = gateway;
   const url = await listen(app, config.PORT, config.HOST);
+  const admin = await startGatewayAdmin(
+    gateway,
+    { tokens: config.GATEWAY_ADMIN_TOKENS, port: config.GATEWAY_ADMIN_PORT, host: config.GATEWAY_ADMIN_HOST ?? config.HOST },
+    logger,
+  );
   // The table as the control plane applied it (a stored state may differ from the environment).
   const routes = table.routes.map((r) => {
     const m = r.migration;
@@ -43,7 +50,7 @@ await runService(async () => {
     logger,
     close: async () => {
       await drain(DRAIN_WINDOW_MS);
-      await app.close();
+      await Promise.all([app.close(), admin?.app.close()]);
       await control.close();
     },
   };

@@ -62,3 +62,21 @@ export function embeddedAdminTokens(configured: string | undefined, print: (line
   print(`admin API operator token (this run only): export CINEMAABYSS_ADMIN_TOKEN=${token}`);
   return raw;
 }
+
+/** What the admin API needs of a running gateway: one with a control plane (a store was given). */
+export interface ControlledGateway {
+  plane?: AdminDeps['plane'];
+  shadow: { reporter: AdminDeps['shadow'] };
+  analysis?: { reporter: AdminDeps['analysis'] };
+  backends: AdminDeps['backends'];
+}
+
+/** Starts the admin API of `gateway` (the gateway's main and embedded mode alike); undefined without tokens. */
+export function startGatewayAdmin(
+  gateway: ControlledGateway,
+  settings: { tokens: string | undefined; port: number; host: string },
+  logger: Logger,
+): Promise<{ app: App; url: string } | undefined> {
+  if (!gateway.plane || !gateway.analysis) throw new Error('the admin API needs a gateway built with a state store');
+  return startAdminServer({ plane: gateway.plane, shadow: gateway.shadow.reporter, analysis: gateway.analysis.reporter, backends: gateway.backends, ...settings, logger });
+}
