@@ -2,12 +2,11 @@
 // against the same gateway without a control plane and the minimal Node proxy, same upstream, same
 // load, runs interleaved; medians. See bench/README.md ("Analysis overhead").
 //   npm run bench:analysis -- --runs 5 --duration 10 --connections 50
-import { parseArgs } from 'node:util';
-import { intOption } from './lib/args.ts';
+import { intOptions } from './lib/args.ts';
 import { runCannon } from './lib/cannon.ts';
 import { guard } from './lib/cleanup.ts';
 import { median } from './lib/load.ts';
-import { freePort, startChild } from './lib/procs.ts';
+import { startNodeScript } from './lib/procs.ts';
 import { load1, machine } from './lib/report.ts';
 import { fmt, range, writeResults } from './lib/results.ts';
 import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
@@ -18,25 +17,9 @@ import type { RouteSpec } from '../services/gateway/src/routing/table.ts';
 const PATH = '/api/movies?id=1';
 const usage = 'usage: npm run bench:analysis -- [--runs 5] [--duration 10] [--connections 50] [--warmup 3]';
 
-const options = optionsOrExit(() => {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      runs: { type: 'string', default: '5' },
-      duration: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '50' },
-      warmup: { type: 'string', default: '3' },
-    },
-    strict: true,
-  });
-  const int = (name: string, raw: string, min: number, max: number) => intOption(name, raw, min, max, usage);
-  return {
-    runs: int('runs', values.runs, 1, 20),
-    duration: int('duration', values.duration, 1, 120),
-    connections: int('connections', values.connections, 1, 1000),
-    warmup: int('warmup', values.warmup, 0, 60),
-  };
-});
+const options = optionsOrExit(() =>
+  intOptions(process.argv.slice(2), { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60] }, usage),
+);
 const started = Date.now();
 const log = elapsedLog(started);
 guard((3 * (options.warmup + options.runs * (options.duration + 5)) + 120) * 2000);
@@ -44,18 +27,7 @@ guard((3 * (options.warmup + options.runs * (options.duration + 5)) + 120) * 200
 let user = 0;
 const headers = () => ({ 'x-user-id': String((user++ % 10_000) + 1) });
 
-async function child(name: string, script: string, env: Record<string, string>) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  await startChild({
-    name,
-    command: process.execPath,
-    args: ['--conditions=source', script],
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), ...env },
-    readyUrl: `${url}${PATH}`,
-  });
-  return url;
-}
+const child = async (name: string, script: string, env: Record<string, string>) => (await startNodeScript(name, script, env, PATH)).url;
 
 /** The data plane's added work per request on an analysed route, in-process: ns per call (median of 5 rounds). */
 function counterCost(): number {

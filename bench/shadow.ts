@@ -3,13 +3,12 @@
 // fixed open-loop rate; the added p50 is the median over runs of p50(100 %) − p50(0 %).
 //   npm run bench:shadow -- --runs 5 --duration 10 --rate 1000
 // See bench/README.md ("Shadow comparison").
-import { parseArgs } from 'node:util';
-import { intOption } from './lib/args.ts';
+import { intOptions } from './lib/args.ts';
 import { withCpu } from './lib/cpu-groups.ts';
 import { guard } from './lib/cleanup.ts';
 import { median } from './lib/load.ts';
 import { runPaced, type PacedResult } from './lib/paced.ts';
-import { freePort, startChild, type Child } from './lib/procs.ts';
+import { startNodeScript, type Child } from './lib/procs.ts';
 import { load1, machine } from './lib/report.ts';
 import { fmt, fmtMs, writeResults } from './lib/results.ts';
 import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
@@ -17,37 +16,18 @@ import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
 const PATH = '/api/movies?id=1';
 const usage = 'usage: npm run bench:shadow -- [--runs 5] [--duration 10] [--rate 1000] [--connections 50] [--warmup 3]';
 
-const options = optionsOrExit(() => {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      runs: { type: 'string', default: '5' },
-      duration: { type: 'string', default: '10' },
-      rate: { type: 'string', default: '1000' },
-      connections: { type: 'string', default: '50' },
-      warmup: { type: 'string', default: '3' },
-    },
-    strict: true,
-  });
-  const int = (name: keyof typeof values, min: number, max: number) => intOption(name, values[name]!, min, max, usage);
-  return { runs: int('runs', 1, 20), duration: int('duration', 1, 120), rate: int('rate', 1, 20_000), connections: int('connections', 1, 1000), warmup: int('warmup', 0, 60) };
-});
+const options = optionsOrExit(() =>
+  intOptions(
+    process.argv.slice(2),
+    { runs: [5, 1, 20], duration: [10, 1, 120], rate: [1000, 1, 20_000], connections: [50, 1, 1000], warmup: [3, 0, 60] },
+    usage,
+  ),
+);
 const started = Date.now();
 const log = elapsedLog(started);
 guard((options.runs * 2 * (options.duration + 10) + options.warmup * 2 + 120) * 1000);
 
-async function child(name: string, script: string, env: Record<string, string>): Promise<Child & { url: string }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const c = await startChild({
-    name,
-    command: process.execPath,
-    args: ['--conditions=source', script],
-    env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
-    readyUrl: `${url}${PATH}`,
-  });
-  return { ...c, url };
-}
+const child = (name: string, script: string, env: Record<string, string>) => startNodeScript(name, script, env, PATH);
 
 /** gateway_shadow_requests_total by result, from the gateway's /metrics. */
 async function shadowCounts(url: string): Promise<Record<string, number>> {

@@ -74,3 +74,17 @@ export function parseOptions(argv: string[]): BenchOptions {
     scenarios: list('scenarios', values.scenarios, SCENARIOS),
   };
 }
+
+/**
+ * Integer options, each with its default and bounds (`{runs: [5, 1, 20]}`), parsed strictly from
+ * `argv`: the values, or an Error naming the option and the usage (see script.ts optionsOrExit).
+ */
+export function intOptions<K extends string>(argv: string[], spec: Record<K, [value: number, min: number, max: number]>, usage: string): Record<K, number> {
+  const names = Object.keys(spec) as K[];
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(names.map((name) => [name, { type: 'string', default: String(spec[name][0]) }])) as Record<string, { type: 'string'; default: string }>,
+    strict: true,
+  });
+  return Object.fromEntries(names.map((name) => [name, intOption(name, String(values[name]), spec[name][1], spec[name][2], usage)])) as Record<K, number>;
+}

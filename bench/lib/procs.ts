@@ -120,3 +120,17 @@ export async function startNodeService(
   });
   return { ...child, url };
 }
+
+/** A bench script (e.g. bench/lib/trivial-upstream.ts) as a child on a free port (PORT), ready once `readyPath` answers. */
+export async function startNodeScript(name: string, script: string, env: Record<string, string>, readyPath: string): Promise<Child & { url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = await startChild({
+    name,
+    command: process.execPath,
+    args: ['--conditions=source', script],
+    env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
+    readyUrl: `${url}${readyPath}`,
+  });
+  return { ...child, url };
+}
