@@ -16,11 +16,18 @@ export async function listen(database: Database, log: Log, onPayload: (payload: 
   let client: PoolClient | undefined;
   let timer: NodeJS.Timeout | undefined;
   let failures = 0;
+  // A connection is given back once: stopping destroys it, which may then also emit 'error'.
+  const released = new WeakSet<PoolClient>();
+  const release = (c: PoolClient, error: Error | true): void => {
+    if (released.has(c)) return;
+    released.add(c);
+    c.release(error); // destroys the connection
+  };
   const connect = async (): Promise<void> => {
     const c = await database.pool.connect();
     c.on('notification', (n) => n.channel === CHANNEL && n.payload && onPayload(n.payload));
     c.on('error', (error) => {
-      c.release(error); // destroys the connection
+      release(c, error);
       if (stopped || client !== c) return;
       client = undefined;
       log.warn({ channel: CHANNEL }, 'state notifications lost their connection; reconnecting (the periodic re-read covers the gap)');
@@ -29,7 +36,7 @@ export async function listen(database: Database, log: Log, onPayload: (payload: 
     try {
       await c.query(`LISTEN ${CHANNEL}`);
     } catch (error) {
-      c.release(error as Error);
+      release(c, error as Error);
       throw error;
     }
     client = c;
@@ -54,6 +61,6 @@ export async function listen(database: Database, log: Log, onPayload: (payload: 
   return async () => {
     stopped = true;
     clearTimeout(timer);
-    client?.release(true);
+    if (client) release(client, true);
   };
 }
