@@ -25,11 +25,16 @@ export function installDrain(app: FastifyInstance): void {
   });
   drains.set(app, async (windowMs) => {
     draining = true;
-    const deadline = Date.now() + windowMs;
-    while (Date.now() < deadline && (await openConnections(app)) > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await connectionsClosed(app, windowMs);
   });
+}
+
+/** Resolves once the app's server has no connection left open, or after `windowMs`. */
+export async function connectionsClosed(app: FastifyInstance, windowMs: number): Promise<void> {
+  const deadline = Date.now() + windowMs;
+  while (Date.now() < deadline && (await openConnections(app)) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function openConnections(app: FastifyInstance): Promise<number> {

@@ -4,3 +4,4 @@ export { closeOnSignals, listen, runService, type RunningService, type ShutdownO
 export { oneOrMany } from './serialize.ts';
 export { installMetrics } from './metrics.ts';
 export { requestIdOf } from './request-id.ts';
+export { connectionsClosed } from './drain.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, requestIdOf, type App } from '@cinemaabyss/http';
+import { connectionsClosed, createServer, requestIdOf, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
@@ -149,19 +149,12 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     await shadow.close();
     await Promise.all([...backends.values()].map((b) => b.pool.close()));
   });
+  // Proxied requests never enter Fastify, so packages/http's drain hooks do not see them: the
+  // proxy answers 503 itself while `closing`; the wait for clients to leave is the shared one.
   const drain = async (windowMs: number): Promise<void> => {
     closing = true;
-    const deadline = Date.now() + windowMs;
-    while (Date.now() < deadline && (await openConnections(app)) > 0) await sleep(20);
+    await connectionsClosed(app, windowMs);
   };
   return { app, backends, shadow, drain, ...(plane ? { plane } : {}), ...(analysis ? { analysis } : {}) };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function openConnections(app: App): Promise<number> {
-  return new Promise((resolve) => {
-    if (!app.server.listening) resolve(0);
-    else app.server.getConnections((error, count) => resolve(error ? 0 : count));
-  });
-}
