@@ -83,6 +83,9 @@ const bodyAjv = addFormats(new Ajv({ coerceTypes: false, removeAdditional: false
 // Query strings are text by nature: `?id=7` becomes the integer 7.
 const queryAjv = addFormats(new Ajv({ coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false }));
 
+/** The largest request body a service accepts unless it sets its own (the gateway's default limit per backend). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
 const READY_TIMEOUT_MS = 2000;
 
 /** Thrown by a readiness check that fails with a state of its own to report (e.g. 'stuck'), not 'unavailable'. */
@@ -105,7 +108,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** A Fastify app with the behaviour every CinemaAbyss service shares; the caller adds routes. */
 export async function createServer(options: ServerOptions): Promise<App> {
-  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const onError = errorHandler({ bodyLimit, isUnavailable: options.isUnavailable ?? (() => false) });
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import Type, { type Static } from 'typebox';
+import { DEFAULT_BODY_LIMIT } from '@cinemaabyss/http';
 import type { GatewayConfig } from '../config.ts';
 import type { MigrationState } from '../control/state.ts';
 
@@ -12,7 +13,7 @@ const Ms = (def: number) => Type.Integer({ minimum: 1, maximum: 600_000, default
 const Bytes = (options: { default?: number; description: string }) => Type.Integer({ minimum: 0, maximum: 2 ** 40, ...options });
 
 /** What the CinemaAbyss services accept (packages/http's default body limit): larger bodies are refused at the gateway. */
-export const SERVICE_BODY_LIMIT = 1024 * 1024;
+export const SERVICE_BODY_LIMIT = DEFAULT_BODY_LIMIT;
 
 export const BackendSpec = Type.Object(
   {
