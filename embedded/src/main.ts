@@ -63,6 +63,7 @@ await runService(async () => {
     shadow: { database: control.database, replica: control.replicaId },
     // Every replica's window counts in one table; the replica holding the advisory lock judges them.
     analysis: { database: control.database, replicaId: control.replicaId },
+    outbox: control.publishing?.outbox,
   });
   services.unshift(['gateway', gateway.app, config.GATEWAY_PORT]);
   lines.unshift(`  ${'gateway'.padEnd(10)} ${await listen(gateway.app, config.GATEWAY_PORT, config.HOST)}  <- the single entry point`);

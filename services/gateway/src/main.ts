@@ -29,6 +29,7 @@ await runService(async () => {
     shadow: { database: control.database, replica: control.replicaId },
     // Every replica's window counts in one table; the replica holding the advisory lock judges them.
     analysis: { database: control.database, replicaId: control.replicaId },
+    outbox: control.publishing?.outbox,
   }).catch(async (error: unknown) => {
     await control.close();
     throw error;
