@@ -30,7 +30,13 @@ interface Rule {
   for?: string;
 }
 const rulesFile = parse(read('prometheus/rules/cinemaabyss.yml')) as { groups: Array<{ name: string; rules: Rule[] }> };
-const promConfig = parse(read('prometheus/prometheus.yml')) as { global: object; scrape_configs: Array<{ job_name: string }> };
+const promConfig = parse(read('prometheus/prometheus.yml')) as {
+  global: object;
+  scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+};
+const compose = parse(readFileSync(join(DEPLOY, '..', '..', 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, { environment?: Record<string, unknown>; volumes?: string[]; profiles?: string[] }>;
+};
 const dashboard = JSON.parse(read('grafana/dashboards/migration.json')) as {
   panels: Array<{ id: number; type: string; title: string; datasource?: { uid: string }; targets?: Array<{ expr: string; datasource?: { uid: string } }> }>;
 };
@@ -136,8 +142,13 @@ async function withMovieTraffic(check: () => Promise<void>): Promise<void> {
 }
 
 describe('Prometheus on the distributed stack', { timeout: 240_000 }, () => {
-  test('the configuration scrapes exactly the four services, and every target is up', async () => {
+  test('the configuration scrapes exactly the four services (as compose names and ports them), and every target is up', async () => {
     assert.deepEqual(promConfig.scrape_configs.map((j) => j.job_name).sort(), ['events', 'gateway', 'monolith', 'movies']);
+    for (const job of promConfig.scrape_configs) {
+      assert.deepEqual(job.static_configs.flatMap((c) => c.targets), [`${job.job_name}:${compose.services[job.job_name]!.environment!['PORT']}`]);
+    }
+    assert.ok(compose.services['prometheus']!.volumes!.includes('./deploy/observability/prometheus:/etc/prometheus:ro'));
+    assert.deepEqual(compose.services['prometheus']!.profiles, ['observability']);
     await eventually(async () => {
       const up = await prometheus.query('up');
       return up.length === 4 && up.every((s) => s.value[1] === '1');
@@ -188,8 +199,8 @@ describe('Prometheus on the distributed stack', { timeout: 240_000 }, () => {
       await eventually(async () => (await prometheus.query('route_backend:gateway_request_duration_seconds:p99_5m{route="movies",backend="movies"} > 0')).length === 1, 60_000, 'p99 recorded');
     });
     await eventually(async () => {
-      const jobs = (await prometheus.query('job:outbox_oldest_pending_age_seconds:max')).map((s) => s.metric['job']).sort();
-      return jobs.join() === 'gateway,monolith,movies';
+      const reporting = (await prometheus.query('service:outbox_oldest_pending_age_seconds:max')).map((s) => s.metric['service']).sort();
+      return reporting.join() === 'gateway,monolith,movies';
     }, 60_000, 'the outbox age of the monolith, the movies service and the gateway');
     await eventually(async () => (await prometheus.query('topic:events_consumer_lag:sum')).length > 0, 60_000, 'consumer lag recorded');
     await eventually(async () => {
