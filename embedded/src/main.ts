@@ -4,7 +4,7 @@
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
 import { embeddedBusMigrations, monitorOutbox, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
-import { buildGateway, embeddedAdminTokens, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
+import { buildGateway, embeddedAdminTokens, gatewayDepsOf, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp } from '@cinemaabyss/monolith';
@@ -53,17 +53,7 @@ await runService(async () => {
   const gateway = await buildGateway({
     table: validateRouteTable(tableFromEnv(gatewayConfig)),
     logger: log('gateway'),
-    overrideSecret: gatewayConfig.GATEWAY_OVERRIDE_SECRET,
-    overrideMaxTtlSeconds: gatewayConfig.GATEWAY_OVERRIDE_MAX_TTL_SECONDS,
-    maxBodyBytes: gatewayConfig.GATEWAY_MAX_BODY_BYTES,
-    maxHeaderBytes: gatewayConfig.GATEWAY_MAX_HEADER_BYTES,
-    accessLog: gatewayConfig.GATEWAY_ACCESS_LOG,
-    store: control.store,
-    refreshMs: gatewayConfig.GATEWAY_STATE_REFRESH_MS,
-    shadow: { database: control.database, replica: control.replicaId },
-    // Every replica's window counts in one table; the replica holding the advisory lock judges them.
-    analysis: { database: control.database, replicaId: control.replicaId },
-    outbox: control.publishing?.outbox,
+    ...gatewayDepsOf(gatewayConfig, control),
   });
   services.unshift(['gateway', gateway.app, config.GATEWAY_PORT]);
   lines.unshift(`  ${'gateway'.padEnd(10)} ${await listen(gateway.app, config.GATEWAY_PORT, config.HOST)}  <- the single entry point`);

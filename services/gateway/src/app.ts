@@ -5,9 +5,10 @@ import type { OutboxMonitor } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './config.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS, type GatewayConfig } from './config.ts';
 import { startControlPlane, type LiveControlPlane } from './control/plane.ts';
 import type { StateStore } from './control/ports.ts';
+import type { ControlRuntime } from './control/runtime.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { DOCUMENT_PATH, installDocument } from './openapi.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
@@ -38,6 +39,24 @@ export interface GatewayDeps {
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
+}
+
+/** What a gateway process (main.ts, embedded mode) takes from its configuration and control runtime. */
+export function gatewayDepsOf(config: GatewayConfig, control: ControlRuntime): Omit<GatewayDeps, 'table' | 'logger'> {
+  return {
+    overrideSecret: config.GATEWAY_OVERRIDE_SECRET,
+    overrideMaxTtlSeconds: config.GATEWAY_OVERRIDE_MAX_TTL_SECONDS,
+    maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
+    maxHeaderBytes: config.GATEWAY_MAX_HEADER_BYTES,
+    accessLog: config.GATEWAY_ACCESS_LOG,
+    store: control.store,
+    refreshMs: config.GATEWAY_STATE_REFRESH_MS,
+    // Every replica's shadow mismatches in one table, so the admin API of any replica shows them all.
+    shadow: { database: control.database, replica: control.replicaId },
+    // Every replica's window counts in one table; the replica holding the advisory lock judges them.
+    analysis: { database: control.database, replicaId: control.replicaId },
+    outbox: control.publishing?.outbox,
+  };
 }
 
 export interface Gateway {

@@ -1,4 +1,4 @@
-export { buildGateway, type Gateway, type GatewayDeps } from './app.ts';
+export { buildGateway, gatewayDepsOf, type Gateway, type GatewayDeps } from './app.ts';
 export { GatewayConfig, loadGatewayConfig } from './config.ts';
 export { loadRouteTable, matchRoute, tableFromEnv, validateRouteTable, RouteTableError, type RouteTable, type RouteSpec } from './routing/table.ts';
 export { OVERRIDE_HEADER } from './routing/decide.ts';

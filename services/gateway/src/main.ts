@@ -1,7 +1,7 @@
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { startGatewayAdmin } from './admin/app.ts';
-import { buildGateway } from './app.ts';
+import { buildGateway, gatewayDepsOf } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
 import { openControlRuntime } from './control/runtime.ts';
 import { loadRouteTable } from './routing/table.ts';
@@ -15,22 +15,7 @@ await runService(async () => {
   const table = loadRouteTable(config);
   const logger = createLogger('gateway', { level: config.LOG_LEVEL });
   const control = await openControlRuntime(config, logger);
-  const gateway = await buildGateway({
-    table,
-    logger,
-    overrideSecret: config.GATEWAY_OVERRIDE_SECRET,
-    overrideMaxTtlSeconds: config.GATEWAY_OVERRIDE_MAX_TTL_SECONDS,
-    maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
-    maxHeaderBytes: config.GATEWAY_MAX_HEADER_BYTES,
-    accessLog: config.GATEWAY_ACCESS_LOG,
-    store: control.store,
-    refreshMs: config.GATEWAY_STATE_REFRESH_MS,
-    // Every replica's shadow mismatches in one table, so the admin API of any replica shows them all.
-    shadow: { database: control.database, replica: control.replicaId },
-    // Every replica's window counts in one table; the replica holding the advisory lock judges them.
-    analysis: { database: control.database, replicaId: control.replicaId },
-    outbox: control.publishing?.outbox,
-  }).catch(async (error: unknown) => {
+  const gateway = await buildGateway({ table, logger, ...gatewayDepsOf(config, control) }).catch(async (error: unknown) => {
     await control.close();
     throw error;
   });
