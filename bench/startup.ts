@@ -52,7 +52,10 @@ async function startOnce(dataDir: string): Promise<{ ms: number; output: string 
       if (performance.now() - t0 > options.timeout * 1000) throw new Error(`not healthy after ${options.timeout} s:\n${output.slice(-2000)}`);
       for (const url of [...pending]) {
         const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
-          async (r) => (await r.arrayBuffer(), r.ok),
+          async (r) => {
+            await r.arrayBuffer();
+            return r.ok;
+          },
           () => false,
         );
         if (ok) pending.delete(url);
