@@ -5,16 +5,16 @@ import type { OutboxMonitor } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS, type GatewayConfig } from './config.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './config.ts';
 import { startControlPlane, type LiveControlPlane } from './control/plane.ts';
 import type { StateStore } from './control/ports.ts';
-import type { ControlRuntime } from './control/runtime.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { DOCUMENT_PATH, installDocument } from './openapi.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
 import { createProxy } from './proxy/handler.ts';
 import { createShadow, type Shadow, type ShadowOptions } from './shadow/index.ts';
 import type { RouteTable } from './routing/table.ts';
+import { serveWebBuild, webRequestMatcher, type WebBuild } from './web/static.ts';
 
 export interface GatewayDeps {
   table: RouteTable;
@@ -36,27 +36,11 @@ export interface GatewayDeps {
   analysis?: Omit<AnalysisOptions, 'metrics' | 'logger'>;
   /** The gateway's outbox (migration-events), when relayed: its outbox_* gauges go on /metrics for the backlog alerts. */
   outbox?: OutboxMonitor | undefined;
+  /** The viewer web app's production build, served at `/` (see web/static.ts); without one every such path is proxied. */
+  web?: WebBuild | undefined;
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
-}
-
-/** What a gateway process (main.ts, embedded mode) takes from its configuration and control runtime. */
-export function gatewayDepsOf(config: GatewayConfig, control: ControlRuntime): Omit<GatewayDeps, 'table' | 'logger'> {
-  return {
-    overrideSecret: config.GATEWAY_OVERRIDE_SECRET,
-    overrideMaxTtlSeconds: config.GATEWAY_OVERRIDE_MAX_TTL_SECONDS,
-    maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
-    maxHeaderBytes: config.GATEWAY_MAX_HEADER_BYTES,
-    accessLog: config.GATEWAY_ACCESS_LOG,
-    store: control.store,
-    refreshMs: config.GATEWAY_STATE_REFRESH_MS,
-    // Every replica's shadow mismatches in one table, so the admin API of any replica shows them all.
-    shadow: { database: control.database, replica: control.replicaId },
-    // Every replica's window counts in one table; the replica holding the advisory lock judges them.
-    analysis: { database: control.database, replicaId: control.replicaId },
-    outbox: control.publishing?.outbox,
-  };
 }
 
 export interface Gateway {
@@ -130,12 +114,18 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     ...(analysis ? { observer: analysis.counter } : {}),
   });
 
+  // The web app never answers a path the route table sends somewhere specific (the API) nor the gateway's own.
+  const isWeb = deps.web
+    ? webRequestMatcher(deps.web, ['/api', '/gateway/', ...deps.table.routes.map((r) => r.prefix).filter((prefix) => prefix !== '/')])
+    : undefined;
+
   // Proxied requests never enter Fastify (no routing, hooks or reply objects): it serves only the
-  // gateway's own paths. The proxy has its own answers for everything it rejects.
+  // gateway's own paths and the web app. The proxy has its own answers for everything it rejects.
   const intercept = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    if (OWN_PATHS.has(q < 0 ? url : url.slice(0, q))) return false;
+    const path = q < 0 ? url : url.slice(0, q);
+    if (OWN_PATHS.has(path) || isWeb?.(req.method, path, req.headers.accept)) return false;
     proxy(req, res, requestIdOf(req.headers, randomUUID), req.socket.remoteAddress ?? '');
     return true;
   };
@@ -162,6 +152,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'),
   );
   installDocument(app, deps.table);
+  if (deps.web) await serveWebBuild(app, deps.web);
 
   app.addHook('preClose', async () => {
     closing = true;

@@ -1,5 +1,6 @@
-export { buildGateway, gatewayDepsOf, type Gateway, type GatewayDeps } from './app.ts';
+export { buildGateway, type Gateway, type GatewayDeps } from './app.ts';
 export { GatewayConfig, loadGatewayConfig } from './config.ts';
+export { adminOptions, gatewayDeps } from './options.ts';
 export { loadRouteTable, matchRoute, tableFromEnv, validateRouteTable, RouteTableError, type RouteTable, type RouteSpec } from './routing/table.ts';
 export { OVERRIDE_HEADER } from './routing/decide.ts';
 export { signOverride } from './routing/override.ts';
@@ -13,3 +14,4 @@ export type { ControlPlane, StateStore, AuditEntry, Actor, ChangeAction } from '
 export { buildAdminApp, embeddedAdminTokens, startAdminServer, startGatewayAdmin, type AdminDeps } from './admin/app.ts';
 export { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
 export { WindowCounter, type RequestObserver } from './analysis/window.ts';
+export { findWebBuild, repositoryWebBuild, serveWebBuild, viewerBuild, webRequestMatcher, type WebBuild } from './web/static.ts';

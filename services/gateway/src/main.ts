@@ -1,9 +1,10 @@
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { startGatewayAdmin } from './admin/app.ts';
-import { buildGateway, gatewayDepsOf } from './app.ts';
+import { buildGateway } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
 import { openControlRuntime } from './control/runtime.ts';
+import { adminOptions, gatewayDeps } from './options.ts';
 import { loadRouteTable } from './routing/table.ts';
 
 // How long a shutdown waits for keep-alive clients to leave (each gets its answer with
@@ -15,17 +16,13 @@ await runService(async () => {
   const table = loadRouteTable(config);
   const logger = createLogger('gateway', { level: config.LOG_LEVEL });
   const control = await openControlRuntime(config, logger);
-  const gateway = await buildGateway({ table, logger, ...gatewayDepsOf(config, control) }).catch(async (error: unknown) => {
+  const gateway = await buildGateway(gatewayDeps(config, table, control, logger)).catch(async (error: unknown) => {
     await control.close();
     throw error;
   });
   const { app, drain } = gateway;
   const url = await listen(app, config.PORT, config.HOST);
-  const admin = await startGatewayAdmin(
-    gateway,
-    { tokens: config.GATEWAY_ADMIN_TOKENS, port: config.GATEWAY_ADMIN_PORT, host: config.GATEWAY_ADMIN_HOST ?? config.HOST },
-    logger,
-  );
+  const admin = await startGatewayAdmin(gateway, adminOptions(config), logger);
   // The table as the control plane applied it (a stored state may differ from the environment).
   const routes = table.routes.map((r) => {
     const m = r.migration;
