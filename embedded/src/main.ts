@@ -70,12 +70,17 @@ await runService(async () => {
   // token for this run is made and printed.
   const admin = await startGatewayAdmin(
     gateway,
-    { tokens: embeddedAdminTokens(gatewayConfig.GATEWAY_ADMIN_TOKENS, (line) => lines.push(`  ${line}`)), port: gatewayConfig.GATEWAY_ADMIN_PORT, host: config.HOST },
+    {
+      tokens: embeddedAdminTokens(gatewayConfig.GATEWAY_ADMIN_TOKENS, (line) => lines.push(`  ${line}`)),
+      port: gatewayConfig.GATEWAY_ADMIN_PORT,
+      host: config.HOST,
+      eventsUrl: urls['events']!,
+    },
     log('gateway-admin'),
   );
   if (admin) {
     services.push(['gateway-admin', admin.app, gatewayConfig.GATEWAY_ADMIN_PORT]);
-    lines.splice(1, 0, `  ${'admin'.padEnd(10)} ${admin.url}  <- migration control (npm run ctl)`);
+    lines.splice(1, 0, `  ${'admin'.padEnd(10)} ${admin.url}  <- migration console (open it in a browser) and API (npm run ctl)`);
   }
   const where = config.PGLITE_DATA_DIR === 'memory://' ? 'in memory' : `in ${config.PGLITE_DATA_DIR}`;
   console.log(`CinemaAbyss (embedded, PGlite ${where}, embedded event bus) is up:\n${lines.join('\n')}\nCtrl-C stops it cleanly.`);

@@ -37,7 +37,12 @@ await runService(async () => {
   const url = await listen(app, config.PORT, config.HOST);
   const admin = await startGatewayAdmin(
     gateway,
-    { tokens: config.GATEWAY_ADMIN_TOKENS, port: config.GATEWAY_ADMIN_PORT, host: config.GATEWAY_ADMIN_HOST ?? config.HOST },
+    {
+      tokens: config.GATEWAY_ADMIN_TOKENS,
+      port: config.GATEWAY_ADMIN_PORT,
+      host: config.GATEWAY_ADMIN_HOST ?? config.HOST,
+      eventsUrl: config.GATEWAY_EVENTS_ADMIN_URL ?? config.EVENTS_SERVICE_URL,
+    },
     logger,
   );
   // The table as the control plane applied it (a stored state may differ from the environment).
