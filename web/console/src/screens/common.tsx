@@ -1,0 +1,21 @@
+import type { ReactNode } from 'react';
+
+/** A failed read, said as such (the last good data stays on screen). */
+export function Failure({ error }: { error: string | undefined }) {
+  if (!error) return null;
+  return (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+/** A wide table on a narrow screen scrolls sideways; the region is focusable so keyboards can too. */
+export function Scroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+    <div className="scroll" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
