@@ -124,7 +124,7 @@ export interface AdminUnderTest {
   close(): Promise<void>;
 }
 
-export async function startAdmin(deps: Partial<AdminDeps> = {}): Promise<AdminUnderTest> {
+export async function startAdmin(deps: Partial<AdminDeps> & { consoleRoot?: string } = {}): Promise<AdminUnderTest> {
   const plane = (deps.plane as MemoryPlane | undefined) ?? new MemoryPlane([movies()]);
   const app = await buildAdminApp({
     plane,
@@ -133,6 +133,7 @@ export async function startAdmin(deps: Partial<AdminDeps> = {}): Promise<AdminUn
     backends: deps.backends ?? new Map([['monolith', { breaker: { state: () => 'closed' as const } }], ['movies', { breaker: { state: () => 'open' as const } }]]),
     traffic: deps.traffic ?? trafficView,
     events: deps.events ?? eventsDown,
+    ...(deps.consoleRoot !== undefined ? { consoleRoot: deps.consoleRoot } : {}),
     tokens: parseAdminTokens(TOKENS_ENV).tokens,
     logger: createLogger('admin-test', { level: 'silent' }),
   });

@@ -72,6 +72,7 @@ export function startTrafficSampler(options: SamplerOptions): TrafficSampler {
   const keep = options.keep ?? 300;
   const now = options.now ?? Date.now;
   const series = new Map<string, { route: string; backend: string; points: TrafficPoint[] }>();
+  // The counters start at zero with the gateway, which starts the sampler: no first reading needed.
   let previous = new Map<string, Reading>();
   let previousAt = now();
 
@@ -127,7 +128,6 @@ export function startTrafficSampler(options: SamplerOptions): TrafficSampler {
   // A reading that fails (it cannot, short of a bug) must not stop the next ones.
   const timer = setInterval(() => void sample().catch(() => {}), intervalMs);
   timer.unref();
-  void sample();
 
   return {
     sample,

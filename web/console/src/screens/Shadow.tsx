@@ -40,7 +40,7 @@ function RouteComparison({ route }: { route: string }) {
       {shadow.data && <Endpoints report={shadow.data} />}
       <h3>Latest mismatches</h3>
       {shadow.data?.mismatches.length === 0 && <p>No mismatch.</p>}
-      {shadow.data?.mismatches.slice(0, 10).map((m, i) => (
+      {shadow.data?.mismatches.slice(0, 5).map((m, i) => (
         <article key={`${m.at}-${i}`} className="mismatch" aria-label={`Mismatch on ${m.request.method} ${m.request.path}`}>
           <h4>
             {m.request.method} {m.request.path} <span className="muted">{when(m.at)}</span>
