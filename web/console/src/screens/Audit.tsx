@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api, type AuditEntry } from '../api.ts';
 import { when } from '../format.ts';
 import { usePoll } from '../poll.ts';
-import { Failure, Scroll } from './common.tsx';
+import { Failure, Table } from './common.tsx';
 
 /** The fields an entry changed, `field: old → new`. */
 export function changesOf(entry: AuditEntry): string[] {
@@ -17,41 +17,25 @@ export function changesOf(entry: AuditEntry): string[] {
 
 export function AuditTable({ entries, caption }: { entries: AuditEntry[]; caption: string }) {
   return (
-    <Scroll label={caption}>
-      <table>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">Route</th>
-            <th scope="col">Action</th>
-            <th scope="col">From → to</th>
-            <th scope="col">Why</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.id}>
-              <td className="num">{e.id}</td>
-              <td>{when(e.at)}</td>
-              <td>{e.actor.kind === 'analysis' ? 'analysis (automatic)' : e.actor.label}</td>
-              <td>{e.route}</td>
-              <td>{e.action}</td>
-              <td>
-                <ul className="plain">
-                  {changesOf(e).map((c) => (
-                    <li key={c}>{c}</li>
-                  ))}
-                </ul>
-              </td>
-              <td>{e.reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </Scroll>
+    <Table label={caption} caption={caption} columns={['#', 'When', 'Who', 'Route', 'Action', 'From → to', 'Why']}>
+      {entries.map((e) => (
+        <tr key={e.id}>
+          <td className="num">{e.id}</td>
+          <td>{when(e.at)}</td>
+          <td>{e.actor.kind === 'analysis' ? 'analysis (automatic)' : e.actor.label}</td>
+          <td>{e.route}</td>
+          <td>{e.action}</td>
+          <td>
+            <ul className="plain">
+              {changesOf(e).map((c) => (
+                <li key={c}>{c}</li>
+              ))}
+            </ul>
+          </td>
+          <td>{e.reason}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 

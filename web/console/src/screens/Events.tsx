@@ -1,10 +1,22 @@
 // The events service through the admin API: counts per topic and type, consumer lag, dead letters
 // (replayed one by one or all at once, with a reason and a confirmation) and the latest events.
-import { api } from '../api.ts';
+import { api, type EventsView } from '../api.ts';
 import type { Confirmation } from '../components/ConfirmDialog.tsx';
 import { when } from '../format.ts';
 import { usePoll } from '../poll.ts';
-import { Failure, Scroll } from './common.tsx';
+import { Failure, Table } from './common.tsx';
+
+type Partition = EventsView['consumer']['partitions'][number];
+
+/** Partitions grouped by topic, topics in name order. */
+const byTopic = (partitions: Partition[]): [string, Partition[]][] => {
+  const topics = new Map<string, Partition[]>();
+  for (const p of partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
+  return [...topics].sort(([a], [b]) => a.localeCompare(b));
+};
+
+/** A payload at a glance: the start of its JSON. */
+const clip = (text: string, max = 160) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 interface Props {
   canChange: boolean;
@@ -32,58 +44,36 @@ export function Events({ canChange, confirm, changed }: Props) {
       {data && (
         <>
           <h2>Processed events per topic and type</h2>
-          <Scroll label="Processed events per topic and type">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Topic</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Events</th>
+          <Table label="Processed events per topic and type" columns={['Topic', 'Type', 'Events']}>
+            {Object.entries(data.stats.processed).flatMap(([topic, types]) =>
+              Object.entries(types).map(([type, count]) => (
+                <tr key={`${topic}/${type}`}>
+                  <td>{topic}</td>
+                  <td>{type}</td>
+                  <td className="num">{count}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {Object.entries(data.stats.processed).flatMap(([topic, types]) =>
-                  Object.entries(types).map(([type, count]) => (
-                    <tr key={`${topic}/${type}`}>
-                      <td>{topic}</td>
-                      <td>{type}</td>
-                      <td className="num">{count}</td>
-                    </tr>
-                  )),
-                )}
-              </tbody>
-            </table>
-          </Scroll>
+              )),
+            )}
+          </Table>
           <p>
             {data.stats.total} events in all; {data.stats.duplicates_skipped} redeliveries skipped.
           </p>
           <h2>Consumer</h2>
-          <Scroll label="Consumer partitions">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Topic</th>
-                  <th scope="col">Partition</th>
-                  <th scope="col">Position</th>
-                  <th scope="col">End</th>
-                  <th scope="col">Lag</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.consumer.partitions.map((p) => (
-                  <tr key={`${p.topic}/${p.partition}`}>
-                    <td>{p.topic}</td>
-                    <td className="num">{p.partition}</td>
-                    <td className="num">{p.position ?? '—'}</td>
-                    <td className="num">{p.end ?? '—'}</td>
-                    <td className="num">{p.lag ?? '—'}</td>
-                    <td>{p.stuck ? 'stuck' : p.retrying ? `retrying offset ${p.retrying.offset} (${p.retrying.attempts} attempts): ${p.retrying.error}` : 'ok'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Scroll>
+          <Table label="Consumer lag per topic" columns={['Topic', 'Partitions', 'Lag', 'State']}>
+            {byTopic(data.consumer.partitions).map(([topic, partitions]) => (
+              <tr key={topic}>
+                <th scope="row">{topic}</th>
+                <td className="num">{partitions.length}</td>
+                <td className="num">{partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0)}</td>
+                <td>
+                  {partitions
+                    .filter((p) => p.stuck || p.retrying)
+                    .map((p) => `partition ${p.partition} ${p.stuck ? 'stuck' : 'retrying'} at offset ${p.retrying?.offset ?? p.position ?? '?'}${p.retrying ? ` (${p.retrying.attempts} attempts: ${p.retrying.error})` : ''}`)
+                    .join('; ') || 'ok'}
+                </td>
+              </tr>
+            ))}
+          </Table>
           <h2>Dead letters</h2>
           <p>
             {data.consumer.dead_letters.pending} pending, {data.consumer.dead_letters.replayed} replayed.
@@ -93,67 +83,39 @@ export function Events({ canChange, confirm, changed }: Props) {
               <button type="button" disabled={!canChange} onClick={() => replay({}, 'every pending dead letter')}>
                 Replay all pending…
               </button>
-              <Scroll label="Pending dead letters">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">#</th>
-                      <th scope="col">Topic</th>
-                      <th scope="col">Key</th>
-                      <th scope="col">Error</th>
-                      <th scope="col">Attempts</th>
-                      <th scope="col">Failed at</th>
-                      <th scope="col">Replay</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.deadLetters.map((d) => (
-                      <tr key={d.id}>
-                        <td className="num">{d.id}</td>
-                        <td>{d.topic}</td>
-                        <td>{d.key}</td>
-                        <td>{d.error}</td>
-                        <td className="num">{d.attempts}</td>
-                        <td>{when(String(d.failed_at))}</td>
-                        <td>
-                          <button type="button" disabled={!canChange} onClick={() => replay({ id: d.id }, `dead letter #${d.id}`)} aria-label={`Replay dead letter ${d.id}`}>
-                            Replay…
-                          </button>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </Scroll>
-            </>
-          )}
-          <h2>Latest events</h2>
-          <Scroll label="Latest events">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Topic</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Payload</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.recent.map((e) => (
-                  <tr key={e.id}>
-                    <td>{when(String(e.timestamp))}</td>
-                    <td>{e.topic}</td>
-                    <td>{e.type}</td>
-                    <td>{e.key}</td>
+              <Table label="Pending dead letters" columns={['#', 'Topic', 'Key', 'Error', 'Attempts', 'Failed at', 'Replay']}>
+                {data.deadLetters.map((d) => (
+                  <tr key={d.id}>
+                    <td className="num">{d.id}</td>
+                    <td>{d.topic}</td>
+                    <td>{d.key}</td>
+                    <td>{d.error}</td>
+                    <td className="num">{d.attempts}</td>
+                    <td>{when(String(d.failed_at))}</td>
                     <td>
-                      <code className="payload">{JSON.stringify(e.payload)}</code>
+                      <button type="button" disabled={!canChange} onClick={() => replay({ id: d.id }, `dead letter #${d.id}`)} aria-label={`Replay dead letter ${d.id}`}>
+                        Replay…
+                      </button>
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </Scroll>
+              </Table>
+            </>
+          )}
+          <h2>Latest events</h2>
+          <Table label="Latest events" columns={['When', 'Topic', 'Type', 'Key', 'Payload']}>
+            {data.recent.map((e) => (
+              <tr key={e.id}>
+                <td>{when(String(e.timestamp))}</td>
+                <td>{e.topic}</td>
+                <td>{e.type}</td>
+                <td>{e.key}</td>
+                <td>
+                  <code className="payload">{clip(JSON.stringify(e.payload))}</code>
+                </td>
+              </tr>
+            ))}
+          </Table>
         </>
       )}
     </section>

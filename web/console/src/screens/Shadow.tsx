@@ -5,7 +5,7 @@ import { api, type ShadowReport } from '../api.ts';
 import { json, pct, when } from '../format.ts';
 import { usePoll } from '../poll.ts';
 import { AuditTable } from './Audit.tsx';
-import { Failure, Scroll } from './common.tsx';
+import { Failure, Table } from './common.tsx';
 
 export function Shadow() {
   const routes = usePoll(api.routes, 5000);
@@ -45,80 +45,57 @@ function RouteComparison({ route }: { route: string }) {
           <h4>
             {m.request.method} {m.request.path} <span className="muted">{when(m.at)}</span>
           </h4>
-          <Scroll label={`Differences of ${m.request.method} ${m.request.path}`}>
-            <table className="diff">
-              <thead>
-                <tr>
-                  <th scope="col">Where (JSON pointer)</th>
-                  <th scope="col">
-                    {m.primary.backend} (served, {m.primary.status})
-                  </th>
-                  <th scope="col">
-                    {m.shadow.backend} (shadow, {m.shadow.status})
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {m.diff.map((d) => (
-                  <tr key={d.pointer}>
-                    <th scope="row">
-                      <code>{d.pointer === '' ? '(whole body)' : d.pointer}</code>
-                    </th>
-                    <td className="old">
-                      <code>{json(d.old)}</code>
-                    </td>
-                    <td className="new">
-                      <code>{json(d.new)}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Scroll>
+          <Table
+            label={`Differences of ${m.request.method} ${m.request.path}`}
+            className="diff"
+            columns={['Where (JSON pointer)', `${m.primary.backend} (served, ${m.primary.status})`, `${m.shadow.backend} (shadow, ${m.shadow.status})`]}
+          >
+            {m.diff.map((d) => (
+              <tr key={d.pointer}>
+                <th scope="row">
+                  <code>{d.pointer === '' ? '(whole body)' : d.pointer}</code>
+                </th>
+                <td className="old">
+                  <code>{json(d.old)}</code>
+                </td>
+                <td className="new">
+                  <code>{json(d.new)}</code>
+                </td>
+              </tr>
+            ))}
+          </Table>
         </article>
       ))}
       <h2>Analysis windows</h2>
       <Failure error={analysis.error} />
       {analysis.data?.length === 0 && <p>No window judged yet (analysis off, or no window closed).</p>}
       {analysis.data && analysis.data.length > 0 && (
-        <Scroll label="Analysis windows">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Window</th>
-                <th scope="col">Verdict</th>
-                <th scope="col">Checks (value / threshold)</th>
-                <th scope="col">Requests per backend</th>
-              </tr>
-            </thead>
-            <tbody>
-              {analysis.data.map((w) => (
-                <tr key={w.windowStart}>
-                  <td>
-                    {when(w.windowStart)} ({w.windowSeconds} s)
-                  </td>
-                  <td>
-                    <span className={`badge verdict-${w.verdict}`}>{w.verdict}</span>
-                  </td>
-                  <td>
-                    <ul className="plain">
-                      {w.checks.map((c) => (
-                        <li key={c.name}>
-                          {c.ok === false ? '✗' : c.ok ? '✓' : '?'} {c.name} {c.value === null ? '—' : +c.value.toFixed(4)} / {c.threshold}
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td>
-                    {Object.entries(w.counts)
-                      .map(([backend, c]) => `${backend}: ${c.requests} (${c.errors} errors)`)
-                      .join('; ')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
+        <Table label="Analysis windows" columns={['Window', 'Verdict', 'Checks (value / threshold)', 'Requests per backend']}>
+          {analysis.data.map((w) => (
+            <tr key={w.windowStart}>
+              <td>
+                {when(w.windowStart)} ({w.windowSeconds} s)
+              </td>
+              <td>
+                <span className={`badge verdict-${w.verdict}`}>{w.verdict}</span>
+              </td>
+              <td>
+                <ul className="plain">
+                  {w.checks.map((c) => (
+                    <li key={c.name}>
+                      {c.ok === false ? '✗' : c.ok ? '✓' : '?'} {c.name} {c.value === null ? '—' : +c.value.toFixed(4)} / {c.threshold}
+                    </li>
+                  ))}
+                </ul>
+              </td>
+              <td>
+                {Object.entries(w.counts)
+                  .map(([backend, c]) => `${backend}: ${c.requests} (${c.errors} errors)`)
+                  .join('; ')}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
       <h2>Automatic rollbacks and promotions</h2>
       <Failure error={rollbacks.error} />
@@ -129,38 +106,20 @@ function RouteComparison({ route }: { route: string }) {
 
 function Endpoints({ report }: { report: ShadowReport }) {
   return (
-    <Scroll label="Shadow comparison per endpoint">
-      <table>
-        <caption>Per endpoint</caption>
-        <thead>
-          <tr>
-            <th scope="col">Endpoint</th>
-            <th scope="col">Compared</th>
-            <th scope="col">Matched</th>
-            <th scope="col">Mismatched</th>
-            <th scope="col">Noise</th>
-            <th scope="col">Dropped</th>
-            <th scope="col">Errors</th>
-            <th scope="col">Match rate</th>
-            <th scope="col">Noisy fields</th>
-          </tr>
-        </thead>
-        <tbody>
-          {report.endpoints.map((e) => (
-            <tr key={e.endpoint}>
-              <th scope="row">{e.endpoint}</th>
-              <td className="num">{e.compared}</td>
-              <td className="num">{e.matched}</td>
-              <td className="num">{e.mismatched}</td>
-              <td className="num">{e.noise}</td>
-              <td className="num">{e.dropped}</td>
-              <td className="num">{e.errors}</td>
-              <td className="num">{pct(e.compared > 0 ? (e.matched + e.noise) / e.compared : null)}</td>
-              <td>{e.noisy.join(', ') || '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </Scroll>
+    <Table label="Shadow comparison per endpoint" caption="Per endpoint" columns={['Endpoint', 'Compared', 'Matched', 'Mismatched', 'Noise', 'Dropped', 'Errors', 'Match rate', 'Noisy fields']}>
+      {report.endpoints.map((e) => (
+        <tr key={e.endpoint}>
+          <th scope="row">{e.endpoint}</th>
+          <td className="num">{e.compared}</td>
+          <td className="num">{e.matched}</td>
+          <td className="num">{e.mismatched}</td>
+          <td className="num">{e.noise}</td>
+          <td className="num">{e.dropped}</td>
+          <td className="num">{e.errors}</td>
+          <td className="num">{pct(e.compared > 0 ? (e.matched + e.noise) / e.compared : null)}</td>
+          <td>{e.noisy.join(', ') || '—'}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }

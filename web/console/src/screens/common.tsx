@@ -19,3 +19,24 @@ export function Scroll({ label, children }: { label: string; children: ReactNode
     </div>
   );
 }
+
+/** A table with column headings, scrolling sideways when too wide; `children` are its rows. */
+export function Table({ label, columns, caption, className, children }: { label: string; columns: ReactNode[]; caption?: string; className?: string; children: ReactNode }) {
+  return (
+    <Scroll label={label}>
+      <table className={className}>
+        {caption && <caption>{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((column, i) => (
+              <th key={i} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </Scroll>
+  );
+}
