@@ -62,6 +62,8 @@ test('traffic is read with a viewer token, never without one', async () => {
   assert.equal(res.status, 200);
   assert.equal(res.json.series[0].points[0].p99Ms, 9);
   assert.equal(res.json.backends[0].breaker, 'open');
+  assert.equal((await call(admin.url, 'GET', '/admin/traffic?since=2026-01-01T00:00:00.000Z', { token: TOKENS.viewer })).status, 200);
+  assert.equal((await call(admin.url, 'GET', '/admin/traffic?since=yesterday', { token: TOKENS.viewer })).status, 400);
   assert.equal((await call(admin.url, 'GET', '/admin/traffic')).status, 401);
 });
 

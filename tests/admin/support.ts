@@ -106,6 +106,7 @@ export const analysisReport: AnalysisReporter = {
 export const trafficView: AdminDeps['traffic'] = {
   view: () => ({
     intervalMs: 1000,
+    keep: 300,
     series: [{ route: 'movies', backend: 'movies', points: [{ at: '2026-01-01T00:00:00.000Z', rps: 4, errorRate: 0.25, p50Ms: 2, p99Ms: 9 }] }],
     backends: [{ name: 'movies', breaker: 'open', active: 0, pending: 0 }],
   }),

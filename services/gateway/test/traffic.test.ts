@@ -44,6 +44,11 @@ test('each point is the difference since the last reading: requests/s, 5xx share
     [series] = sampler.view().series;
     assert.deepEqual(series!.points.at(-1), { at: new Date(clock).toISOString(), rps: 0, errorRate: null, p50Ms: null, p99Ms: null });
     assert.equal(series!.points.length, 2, 'only `keep` points are kept');
+    // A poller asks only for what is new since the last point it holds.
+    const view = sampler.view(first.at);
+    assert.equal(view.keep, 2);
+    assert.deepEqual(view.series[0]!.points.map((p) => p.at), [new Date(clock).toISOString()]);
+    assert.deepEqual(sampler.view(new Date(clock).toISOString()).series[0]!.points, []);
     assert.deepEqual(sampler.view().backends, [{ name: 'movies', breaker: 'open', active: 2, pending: 1 }]);
   } finally {
     sampler.close();

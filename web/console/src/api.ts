@@ -69,7 +69,7 @@ export const api = {
   },
   shadow: (name: string) => call<ShadowReport>('GET', `${route(name)}/shadow`),
   analysis: (name: string) => call<WindowVerdict[]>('GET', `${route(name)}/analysis?limit=20`),
-  traffic: () => call<TrafficView>('GET', '/admin/traffic'),
+  traffic: (since?: string) => call<TrafficView>('GET', `/admin/traffic${since ? `?since=${encodeURIComponent(since)}` : ''}`),
   events: () => call<EventsView>('GET', '/admin/events'),
   replay: (target: { id?: number; topic?: string }, reason: string) =>
     call<{ replayed: { id: number; topic: string; partition: number; offset: number }[] }>('POST', '/admin/events/replay', { ...target, reason }),

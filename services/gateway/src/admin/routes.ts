@@ -21,6 +21,7 @@ import {
   RouteParams,
   RouteView,
   ShadowReport,
+  TrafficQuery,
   TrafficView,
   Caller,
   WindowVerdict,
@@ -188,10 +189,11 @@ export function adminRoutes(app: App, deps: AdminDeps): void {
       schema: {
         summary: 'Live traffic per route and backend (requests/s, error rate, p50/p99) over the last minutes, and each backend’s breaker and pool',
         tags,
+        querystring: TrafficQuery,
         response: { 200: TrafficView, ...denied },
       },
     },
-    async () => deps.traffic.view(),
+    async (request) => deps.traffic.view(request.query.since),
   );
 
   app.get(

@@ -111,6 +111,7 @@ const Rate = Nullable(Type.Number());
 export const TrafficView = Type.Object(
   {
     intervalMs: Type.Integer({ description: 'Time between two points' }),
+    keep: Type.Integer({ description: 'Points kept per series' }),
     series: Type.Array(
       Type.Object({
         route: Type.String(),
@@ -132,6 +133,10 @@ export const TrafficView = Type.Object(
   },
   { title: 'TrafficView' },
 );
+
+export const TrafficQuery = Type.Object({
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'Only points after this one (the `at` of the last point already read)' })),
+});
 
 export const EventsView = Type.Object(
   {

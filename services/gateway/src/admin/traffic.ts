@@ -17,12 +17,15 @@ export interface TrafficPoint {
 
 export interface TrafficView {
   intervalMs: number;
+  /** Points kept per series (the history's length). */
+  keep: number;
   series: { route: string; backend: string; points: TrafficPoint[] }[];
   backends: { name: string; breaker: BreakerState; active: number; pending: number }[];
 }
 
 export interface TrafficSampler {
-  view(): TrafficView;
+  /** The history, or only the points after `since` (an earlier point's `at`), so a poller fetches what is new. */
+  view(since?: string): TrafficView;
   /** One reading now (the timer calls it; tests may too). */
   sample(): Promise<void>;
   close(): void;
@@ -131,9 +134,11 @@ export function startTrafficSampler(options: SamplerOptions): TrafficSampler {
 
   return {
     sample,
-    view: () => ({
+    view: (since) => ({
       intervalMs,
-      series: [...series.values()].map((s) => ({ ...s, points: [...s.points] })),
+      keep,
+      // Same ISO format on every point: string order is time order.
+      series: [...series.values()].map((s) => ({ ...s, points: since === undefined ? [...s.points] : s.points.filter((p) => p.at > since) })),
       backends: [...options.backends()].map((b) => ({ name: b.name, breaker: b.breaker.state(), active: b.limiter.active(), pending: b.limiter.pending() })),
     }),
     close: () => clearInterval(timer),

@@ -1,15 +1,38 @@
 // Live traffic per route and backend (refreshed every second), the migrations at a glance and the
 // breakers of every backend.
-import { api } from '../api.ts';
+import { useRef } from 'react';
+import { api, type TrafficView } from '../api.ts';
 import { Sparkline } from '../components/Sparkline.tsx';
 import { ms, pct, rps } from '../format.ts';
 import { usePoll } from '../poll.ts';
 import { Failure, Table } from './common.tsx';
 
+type Series = TrafficView['series'][number];
+
+/**
+ * The traffic history, fetched once and then only its new points each second (`since` the newest
+ * point held), kept to the gateway's own length.
+ */
+function useTraffic() {
+  const history = useRef(new Map<string, Series>());
+  const newest = useRef<string | undefined>(undefined);
+  return usePoll(async () => {
+    const view = await api.traffic(newest.current);
+    for (const s of view.series) {
+      const key = `${s.route}\u0000${s.backend}`;
+      const points = [...(history.current.get(key)?.points ?? []), ...s.points].slice(-view.keep);
+      history.current.set(key, { ...s, points });
+      const at = s.points.at(-1)?.at;
+      if (at && (!newest.current || at > newest.current)) newest.current = at;
+    }
+    return { ...view, series: [...history.current.values()] };
+  }, 1000);
+}
+
 export function Traffic() {
-  const traffic = usePoll(api.traffic, 1000);
+  const traffic = useTraffic();
   const routes = usePoll(api.routes, 2000);
-  const minutes = traffic.data ? Math.round((300 * traffic.data.intervalMs) / 60_000) : 5;
+  const minutes = traffic.data ? Math.round((traffic.data.keep * traffic.data.intervalMs) / 60_000) : 5;
   return (
     <section aria-labelledby="traffic-title">
       <h1 id="traffic-title">Live traffic</h1>
