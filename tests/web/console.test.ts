@@ -126,10 +126,13 @@ test('an operator moves the split with the slider’s exact value; real requests
   }
 });
 
-test('a shadow mismatch shows with its side-by-side diff', async () => {
+test('a shadow mismatch shows with its side-by-side diff; the analysis judges the windows and pauses the route, saying why', async () => {
   // The movies service misbehaves (test code rewrites its answers): one title differs.
   stack.movies.fault = { kind: 'alter', change: (body) => (body as { title: string }[]).map((m, i) => (i === 0 ? { ...m, title: `${m.title} (remastered)` } : m)) };
-  await change({ stage: 'shadow', shadow: { percent: 100 } }, 'compare before serving anyone');
+  await change(
+    { stage: 'shadow', shadow: { percent: 100 }, analysis: { enabled: true, windowSeconds: 1, minRequests: 1, failWindows: 2 } },
+    'compare before serving anyone',
+  );
   const { context, page, errors } = await openContext(browser, { viewport: { width: 1280, height: 900 } });
   try {
     await signIn(page, OPERATOR_TOKEN);
@@ -145,6 +148,15 @@ test('a shadow mismatch shows with its side-by-side diff', async () => {
     assert.match(await diff.innerText(), /"([^"]+)"\s+"\1 \(remastered\)"/, 'the served title beside the shadow’s');
     assert.match(await mismatch.innerText(), /monolith \(served, 200\)[\s\S]*movies \(shadow, 200\)/);
     assert.notEqual(await page.getByTestId('match-rate').innerText(), '100.0 %');
+    // Every comparison differs: failed windows, then the analysis's own audited change with its reason.
+    const rollback = page.getByRole('region', { name: 'Changes made by the analysis' }).getByRole('row').filter({ hasText: 'mismatch_rate' });
+    for (let i = 0; !(await rollback.first().isVisible()); i++) {
+      assert.ok(i < 60, 'the analysis acts within a minute');
+      await servedBy(5, 3000 + i * 5);
+      await page.waitForTimeout(500);
+    }
+    assert.match(await rollback.first().innerText(), /analysis \(automatic\)[\s\S]*paused: false → true/);
+    await page.getByRole('region', { name: 'Analysis windows' }).getByText('fail').first().waitFor();
     await assertAccessible(page, 'shadow');
     await screenshot(page, 'console-shadow');
     assert.deepEqual(errors(), []);
@@ -184,9 +196,10 @@ test('a viewer token sees every screen and can change nothing (the controls are 
     await show(page, 'migrations');
     await page.getByText('This token may read but not change').waitFor();
     assert.equal(await page.getByLabel('Exact percentage to movies').isDisabled(), true);
-    for (const name of ['Apply…', 'Promote…', 'Pause…', 'Abort…', 'Kill switch…']) {
-      assert.equal(await page.getByRole('button', { name }).isDisabled(), true, `${name} is disabled`);
-    }
+    assert.equal(await page.getByRole('button', { name: 'Apply…' }).isDisabled(), true);
+    const transitions = await page.getByRole('group', { name: 'Transitions' }).getByRole('button').all();
+    assert.ok(transitions.length >= 3, 'promote, pause or resume, abort, kill switch are shown');
+    for (const button of transitions) assert.equal(await button.isDisabled(), true, `${await button.innerText()} is disabled`);
     // Even past the page, the API refuses the viewer's token.
     const res = await page.evaluate(
       async ({ token }) => {
@@ -214,7 +227,8 @@ test('a viewer token sees every screen and can change nothing (the controls are 
 });
 
 test('stopping the movies service opens its breaker and the traffic falls back to the monolith', async () => {
-  await change({ stage: 'migrated' }, 'everyone to the movies service');
+  // Without the analysis, which would otherwise roll the failing migration back meanwhile.
+  await change({ stage: 'migrated', analysis: { enabled: false } }, 'everyone to the movies service');
   await stack.stopMovies();
   // Every GET is still answered, by the monolith: first as a fallback, then with the breaker open.
   assert.deepEqual(await servedBy(20, 5000), { monolith: 20 });
