@@ -17,7 +17,7 @@ await runService(async () => {
   const log = (service: string) => logger.child({ service });
   const database = await openFromSettings(
     { PGLITE_DATA_DIR: config.PGLITE_DATA_DIR, DB_POOL_SIZE: 1 },
-    { migrations: [monolithMigrations, embeddedBusMigrations, eventsMigrations, gatewayMigrations] },
+    { migrations: [monolithMigrations, embeddedBusMigrations, eventsMigrations, gatewayMigrations], progress: (message) => console.log(message) },
   );
   const bus = await openEmbeddedBus(database);
   const relay = startOutboxRelay({ database, bus, log: log('outbox-relay') });

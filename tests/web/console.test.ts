@@ -110,8 +110,8 @@ test('an operator moves the split with the slider’s exact value; real requests
     await show(page, 'audit');
     const row = page.getByRole('row').filter({ hasText: 'first canary step from the console' });
     await row.waitFor();
-    assert.match(await row.innerText(), /olivia/);
-    assert.match(await row.innerText(), /percent: 0 → 50/);
+    assert.match((await row.textContent()) ?? '', /olivia/);
+    assert.match((await row.textContent()) ?? '', /percent: 0 → 50/);
     await assertAccessible(page, 'audit');
     await screenshot(page, 'console-audit');
 
@@ -144,10 +144,10 @@ test('a shadow mismatch shows with its side-by-side diff; the analysis judges th
       await servedBy(5, 2000 + i * 5);
       await page.waitForTimeout(500);
     }
-    const diff = mismatch.getByRole('row').filter({ hasText: '/0/title' });
-    assert.match(await diff.innerText(), /"([^"]+)"\s+"\1 \(remastered\)"/, 'the served title beside the shadow’s');
-    assert.match(await mismatch.innerText(), /monolith \(served, 200\)[\s\S]*movies \(shadow, 200\)/);
-    assert.notEqual(await page.getByTestId('match-rate').innerText(), '100.0 %');
+    const [, served, shadowed] = await mismatch.getByRole('row').filter({ hasText: '/0/title' }).locator('th, td').allTextContents();
+    assert.equal(shadowed, served!.replace(/"$/, ' (remastered)"'), 'the served title beside the shadow’s');
+    assert.match((await mismatch.textContent()) ?? '', /monolith \(served, 200\)[\s\S]*movies \(shadow, 200\)/);
+    assert.notEqual(await page.getByTestId('match-rate').textContent(), '100.0 %');
     // Every comparison differs: failed windows, then the analysis's own audited change with its reason.
     const rollback = page.getByRole('region', { name: 'Changes made by the analysis' }).getByRole('row').filter({ hasText: 'mismatch_rate' });
     for (let i = 0; !(await rollback.first().isVisible()); i++) {
@@ -155,7 +155,7 @@ test('a shadow mismatch shows with its side-by-side diff; the analysis judges th
       await servedBy(5, 3000 + i * 5);
       await page.waitForTimeout(500);
     }
-    assert.match(await rollback.first().innerText(), /analysis \(automatic\)[\s\S]*paused: false → true/);
+    assert.match((await rollback.first().textContent()) ?? '', /analysis \(automatic\)[\s\S]*paused: false → true/);
     await page.getByRole('region', { name: 'Analysis windows' }).getByText('fail').first().waitFor();
     await assertAccessible(page, 'shadow');
     await screenshot(page, 'console-shadow');
@@ -199,7 +199,7 @@ test('a viewer token sees every screen and can change nothing (the controls are 
     assert.equal(await page.getByRole('button', { name: 'Apply…' }).isDisabled(), true);
     const transitions = await page.getByRole('group', { name: 'Transitions' }).getByRole('button').all();
     assert.ok(transitions.length >= 3, 'promote, pause or resume, abort, kill switch are shown');
-    for (const button of transitions) assert.equal(await button.isDisabled(), true, `${await button.innerText()} is disabled`);
+    for (const button of transitions) assert.equal(await button.isDisabled(), true, `${await button.textContent()} is disabled`);
     // Even past the page, the API refuses the viewer's token.
     const res = await page.evaluate(
       async ({ token }) => {

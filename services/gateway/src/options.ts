@@ -6,6 +6,7 @@ import type { GatewayDeps } from './app.ts';
 import type { GatewayConfig } from './config.ts';
 import type { ControlRuntime } from './control/runtime.ts';
 import type { RouteTable } from './routing/table.ts';
+import { viewerBuild } from './web/static.ts';
 
 export function gatewayDeps(config: GatewayConfig, table: RouteTable, control: ControlRuntime, logger: Logger): GatewayDeps {
   return {
@@ -22,6 +23,8 @@ export function gatewayDeps(config: GatewayConfig, table: RouteTable, control: C
     shadow: { database: control.database, replica: control.replicaId },
     // Every replica's window counts in one table; the replica holding the advisory lock judges them.
     analysis: { database: control.database, replicaId: control.replicaId },
+    // The viewer web app's production build, served at / (web/viewer/dist unless GATEWAY_VIEWER_DIR).
+    web: viewerBuild(config.GATEWAY_VIEWER_DIR, logger),
   };
 }
 

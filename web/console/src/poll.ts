@@ -20,6 +20,7 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, deps: readon
   const loadRef = useRef(load);
   loadRef.current = load;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `load` is read through a ref; callers name what it depends on in `deps`
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -40,7 +41,6 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, deps: readon
       stopped = true;
       clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [everyMs, tick, ...deps]);
 
   const refresh = useCallback(() => setTick((t) => t + 1), []);

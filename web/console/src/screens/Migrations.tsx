@@ -46,8 +46,10 @@ function RouteCard({ view, canChange, confirm }: { view: RouteView; canChange: b
   const { state, effectivePercent, breakers } = view;
   const [draft, setDraft] = useState<Draft>(draftOf(state));
   const id = useId();
-  // A change (here or elsewhere) makes the stored state the starting point again.
-  useEffect(() => setDraft(draftOf(state)), [state.version]); // eslint-disable-line react-hooks/exhaustive-deps
+  // A change (here or elsewhere) makes the stored state the starting point again; a poll's new copy
+  // of the same version does not (it would undo what the person is typing).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the version, not the object, says the state changed
+  useEffect(() => setDraft(draftOf(state)), [state.version]);
 
   const changes = Object.fromEntries(Object.entries(draft).filter(([k, v]) => state[k as keyof Draft] !== v)) as MigrationChanges;
   const changed = Object.keys(changes);

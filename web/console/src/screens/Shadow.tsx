@@ -41,6 +41,7 @@ function RouteComparison({ route }: { route: string }) {
       <h3>Latest mismatches</h3>
       {shadow.data?.mismatches.length === 0 && <p>No mismatch.</p>}
       {shadow.data?.mismatches.slice(0, 5).map((m, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a mismatch has no id, and the list is replaced whole on every read
         <article key={`${m.at}-${i}`} className="mismatch" aria-label={`Mismatch on ${m.request.method} ${m.request.path}`}>
           <h4>
             {m.request.method} {m.request.path} <span className="muted">{when(m.at)}</span>

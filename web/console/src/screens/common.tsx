@@ -13,23 +13,23 @@ export function Failure({ error }: { error: string | undefined }) {
 /** A wide table on a narrow screen scrolls sideways; the region is focusable so keyboards can too. */
 export function Scroll({ label, children }: { label: string; children: ReactNode }) {
   return (
-    // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
-    <div className="scroll" role="region" aria-label={label} tabIndex={0}>
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus for keyboards to scroll it (axe's scrollable-region-focusable)
+    <section className="scroll" aria-label={label} tabIndex={0}>
       {children}
-    </div>
+    </section>
   );
 }
 
 /** A table with column headings, scrolling sideways when too wide; `children` are its rows. */
-export function Table({ label, columns, caption, className, children }: { label: string; columns: ReactNode[]; caption?: string; className?: string; children: ReactNode }) {
+export function Table({ label, columns, caption, className, children }: { label: string; columns: string[]; caption?: string; className?: string; children: ReactNode }) {
   return (
     <Scroll label={label}>
       <table className={className}>
         {caption && <caption>{caption}</caption>}
         <thead>
           <tr>
-            {columns.map((column, i) => (
-              <th key={i} scope="col">
+            {columns.map((column) => (
+              <th key={column} scope="col">
                 {column}
               </th>
             ))}
