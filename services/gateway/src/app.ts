@@ -4,6 +4,7 @@ import { connectionsClosed, createServer, requestIdOf, type App } from '@cinemaa
 import type { OutboxMonitor } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
+import { startTrafficSampler, type TrafficSampler } from './admin/traffic.ts';
 import { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './config.ts';
 import { startControlPlane, type LiveControlPlane } from './control/plane.ts';
@@ -58,6 +59,8 @@ export interface Gateway {
   drain(windowMs: number): Promise<void>;
   /** The live control plane, when a store was given; closed with the app. */
   plane?: LiveControlPlane;
+  /** Requests/s, latency and errors per route and backend over the last minutes (the console's traffic view). */
+  traffic: TrafficSampler;
 }
 
 // The gateway's own endpoints; every other path is proxied.
@@ -83,6 +86,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   for (const route of deps.table.routes) {
     if (route.migration) metrics.migrationPercent.set({ route: route.name, to: route.migration.to }, route.migration.enabled ? route.migration.percent : 0);
   }
+  const traffic = startTrafficSampler({ metrics, backends: () => backends.values() });
   const analysis = deps.analysis ? createAnalysis({ ...deps.analysis, metrics, logger: deps.logger.child({ component: 'analysis' }) }) : undefined;
   let closing = false;
   const shadow = createShadow({ backends, metrics, logger: deps.logger, random: Math.random }, deps.shadow);
@@ -158,6 +162,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     closing = true;
   });
   app.addHook('onClose', async () => {
+    traffic.close();
     await analysis?.close(); // before the plane: its last decisions go through it
     await plane?.close();
     await shadow.close();
@@ -169,6 +174,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     closing = true;
     await connectionsClosed(app, windowMs);
   };
-  return { app, backends, shadow, drain, ...(plane ? { plane } : {}), ...(analysis ? { analysis } : {}) };
+  return { app, backends, shadow, drain, traffic, ...(plane ? { plane } : {}), ...(analysis ? { analysis } : {}) };
 }
 

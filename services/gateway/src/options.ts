@@ -30,9 +30,13 @@ export function gatewayDeps(config: GatewayConfig, table: RouteTable, control: C
   };
 }
 
-/** Where the admin API listens and whom it lets in (`tokens` as configured, or embedded mode's own). */
+/**
+ * Where the admin API listens, whom it lets in (`tokens` as configured, or embedded mode's own) and
+ * where its events view reads the events service.
+ */
 export const adminOptions = (config: GatewayConfig, tokens = config.GATEWAY_ADMIN_TOKENS) => ({
   tokens,
   port: config.GATEWAY_ADMIN_PORT,
   host: config.GATEWAY_ADMIN_HOST ?? config.HOST,
+  eventsUrl: config.GATEWAY_EVENTS_ADMIN_URL ?? config.EVENTS_SERVICE_URL,
 });

@@ -63,8 +63,8 @@ export function webRequestMatcher(build: WebBuild, reserved: readonly string[]) 
   };
 }
 
-/** Serves the build's files and, for client-side pages, its index.html. */
-export async function serveWebBuild(app: App, build: WebBuild): Promise<void> {
+/** Serves the build's files and, for client-side pages (unless the app has none), its index.html. */
+export async function serveWebBuild(app: App, build: WebBuild, { clientPages = true } = {}): Promise<void> {
   await app.register(fastifyStatic, {
     root: build.dir,
     wildcard: false, // one route per file, listed at start like `build.files`
@@ -76,5 +76,5 @@ export async function serveWebBuild(app: App, build: WebBuild): Promise<void> {
       if (html) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     },
   });
-  app.get('/*', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+  if (clientPages) app.get('/*', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
 }
