@@ -86,11 +86,7 @@ function SignedIn({ user }: { user: User }) {
         <h2 id="subscription-heading">Your subscription</h2>
         {history.state === 'loading' && <p>Loading…</p>}
         {history.state === 'failed' && (
-          <ErrorNotice error={history.error}>
-            <button type="button" onClick={reload}>
-              Try again
-            </button>
-          </ErrorNotice>
+          <ErrorNotice error={history.error} retry={reload} />
         )}
         {history.state === 'ready' &&
           (current ? (

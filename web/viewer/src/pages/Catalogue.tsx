@@ -77,11 +77,7 @@ export function Catalogue({ query }: { query: URLSearchParams }) {
         )}
       </div>
       {loaded.state === 'failed' && (
-        <ErrorNotice error={loaded.error}>
-          <button type="button" onClick={reload}>
-            Try again
-          </button>
-        </ErrorNotice>
+        <ErrorNotice error={loaded.error} retry={reload} />
       )}
       {loaded.state === 'ready' && loaded.value.movies.length > 0 && (
         <ul className="movies" aria-label="Movies">

@@ -17,11 +17,7 @@ export function MovieDetails({ id }: { id: number }) {
         {missing ? (
           <p>There is no movie number {id} in the catalogue.</p>
         ) : (
-          <ErrorNotice error={loaded.error}>
-            <button type="button" onClick={reload}>
-              Try again
-            </button>
-          </ErrorNotice>
+          <ErrorNotice error={loaded.error} retry={reload} />
         )}
         <p>
           <Link href="/">Back to the catalogue</Link>
