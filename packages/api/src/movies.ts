@@ -46,6 +46,11 @@ export type MovieQuery = Static<typeof MovieQuery>;
 /** The header of a movie list answer that counts every matching movie, ignoring limit and offset. */
 export const TOTAL_COUNT_HEADER = 'x-total-count';
 
+/** The list answer's headers, for the OpenAPI document (`headers` of a response schema). */
+export const MovieListHeaders = {
+  [TOTAL_COUNT_HEADER]: Type.Integer({ minimum: 0, description: 'Movies matching genre/title, whatever limit and offset (list answers only, not ?id=)' }),
+};
+
 /** A page of the movie list and the number of movies matching its filters. */
 export interface MoviePage {
   movies: Movie[];
