@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connectionsClosed, createServer, requestIdOf, type App } from '@cinemaabyss/http';
+import type { OutboxMonitor } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   refreshMs?: number;
   /** Analysis of the migrated routes (window counts, verdicts, rollback and promotion); started with the plane. */
   analysis?: Omit<AnalysisOptions, 'metrics' | 'logger'>;
+  /** The gateway's outbox (migration-events), when relayed: its outbox_* gauges go on /metrics for the backlog alerts. */
+  outbox?: OutboxMonitor | undefined;
   /** The viewer web app's production build, served at `/` (see web/static.ts); without one every such path is proxied. */
   web?: WebBuild | undefined;
   /** Injected for tests: the split's random source and the breakers' clock. */
@@ -65,6 +68,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   const registry = new Registry();
   const backends = new Map<string, Backend>();
   const metrics = gatewayMetrics(registry, () => backends.values());
+  deps.outbox?.register(registry);
   const now = deps.now ?? Date.now;
   for (const [name, spec] of Object.entries(deps.table.backends)) {
     backends.set(
