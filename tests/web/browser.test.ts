@@ -13,8 +13,7 @@ after(async () => {
   await browser?.close();
 });
 
-const page = (body: string) =>
-  `<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>Form</h1>${body}</main></body></html>`;
+const page = (body: string) => `<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>Form</h1>${body}</main></body></html>`;
 
 test('a labelled form passes; an unlabelled field is a critical violation', async () => {
   const { context, page: tab, errors } = await openContext(browser);

@@ -95,7 +95,12 @@ describe('the viewer', () => {
   test('page through the catalogue with the total count', async () => {
     // 20 more "Sequel" movies: 25 in all, three pages of 12.
     for (let n = 1; n <= 20; n++) {
-      const res = await call('POST', `${ctx.stack.services.monolith}/api/movies`, { title: `Sequel ${n}`, description: 'Again.', genres: ['Sequel'], rating: 5 });
+      const res = await call('POST', `${ctx.stack.services.monolith}/api/movies`, {
+        title: `Sequel ${n}`,
+        description: 'Again.',
+        genres: ['Sequel'],
+        rating: 5,
+      });
       assert.equal(res.status, 201);
     }
     await withPage(async (page) => {
@@ -106,7 +111,10 @@ describe('the viewer', () => {
       assert.equal(await pages.getByRole('link', { name: /Previous/ }).count(), 0);
       await pages.getByRole('link', { name: /Next/ }).click();
       await summary(page).getByText('25 movies, page 2 of 3').waitFor();
-      assert.deepEqual(await movieTitles(page), Array.from({ length: 12 }, (_, i) => `Sequel ${i + 8}`));
+      assert.deepEqual(
+        await movieTitles(page),
+        Array.from({ length: 12 }, (_, i) => `Sequel ${i + 8}`),
+      );
       await pages.getByRole('link', { name: /Next/ }).click();
       await summary(page).getByText('25 movies, page 3 of 3').waitFor();
       assert.deepEqual(await movieTitles(page), ['Sequel 20']);
@@ -139,10 +147,14 @@ describe('the viewer', () => {
       await assertAccessible(page, 'movie');
       await screenshot(page, 'viewer-movie');
 
-      await eventually(async () => {
-        const events = (await movieEvents()).filter((e) => e.payload.movie_id === 4);
-        return events.some((e) => e.payload.action === 'viewed') && events.some((e) => e.payload.action === 'rated' && e.payload.rating === 9);
-      }, 20_000, 'the viewed and rated events of movie 4');
+      await eventually(
+        async () => {
+          const events = (await movieEvents()).filter((e) => e.payload.movie_id === 4);
+          return events.some((e) => e.payload.action === 'viewed') && events.some((e) => e.payload.action === 'rated' && e.payload.rating === 9);
+        },
+        20_000,
+        'the viewed and rated events of movie 4',
+      );
 
       await page.goto(`${ctx.stack.url}/movies/424242`);
       await page.getByRole('heading', { level: 1, name: 'Movie not found' }).waitFor();
@@ -166,7 +178,10 @@ describe('the viewer', () => {
       assert.equal(await email.getAttribute('aria-invalid'), 'true');
       // The message is tied to the field, so it is read out with it.
       const description = await email.evaluate((input) =>
-        (input.getAttribute('aria-describedby') ?? '').split(' ').map((id: string) => input.ownerDocument.getElementById(id)?.textContent).join(' '),
+        (input.getAttribute('aria-describedby') ?? '')
+          .split(' ')
+          .map((id: string) => input.ownerDocument.getElementById(id)?.textContent)
+          .join(' '),
       );
       assert.match(description, /email must match format "email"/i);
       assert.equal(await page.getByLabel('Username').getAttribute('aria-invalid'), null);
@@ -210,9 +225,15 @@ describe('the viewer', () => {
 
       const user = (await call('GET', `${ctx.stack.services.monolith}/api/users`)).body.find((u: { username: string }) => u.username === 'dallas');
       const payments = await call('GET', `${ctx.stack.services.monolith}/api/payments?user_id=${user.id}`);
-      assert.deepEqual(payments.body.map((p: { amount: number }) => p.amount), [14.99]);
+      assert.deepEqual(
+        payments.body.map((p: { amount: number }) => p.amount),
+        [14.99],
+      );
       const subscriptions = await call('GET', `${ctx.stack.services.monolith}/api/subscriptions?user_id=${user.id}`);
-      assert.deepEqual(subscriptions.body.map((s: { plan_type: string }) => s.plan_type), ['premium']);
+      assert.deepEqual(
+        subscriptions.body.map((s: { plan_type: string }) => s.plan_type),
+        ['premium'],
+      );
 
       // The account survives a reload (remembered in this browser); watching is then by this user.
       await page.reload();
@@ -228,10 +249,11 @@ describe('the viewer', () => {
     await withPage(async (page) => {
       await page.goto(ctx.stack.url);
       await summary(page).getByText('movies').waitFor();
-      const focused = () => page.evaluate(() => {
-        const el = (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string; id: string } } }).document.activeElement;
-        return `${el.tagName.toLowerCase()}:${el.id || el.textContent.trim()}`;
-      });
+      const focused = () =>
+        page.evaluate(() => {
+          const el = (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string; id: string } } }).document.activeElement;
+          return `${el.tagName.toLowerCase()}:${el.id || el.textContent.trim()}`;
+        });
       const order: string[] = [];
       for (let i = 0; i < 7; i++) {
         await page.keyboard.press('Tab');
@@ -254,34 +276,35 @@ describe('the viewer', () => {
   });
 
   test('a phone-sized screen: one column, nothing wider than the screen, still accessible', async () => {
-    await withPage(
-      async (page) => {
-        const overflow = () => page.evaluate(() => {
+    await withPage(async (page) => {
+      const overflow = () =>
+        page.evaluate(() => {
           const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
           return root.scrollWidth - root.clientWidth;
         });
-        await page.goto(ctx.stack.url);
-        await summary(page).getByText('movies').waitFor();
-        assert.equal(await overflow(), 0, 'the catalogue scrolls sideways');
-        const [first, second] = await page.getByRole('list', { name: 'Movies' }).getByRole('listitem').evaluateAll((items) =>
+      await page.goto(ctx.stack.url);
+      await summary(page).getByText('movies').waitFor();
+      assert.equal(await overflow(), 0, 'the catalogue scrolls sideways');
+      const [first, second] = await page
+        .getByRole('list', { name: 'Movies' })
+        .getByRole('listitem')
+        .evaluateAll((items) =>
           items.slice(0, 2).map((item) => (item as unknown as { getBoundingClientRect(): { x: number; y: number } }).getBoundingClientRect()),
         );
-        assert.equal(first!.x, second!.x, 'cards are in one column');
-        assert.ok(second!.y > first!.y);
-        await assertAccessible(page, 'catalogue on a phone');
-        await screenshot(page, 'viewer-phone-catalogue');
+      assert.equal(first!.x, second!.x, 'cards are in one column');
+      assert.ok(second!.y > first!.y);
+      await assertAccessible(page, 'catalogue on a phone');
+      await screenshot(page, 'viewer-phone-catalogue');
 
-        await signUp(page, 'parker');
-        assert.equal(await overflow(), 0, 'the account scrolls sideways');
-        await assertAccessible(page, 'account on a phone');
-        await screenshot(page, 'viewer-phone-account');
-        await page.goto(`${ctx.stack.url}/movies/2`);
-        await page.getByRole('heading', { level: 1, name: 'The Godfather' }).waitFor();
-        assert.equal(await overflow(), 0, 'the movie page scrolls sideways');
-        await assertAccessible(page, 'movie on a phone');
-      },
-      PHONE,
-    );
+      await signUp(page, 'parker');
+      assert.equal(await overflow(), 0, 'the account scrolls sideways');
+      await assertAccessible(page, 'account on a phone');
+      await screenshot(page, 'viewer-phone-account');
+      await page.goto(`${ctx.stack.url}/movies/2`);
+      await page.getByRole('heading', { level: 1, name: 'The Godfather' }).waitFor();
+      assert.equal(await overflow(), 0, 'the movie page scrolls sideways');
+      await assertAccessible(page, 'movie on a phone');
+    }, PHONE);
   });
 
   // Last: these stop services of the shared stack.

@@ -46,6 +46,17 @@ export type MovieQuery = Static<typeof MovieQuery>;
 /** The header of a movie list answer that counts every matching movie, ignoring limit and offset. */
 export const TOTAL_COUNT_HEADER = 'x-total-count';
 
+/**
+ * The list answer's headers, for the OpenAPI document (`headers` of a response schema). A decimal
+ * integer, documented as the digits it is on the wire: validators differ on coercing header values.
+ */
+export const MovieListHeaders = {
+  [TOTAL_COUNT_HEADER]: Type.String({
+    pattern: '^(?:0|[1-9][0-9]*)$',
+    description: 'Movies matching genre/title, whatever limit and offset (list answers only, not ?id=)',
+  }),
+};
+
 /** A page of the movie list and the number of movies matching its filters. */
 export interface MoviePage {
   movies: Movie[];

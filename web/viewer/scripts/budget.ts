@@ -9,10 +9,9 @@ const BUDGET_BYTES = 150 * 1024;
 const dist = join(import.meta.dirname, '..', 'dist');
 
 const html = readFileSync(join(dist, 'index.html'), 'utf8');
-const initial = [
-  ...html.matchAll(/<script\b[^>]*\bsrc="([^"]+\.js)"/g),
-  ...html.matchAll(/<link\b[^>]*\brel="modulepreload"[^>]*\bhref="([^"]+\.js)"/g),
-].map((match) => match[1]!);
+const initial = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+\.js)"/g), ...html.matchAll(/<link\b[^>]*\brel="modulepreload"[^>]*\bhref="([^"]+\.js)"/g)].map(
+  (match) => match[1]!,
+);
 if (initial.length === 0) throw new Error(`no script in ${join(dist, 'index.html')}: was the viewer built?`);
 
 let total = 0;

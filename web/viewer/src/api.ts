@@ -93,9 +93,7 @@ export const getMovie = async (id: number) => (await call<Movie>('GET', `/api/mo
 export const createUser = async (user: CreateUser) => (await call<User>('POST', '/api/users', user)).data;
 export const getUser = async (id: number) => (await call<User>('GET', `/api/users?id=${id}`)).data;
 export const pay = async (payment: CreatePayment) => (await call<Payment>('POST', '/api/payments', payment)).data;
-export const subscribe = async (subscription: CreateSubscription) =>
-  (await call<Subscription>('POST', '/api/subscriptions', subscription)).data;
+export const subscribe = async (subscription: CreateSubscription) => (await call<Subscription>('POST', '/api/subscriptions', subscription)).data;
 export const listPayments = async (userId: number) => (await call<Payment[]>('GET', `/api/payments?user_id=${userId}`)).data;
-export const listSubscriptions = async (userId: number) =>
-  (await call<Subscription[]>('GET', `/api/subscriptions?user_id=${userId}`)).data;
+export const listSubscriptions = async (userId: number) => (await call<Subscription[]>('GET', `/api/subscriptions?user_id=${userId}`)).data;
 export const postMovieEvent = async (event: MovieEventBody) => (await call<unknown>('POST', '/api/events/movie', event)).data;

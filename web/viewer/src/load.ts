@@ -6,6 +6,7 @@ export type Loaded<T> = { state: 'loading' } | { state: 'ready'; value: T } | { 
 export function useLoad<T>(key: string, load: () => Promise<T>): [Loaded<T>, () => void] {
   const [result, setResult] = useState<Loaded<T>>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `load` is a new closure on every render; `key` names what it loads and `attempt` asks again.
   useEffect(() => {
     let current = true;
     setResult({ state: 'loading' });
@@ -16,8 +17,6 @@ export function useLoad<T>(key: string, load: () => Promise<T>): [Loaded<T>, () 
     return () => {
       current = false;
     };
-    // `load` is a new closure on every render; `key` names what it loads.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, attempt]);
   return [result, useCallback(() => setAttempt((n) => n + 1), [])];
 }

@@ -3,7 +3,9 @@
 import { useEffect, useState } from 'react';
 
 const listeners = new Set<() => void>();
-const notify = () => listeners.forEach((listener) => listener());
+const notify = () => {
+  for (const listener of listeners) listener();
+};
 window.addEventListener('popstate', notify);
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {

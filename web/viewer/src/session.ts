@@ -24,7 +24,7 @@ function read(): User | undefined {
 export function setUser(user: User | undefined): void {
   if (user) localStorage.setItem(KEY, JSON.stringify(user));
   else localStorage.removeItem(KEY);
-  listeners.forEach((listener) => listener());
+  for (const listener of listeners) listener();
 }
 
 export function useUser(): User | undefined {

@@ -9,16 +9,14 @@ import type { App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 
 /** Where `npm run build:web` writes a web app's build in this repository (web/<name>/dist). */
-export const repositoryWebBuild = (name: string): string =>
-  fileURLToPath(new URL(`../../../../web/${name}/dist`, import.meta.url));
+export const repositoryWebBuild = (name: string): string => fileURLToPath(new URL(`../../../../web/${name}/dist`, import.meta.url));
 
 // Vite names every file under assets/ by its content hash: a changed file is a new URL, so they can
 // be cached for good. index.html names the current ones and must be revalidated every time.
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 // The apps load only their own scripts and styles and talk only to their own origin.
-const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 export interface WebBuild {
   dir: string;
@@ -59,7 +57,7 @@ export function webRequestMatcher(build: WebBuild, reserved: readonly string[]) 
     if (method !== 'GET' && method !== 'HEAD') return false;
     for (const prefix of reserved) if (path.startsWith(prefix)) return false;
     if (build.files.has(path)) return true;
-    return accept !== undefined && accept.includes('text/html') && !path.slice(path.lastIndexOf('/')).includes('.');
+    return accept?.includes('text/html') === true && !path.slice(path.lastIndexOf('/')).includes('.');
   };
 }
 

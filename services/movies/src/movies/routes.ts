@@ -1,4 +1,4 @@
-import { CreateMovie, ErrorBody, Movie, MovieQuery, TOTAL_COUNT_HEADER } from '@cinemaabyss/api';
+import { CreateMovie, ErrorBody, Movie, MovieListHeaders, MovieQuery, TOTAL_COUNT_HEADER } from '@cinemaabyss/api';
 import type { Db } from '@cinemaabyss/db';
 import { notFound, oneOrMany, type App } from '@cinemaabyss/http';
 import { findMovie, insertMovie, listMovies } from './queries.ts';
@@ -14,7 +14,7 @@ export function movieRoutes(app: App, db: Db, published: () => void): void {
         summary: 'All movies (optionally by genre or title, paged with limit/offset; X-Total-Count counts every match), or one with ?id=N',
         tags: ['movies'],
         querystring: MovieQuery,
-        response: { 200: out.schema, 404: ErrorBody },
+        response: { 200: { ...out.schema, headers: MovieListHeaders }, 404: ErrorBody },
       },
     },
     async (request, reply) => {

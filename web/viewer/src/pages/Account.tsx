@@ -85,18 +85,12 @@ function SignedIn({ user }: { user: User }) {
       <section aria-labelledby="subscription-heading">
         <h2 id="subscription-heading">Your subscription</h2>
         {history.state === 'loading' && <p>Loading…</p>}
-        {history.state === 'failed' && (
-          <ErrorNotice error={history.error}>
-            <button type="button" onClick={reload}>
-              Try again
-            </button>
-          </ErrorNotice>
-        )}
+        {history.state === 'failed' && <ErrorNotice error={history.error} retry={reload} />}
         {history.state === 'ready' &&
           (current ? (
             <p>
-              <strong>{PLANS.find((p) => p.type === current.plan_type)?.name ?? current.plan_type}</strong>, from{' '}
-              {day.format(new Date(current.start_date))} to {day.format(new Date(current.end_date))}.
+              <strong>{PLANS.find((p) => p.type === current.plan_type)?.name ?? current.plan_type}</strong>, from {day.format(new Date(current.start_date))} to{' '}
+              {day.format(new Date(current.end_date))}.
             </p>
           ) : (
             <p>No active subscription.</p>

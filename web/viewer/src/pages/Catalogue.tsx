@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { listMovies } from '../api.ts';
 import { Link } from '../components/Link.tsx';
+import { MovieMeta } from '../components/MovieMeta.tsx';
 import { ErrorNotice } from '../components/Notice.tsx';
 import { Page } from '../components/Page.tsx';
 import { useLoad } from '../load.ts';
@@ -43,22 +44,24 @@ export function Catalogue({ query }: { query: URLSearchParams }) {
 
   return (
     <Page title="Catalogue">
-      <form className="search" role="search" onSubmit={search}>
-        <div className="field">
-          <label htmlFor="search-title">Title</label>
-          <input id="search-title" type="search" value={draftTitle} maxLength={255} onChange={(e) => setDraftTitle(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="search-genre">Genre</label>
-          <input id="search-genre" list="genres" value={draftGenre} maxLength={50} onChange={(e) => setDraftGenre(e.target.value)} />
-          <datalist id="genres">
-            {[...knownGenres].sort().map((g) => (
-              <option key={g} value={g} />
-            ))}
-          </datalist>
-        </div>
-        <button type="submit">Search</button>
-      </form>
+      <search>
+        <form className="search" onSubmit={search}>
+          <div className="field">
+            <label htmlFor="search-title">Title</label>
+            <input id="search-title" type="search" value={draftTitle} maxLength={255} onChange={(e) => setDraftTitle(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor="search-genre">Genre</label>
+            <input id="search-genre" list="genres" value={draftGenre} maxLength={50} onChange={(e) => setDraftGenre(e.target.value)} />
+            <datalist id="genres">
+              {[...knownGenres].sort().map((g) => (
+                <option key={g} value={g} />
+              ))}
+            </datalist>
+          </div>
+          <button type="submit">Search</button>
+        </form>
+      </search>
 
       <div aria-live="polite" className="summary">
         {loaded.state === 'loading' && <p>Loading movies…</p>}
@@ -76,13 +79,7 @@ export function Catalogue({ query }: { query: URLSearchParams }) {
           </p>
         )}
       </div>
-      {loaded.state === 'failed' && (
-        <ErrorNotice error={loaded.error}>
-          <button type="button" onClick={reload}>
-            Try again
-          </button>
-        </ErrorNotice>
-      )}
+      {loaded.state === 'failed' && <ErrorNotice error={loaded.error} retry={reload} />}
       {loaded.state === 'ready' && loaded.value.movies.length > 0 && (
         <ul className="movies" aria-label="Movies">
           {loaded.value.movies.map((movie) => (
@@ -90,10 +87,7 @@ export function Catalogue({ query }: { query: URLSearchParams }) {
               <h2>
                 <Link href={`/movies/${movie.id}`}>{movie.title}</Link>
               </h2>
-              <p className="meta">
-                <span aria-label={`Rated ${movie.rating} out of 10`}>★ {movie.rating}</span>
-                {movie.genres.length > 0 && <span> · {movie.genres.join(', ')}</span>}
-              </p>
+              <MovieMeta movie={movie} />
             </li>
           ))}
         </ul>

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { Movie } from '@cinemaabyss/api';
 import { ApiError, getMovie, postMovieEvent } from '../api.ts';
 import { Link } from '../components/Link.tsx';
+import { MovieMeta } from '../components/MovieMeta.tsx';
 import { ErrorNotice, SuccessNotice } from '../components/Notice.tsx';
 import { Page } from '../components/Page.tsx';
 import { useLoad } from '../load.ts';
@@ -9,20 +10,17 @@ import { useUser } from '../session.ts';
 
 export function MovieDetails({ id }: { id: number }) {
   const [loaded, reload] = useLoad(String(id), () => getMovie(id));
-  if (loaded.state === 'loading') return <Page title="Movie"><p aria-live="polite">Loading the movie…</p></Page>;
+  if (loaded.state === 'loading')
+    return (
+      <Page title="Movie">
+        <p aria-live="polite">Loading the movie…</p>
+      </Page>
+    );
   if (loaded.state === 'failed') {
     const missing = loaded.error instanceof ApiError && loaded.error.problem === 'not-found';
     return (
       <Page title={missing ? 'Movie not found' : 'Movie'}>
-        {missing ? (
-          <p>There is no movie number {id} in the catalogue.</p>
-        ) : (
-          <ErrorNotice error={loaded.error}>
-            <button type="button" onClick={reload}>
-              Try again
-            </button>
-          </ErrorNotice>
-        )}
+        {missing ? <p>There is no movie number {id} in the catalogue.</p> : <ErrorNotice error={loaded.error} retry={reload} />}
         <p>
           <Link href="/">Back to the catalogue</Link>
         </p>
@@ -31,6 +29,8 @@ export function MovieDetails({ id }: { id: number }) {
   }
   return <MovieView movie={loaded.value} />;
 }
+
+const SCORES = Array.from({ length: 11 }, (_, n) => n);
 
 type Outcome = { ok: string } | { error: unknown } | undefined;
 
@@ -67,10 +67,7 @@ function MovieView({ movie }: { movie: Movie }) {
 
   return (
     <Page title={movie.title}>
-      <p className="meta">
-        <span aria-label={`Rated ${movie.rating} out of 10`}>★ {movie.rating}</span>
-        {movie.genres.length > 0 && <span> · {movie.genres.join(', ')}</span>}
-      </p>
+      <MovieMeta movie={movie} />
       {movie.description && <p className="description">{movie.description}</p>}
       <div className="actions">
         <button type="button" disabled={busy} onClick={() => void send('viewed', `Now playing: ${movie.title}. Enjoy the film.`)}>
@@ -79,7 +76,7 @@ function MovieView({ movie }: { movie: Movie }) {
         <form className="rate" onSubmit={rate}>
           <label htmlFor="rating">Your rating</label>
           <select id="rating" value={rating} onChange={(e) => setRating(e.target.value)}>
-            {Array.from({ length: 11 }, (_, n) => (
+            {SCORES.map((n) => (
               <option key={n} value={n}>
                 {n} / 10
               </option>

@@ -28,16 +28,30 @@ export function SignUp() {
       setBusy(false);
     }
   };
-  const fieldError = (name: (typeof FIELDS)[number]) =>
-    error instanceof ApiError && error.field === name ? error.message : undefined;
+  const fieldError = (name: (typeof FIELDS)[number]) => (error instanceof ApiError && error.field === name ? error.message : undefined);
   const general = error !== undefined && !FIELDS.some((name) => fieldError(name));
 
   return (
     <Page title="Sign up">
       <p>Create your account, then choose a plan.</p>
       <form className="form" noValidate onSubmit={(event) => void submit(event)}>
-        <Field label="Username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} error={fieldError('username')} />
-        <Field label="Email" name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={fieldError('email')} />
+        <Field
+          label="Username"
+          name="username"
+          autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          error={fieldError('username')}
+        />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={fieldError('email')}
+        />
         {general && <ErrorNotice error={error} />}
         <button type="submit" disabled={busy}>
           {busy ? 'Creating your account…' : 'Create account'}
