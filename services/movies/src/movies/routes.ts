@@ -1,28 +1,45 @@
 import { CreateMovie, ErrorBody, Movie, MovieQuery } from '@cinemaabyss/api';
 import type { Db } from '@cinemaabyss/db';
-import { notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import { notFound, notModified, oneOrMany, type App } from '@cinemaabyss/http';
+import Type from 'typebox';
+import type { Catalogue } from '../catalogue/catalogue.ts';
 import { findMovie, insertMovie, listMovies } from './queries.ts';
 
-const out = oneOrMany(Movie);
+export const out = oneOrMany(Movie);
 
-/** `published` is called after a write whose event waits in the outbox. */
-export function movieRoutes(app: App, db: Db, published: () => void): void {
+const NotModified = Type.Null({ description: 'Not modified: the `If-None-Match` tag is the list’s current `ETag`; no body' });
+
+/**
+ * `published` is called after a write whose event waits in the outbox. Unfiltered lists (the
+ * whole catalogue or a limit/offset page of it) come from `catalogue`, with an ETag; filtered ones
+ * from the database, since their text rules are the database's.
+ */
+export function movieRoutes(app: App, db: Db, published: () => void, catalogue: Catalogue): void {
   app.get(
     '/api/movies',
     {
       schema: {
         summary: 'All movies (optionally by genre, paged with limit/offset), or one with ?id=N',
+        description:
+          'Unfiltered lists carry a strong `ETag`; send it back in `If-None-Match` to get 304 while the movies are unchanged.',
         tags: ['movies'],
         querystring: MovieQuery,
-        response: { 200: out.schema, 404: ErrorBody },
+        response: { 200: out.schema, 304: NotModified, 404: ErrorBody },
       },
     },
     async (request, reply) => {
-      const { id, ...filters } = request.query;
-      if (id === undefined) return out.many(reply, await listMovies(db, filters));
-      const movie = await findMovie(db, id);
-      if (!movie) throw notFound(`movie ${id}`);
-      return out.one(reply, movie);
+      const { id, limit, offset, ...filters } = request.query;
+      if (id !== undefined) {
+        const movie = await findMovie(db, id);
+        if (!movie) throw notFound(`movie ${id}`);
+        return out.one(reply, movie);
+      }
+      if (Object.keys(filters).length > 0) return out.many(reply, await listMovies(db, { ...filters, limit, offset }));
+      const snapshot = await catalogue.snapshot();
+      const page = snapshot.page(offset, limit);
+      reply.header('x-total-count', snapshot.total);
+      if (notModified(request, reply, page.etag)) return reply.code(304).send(null);
+      return out.serialized(reply, page.body);
     },
   );
 
@@ -38,9 +55,11 @@ export function movieRoutes(app: App, db: Db, published: () => void): void {
     },
     async (request, reply) => {
       const movie = await insertMovie(db, request.body);
+      // Before answering: a client that reads after its 201 must see its movie (other replicas
+      // learn of it from the tables' notification).
+      catalogue.invalidate();
       published();
       return reply.code(201).send(movie);
     },
   );
 }
-
