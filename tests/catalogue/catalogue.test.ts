@@ -46,6 +46,7 @@ describe('cached catalogue', () => {
       const res = await list(ctx.stack.movies, '', { 'if-none-match': sent });
       assert.equal(res.status, 304, sent);
       assert.equal(res.text, '');
+      assert.equal(res.headers.get('content-length'), null, 'a 304 announces no body');
       assert.equal(res.headers.get('etag'), etag);
     }
     const other = await list(ctx.stack.movies, '', { 'if-none-match': '"not-the-tag"' });

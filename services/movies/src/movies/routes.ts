@@ -1,13 +1,13 @@
 import { CreateMovie, ErrorBody, Movie, MovieQuery } from '@cinemaabyss/api';
 import type { Db } from '@cinemaabyss/db';
 import { notFound, notModified, oneOrMany, type App } from '@cinemaabyss/http';
-import Type from 'typebox';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { findMovie, insertMovie, listMovies } from './queries.ts';
 
 export const out = oneOrMany(Movie);
 
-const NotModified = Type.Null({ description: 'Not modified: the `If-None-Match` tag is the list’s current `ETag`; no body' });
+// No body, so no schema type: Fastify then sends no Content-Length (a 304 must not announce one).
+const NotModified = { description: 'Not modified: the `If-None-Match` tag is the list’s current `ETag`; no body' };
 
 /**
  * `published` is called after a write whose event waits in the outbox. Unfiltered lists (the
@@ -38,7 +38,7 @@ export function movieRoutes(app: App, db: Db, published: () => void, catalogue: 
       const snapshot = await catalogue.snapshot();
       const page = snapshot.page(offset, limit);
       reply.header('x-total-count', snapshot.total);
-      if (notModified(request, reply, page.etag)) return reply.code(304).send(null);
+      if (notModified(request, reply, page.etag)) return reply.code(304).send();
       return out.serialized(reply, page.body);
     },
   );
