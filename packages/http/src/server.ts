@@ -106,6 +106,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+const services = new WeakMap<App, string>();
+
+/** The `service` name an app was created with (for messages about it). */
+export const serviceOf = (app: App): string => services.get(app) ?? 'service';
+
 /** A Fastify app with the behaviour every CinemaAbyss service shares; the caller adds routes. */
 export async function createServer(options: ServerOptions): Promise<App> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -129,6 +134,7 @@ export async function createServer(options: ServerOptions): Promise<App> {
     schemaErrorFormatter: formatValidationError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  services.set(app, options.service);
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? bodyAjv.compile(schema as object) : strictQueryNumbers(schema as object, queryAjv.compile(schema as object)),
