@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions as HttpServerOptions, type ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -50,6 +51,11 @@ export interface ServerOptions {
    * budget is smaller than Fastify's lifecycle (the gateway's proxy). Fastify serves the rest.
    */
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * Adds to the generated OpenAPI document what its routes cannot say (the gateway's proxied
+   * paths); the document `/docs` shows.
+   */
+  document?: (generated: Record<string, unknown>) => Record<string, unknown>;
   /** OpenAPI security schemes that routes name in their `schema.security`. */
   securitySchemes?: Record<string, { type: 'http'; scheme: 'bearer' | 'basic'; description?: string }>;
 }
@@ -87,6 +93,9 @@ const queryAjv = addFormats(new Ajv({ coerceTypes: true, removeAdditional: false
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 const READY_TIMEOUT_MS = 2000;
+
+/** Where every service serves its interactive API documentation (its assets below it). */
+export const DOCS_PATH = '/docs';
 
 /** Thrown by a readiness check that fails with a state of its own to report (e.g. 'stuck'), not 'unavailable'. */
 export class NotReady extends Error {
@@ -161,6 +170,8 @@ export async function createServer(options: ServerOptions): Promise<App> {
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Interactive documentation of the same document (Swagger UI, its assets served from the package).
+  await app.register(swaggerUi, { routePrefix: DOCS_PATH, ...(options.document ? { transformSpecification: options.document } : {}) });
   installMetrics(app, options.service, options.registry);
 
   if (options.healthPath) {
