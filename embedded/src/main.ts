@@ -4,7 +4,7 @@
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
 import { embeddedBusMigrations, monitorOutbox, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
-import { buildGateway, embeddedAdminTokens, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
+import { buildGateway, embeddedAdminTokens, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable, viewerBuild } from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp } from '@cinemaabyss/monolith';
@@ -64,6 +64,7 @@ await runService(async () => {
     shadow: { database: control.database, replica: control.replicaId },
     // Every replica's window counts in one table; the replica holding the advisory lock judges them.
     analysis: { database: control.database, replicaId: control.replicaId },
+    web: viewerBuild(gatewayConfig.GATEWAY_VIEWER_DIR, log('gateway')),
   });
   services.unshift(['gateway', gateway.app, config.GATEWAY_PORT, 'GATEWAY_PORT']);
   lines.unshift(`  ${'gateway'.padEnd(10)} ${await listen(gateway.app, config.GATEWAY_PORT, config.HOST, 'GATEWAY_PORT')}  <- the single entry point`);

@@ -13,6 +13,7 @@ import { createBackend, type Backend } from './proxy/backend.ts';
 import { createProxy } from './proxy/handler.ts';
 import { createShadow, type Shadow, type ShadowOptions } from './shadow/index.ts';
 import type { RouteTable } from './routing/table.ts';
+import { serveWebBuild, webRequestMatcher, type WebBuild } from './web/static.ts';
 
 export interface GatewayDeps {
   table: RouteTable;
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   refreshMs?: number;
   /** Analysis of the migrated routes (window counts, verdicts, rollback and promotion); started with the plane. */
   analysis?: Omit<AnalysisOptions, 'metrics' | 'logger'>;
+  /** The viewer web app's production build, served at `/` (see web/static.ts); without one every such path is proxied. */
+  web?: WebBuild | undefined;
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
@@ -109,12 +112,18 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     ...(analysis ? { observer: analysis.counter } : {}),
   });
 
+  // The web app never answers a path the route table sends somewhere specific (the API) nor the gateway's own.
+  const isWeb = deps.web
+    ? webRequestMatcher(deps.web, ['/api', '/gateway/', ...deps.table.routes.map((r) => r.prefix).filter((prefix) => prefix !== '/')])
+    : undefined;
+
   // Proxied requests never enter Fastify (no routing, hooks or reply objects): it serves only the
-  // gateway's own paths. The proxy has its own answers for everything it rejects.
+  // gateway's own paths and the web app. The proxy has its own answers for everything it rejects.
   const intercept = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    if (isOwn(q < 0 ? url : url.slice(0, q))) return false;
+    const path = q < 0 ? url : url.slice(0, q);
+    if (isOwn(path) || isWeb?.(req.method, path, req.headers.accept)) return false;
     proxy(req, res, requestIdOf(req.headers, randomUUID), req.socket.remoteAddress ?? '');
     return true;
   };
@@ -142,6 +151,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'),
   );
   installDocument(app, deps.table);
+  if (deps.web) await serveWebBuild(app, deps.web);
 
   app.addHook('preClose', async () => {
     closing = true;

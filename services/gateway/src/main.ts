@@ -5,6 +5,7 @@ import { buildGateway } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
 import { openControlRuntime } from './control/runtime.ts';
 import { loadRouteTable } from './routing/table.ts';
+import { viewerBuild } from './web/static.ts';
 
 // How long a shutdown waits for keep-alive clients to leave (each gets its answer with
 // `Connection: close`) before closing what is left; within runService's 10 s grace.
@@ -29,6 +30,7 @@ await runService(async () => {
     shadow: { database: control.database, replica: control.replicaId },
     // Every replica's window counts in one table; the replica holding the advisory lock judges them.
     analysis: { database: control.database, replicaId: control.replicaId },
+    web: viewerBuild(config.GATEWAY_VIEWER_DIR, logger),
   }).catch(async (error: unknown) => {
     await control.close();
     throw error;

@@ -35,7 +35,7 @@ export async function buildMoviesApp({ database, logger, published = () => {}, o
     readiness: { database: () => database.ping(), ...(outbox ? { outbox: () => outbox.check() } : {}) },
     isUnavailable,
   });
-  const catalogue = new Catalogue(async () => (await listMovies(database.db, {})).map(out.stringify));
+  const catalogue = new Catalogue(async () => (await listMovies(database.db, {})).movies.map(out.stringify));
   const unwatch = await watchCatalogue(database, catalogue, logger, catalogueRecheckMs);
   app.addHook('onClose', unwatch);
   movieRoutes(app, database.db, published, catalogue);

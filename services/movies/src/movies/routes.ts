@@ -1,4 +1,4 @@
-import { CreateMovie, ErrorBody, Movie, MovieQuery } from '@cinemaabyss/api';
+import { CreateMovie, ErrorBody, Movie, MovieQuery, TOTAL_COUNT_HEADER } from '@cinemaabyss/api';
 import type { Db } from '@cinemaabyss/db';
 import { notFound, notModified, oneOrMany, type App } from '@cinemaabyss/http';
 import type { Catalogue } from '../catalogue/catalogue.ts';
@@ -19,7 +19,7 @@ export function movieRoutes(app: App, db: Db, published: () => void, catalogue: 
     '/api/movies',
     {
       schema: {
-        summary: 'All movies (optionally by genre, paged with limit/offset), or one with ?id=N',
+        summary: 'All movies (optionally by genre or title, paged with limit/offset; X-Total-Count counts every match), or one with ?id=N',
         description:
           'Unfiltered lists carry a strong `ETag`; send it back in `If-None-Match` to get 304 while the movies are unchanged.',
         tags: ['movies'],
@@ -34,10 +34,13 @@ export function movieRoutes(app: App, db: Db, published: () => void, catalogue: 
         if (!movie) throw notFound(`movie ${id}`);
         return out.one(reply, movie);
       }
-      if (Object.keys(filters).length > 0) return out.many(reply, await listMovies(db, { ...filters, limit, offset }));
+      if (Object.keys(filters).length > 0) {
+        const found = await listMovies(db, { ...filters, limit, offset });
+        return out.many(reply.header(TOTAL_COUNT_HEADER, found.total), found.movies);
+      }
       const snapshot = await catalogue.snapshot();
       const page = snapshot.page(offset, limit);
-      reply.header('x-total-count', snapshot.total);
+      reply.header(TOTAL_COUNT_HEADER, snapshot.total);
       if (notModified(request, reply, page.etag)) return reply.code(304).send();
       return out.serialized(reply, page.body);
     },
