@@ -23,6 +23,7 @@ const options = optionsOrExit(() =>
 );
 const postgresUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
 const started = Date.now();
+const loadAtStart = load1();
 const log = elapsedLog(started);
 guard((2 * 3 * (options.warmup + options.runs * (options.duration + 2)) + 240) * 1000);
 
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     console.log(`| ${name} | ${fmt(m.requestsPerSec, 1)} | ${fmt(m.requestsPerSec / uncached, 1)}× | ${m.p50} | ${m.p99} | ${m.serviceCores.toFixed(2)} | ${m.otherCores.toFixed(2)} |`);
   }
   const date = new Date().toISOString();
-  const file = await writeResults('catalogue', date, { date, machine: machine(), database: `PostgreSQL ${version}`, options, loadAverage: { start: load1() }, medians, runs: Object.fromEntries(runs) });
+  const file = await writeResults('catalogue', date, { date, machine: machine(), database: `PostgreSQL ${version}`, options, loadAverage: { start: loadAtStart, end: load1() }, medians, runs: Object.fromEntries(runs) });
   log(`done in ${Math.round((Date.now() - started) / 1000)} s; raw results in ${file}`);
 }
 
