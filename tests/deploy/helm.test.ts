@@ -42,9 +42,7 @@ function run(args: string[], input?: string, timeoutMs = 120_000): Run {
 }
 
 // Rendered objects are plain JSON; `any` keeps deep navigation readable in assertions.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string>; type?: string };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Container = { name: string; image: string; command?: string[]; env?: any[]; securityContext?: any; livenessProbe?: any; readinessProbe?: any; startupProbe?: any; resources?: any; volumeMounts?: any[]; ports?: any[] };
 
 // Set when scripts/helm.sh could not provide the tools: then every test fails with the reason.
@@ -93,13 +91,13 @@ const all = (objects: Obj[], kind: string): Obj[] => objects.filter((o) => o.kin
 const names = (objects: Obj[], kind: string): string[] => all(objects, kind).map((o) => o.metadata.name).sort();
 
 function containerOf(o: Obj, name?: string): Container {
-  const containers = (o.spec.template?.spec ?? o.spec.jobTemplate?.spec.template.spec).containers as Container[];
+  const pod = o.spec.template?.spec ?? o.spec.jobTemplate?.spec.template.spec;
+  const containers = pod.containers as Container[];
   const c = name === undefined ? containers[0] : containers.find((x) => x.name === name);
   assert.ok(c, `${o.kind}/${o.metadata.name} has no container ${name ?? ''}`);
   return c;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function envOf(c: Container, name: string): any {
   const e = (c.env ?? []).find((x: { name: string }) => x.name === name);
   assert.ok(e, `container ${c.name} has no env ${name}`);
