@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { connectionsClosed, createServer, requestIdOf, type App } from '@cinemaabyss/http';
+import { connectionsClosed, createServer, DOCS_PATH, requestIdOf, type App } from '@cinemaabyss/http';
 import type { OutboxMonitor } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
@@ -10,7 +10,7 @@ import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './conf
 import { startControlPlane, type LiveControlPlane } from './control/plane.ts';
 import type { StateStore } from './control/ports.ts';
 import { gatewayMetrics } from './metrics.ts';
-import { DOCUMENT_PATH, installDocument } from './openapi.ts';
+import { DOCUMENT_PATH, gatewayDocument, installDocument } from './openapi.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
 import { createProxy } from './proxy/handler.ts';
 import { createShadow, type Shadow, type ShadowOptions } from './shadow/index.ts';
@@ -64,7 +64,9 @@ export interface Gateway {
 }
 
 // The gateway's own endpoints; every other path is proxied.
-const OWN_PATHS = new Set(['/health', '/ready', '/metrics', DOCUMENT_PATH]);
+const OWN_PATHS = new Set(['/health', '/ready', '/metrics', DOCUMENT_PATH, DOCS_PATH]);
+/** The gateway's interactive documentation and its assets (packages/http), never proxied. */
+const isOwn = (path: string): boolean => OWN_PATHS.has(path) || path.startsWith(`${DOCS_PATH}/`);
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
@@ -129,7 +131,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    if (OWN_PATHS.has(path) || isWeb?.(req.method, path, req.headers.accept)) return false;
+    if (isOwn(path) || isWeb?.(req.method, path, req.headers.accept)) return false;
     proxy(req, res, requestIdOf(req.headers, randomUUID), req.socket.remoteAddress ?? '');
     return true;
   };
@@ -143,6 +145,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     logRequests: false, // the proxy writes one richer line per request itself
     ...(deps.maxHeaderBytes ? { maxHeaderBytes: deps.maxHeaderBytes } : {}),
     intercept,
+    document: gatewayDocument(deps.table),
   });
   app.get(
     '/health',

@@ -2,6 +2,9 @@ import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/conf
 import { DatabaseSettings, databaseAliases } from '@cinemaabyss/db';
 import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
 
+/** How often a used catalogue is read again, bounding how long a lost change notification can leave it stale. */
+export const DEFAULT_CATALOGUE_RECHECK_MS = 10_000;
+
 export const MoviesConfig = Type.Object({
   PORT: Port(8081),
   HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
@@ -9,6 +12,12 @@ export const MoviesConfig = Type.Object({
   ...DatabaseSettings,
   ...BusSettings,
   ...OutboxSettings,
+  CATALOGUE_RECHECK_MS: Type.Integer({
+    minimum: 100,
+    maximum: 3_600_000,
+    default: DEFAULT_CATALOGUE_RECHECK_MS,
+    description: 'Milliseconds between re-reads of the cached movie list, in case a change notification was lost',
+  }),
 });
 export type MoviesConfig = Static<typeof MoviesConfig>;
 

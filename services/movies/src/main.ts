@@ -10,7 +10,7 @@ await runService(async () => {
   const logger = createLogger('movies', { level: config.LOG_LEVEL });
   const database = await openFromSettings(config);
   const events = await startPublishing(config, 'movies', database, logger);
-  const app = await buildMoviesApp({ database, logger, published: events.notify, outbox: events.outbox });
+  const app = await buildMoviesApp({ database, logger, published: events.notify, outbox: events.outbox, catalogueRecheckMs: config.CATALOGUE_RECHECK_MS });
   const url = await listen(app, config.PORT, config.HOST);
   logger.info({ url, database: database.kind, bus: events.bus.kind }, `movies service listening on ${url}`);
   return {
