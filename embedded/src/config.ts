@@ -1,4 +1,5 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
+import { DataSettings } from '@cinemaabyss/movies';
 
 export const EmbeddedConfig = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Interface every embedded service listens on' }),
@@ -14,6 +15,8 @@ export const EmbeddedConfig = Type.Object({
     description: 'Where PGlite persists; memory:// (or `npm start -- --memory`) keeps nothing',
   }),
   LOG_LEVEL: LogLevel,
+  // The movies service's own database (a second PGlite folder) and its data migration.
+  ...DataSettings,
 });
 export type EmbeddedConfig = Static<typeof EmbeddedConfig>;
 

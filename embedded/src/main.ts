@@ -8,7 +8,7 @@ import { buildGateway, embeddedAdminTokens, gatewayMigrations, loadGatewayConfig
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp } from '@cinemaabyss/monolith';
-import { buildMoviesApp } from '@cinemaabyss/movies';
+import { buildMoviesApp, openOwnStore, startDataMigration } from '@cinemaabyss/movies';
 import { loadEmbeddedConfig } from './config.ts';
 
 await runService(async () => {
@@ -20,6 +20,10 @@ await runService(async () => {
     { migrations: [monolithMigrations, embeddedBusMigrations, eventsMigrations, gatewayMigrations] },
   );
   const bus = await openEmbeddedBus(database);
+  // The movies service's own database: a second PGlite (issue #12's data migration moves into it).
+  const own = (await openOwnStore({ ...config, DB_POOL_SIZE: 1 }))!;
+  const data = (registry: Parameters<typeof startDataMigration>[0]['registry']) =>
+    startDataMigration({ legacy: database, own, bus, logger: log('movies'), registry, settings: config });
   const relay = startOutboxRelay({ database, bus, log: log('outbox-relay') });
   const published = () => relay.notify();
   const outbox = monitorOutbox(database, relay);
@@ -29,7 +33,7 @@ await runService(async () => {
 
   const services: [string, App, number][] = [
     ['monolith', await buildMonolithApp({ database, logger: log('monolith'), published, outbox }), config.MONOLITH_PORT],
-    ['movies', await buildMoviesApp({ database, logger: log('movies'), published, outbox }), config.MOVIES_PORT],
+    ['movies', await buildMoviesApp({ database, logger: log('movies'), published, outbox, data }), config.MOVIES_PORT],
     ['events', events.app, config.EVENTS_PORT],
   ];
   const lines: string[] = [];
@@ -91,6 +95,7 @@ await runService(async () => {
       await control.close();
       await relay.stop();
       await bus.close();
+      await own.close();
       await database.close();
     },
   };

@@ -79,3 +79,18 @@ export async function openFromSettings(settings: DatabaseSettingValues, options:
   }
   return database;
 }
+export {
+  applyMoviesToMonolith,
+  deleteMoviesFromMonolith,
+  monolithMovieColumns,
+  movieFingerprint,
+  movieGenresArray,
+  newestPerId,
+  rangeFingerprints,
+  rangeSums,
+  type MovieColumns,
+  type RangeSum,
+  readMoviesAfter,
+  readMoviesById,
+  type VersionedMovie,
+} from './movie-copy.ts';

@@ -3,6 +3,8 @@ import { createServer, type App } from '@cinemaabyss/http';
 import type { OutboxMonitor } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
+import { dataAdminRoutes } from './data/admin-routes.ts';
+import type { DataMigration } from './data/procedure.ts';
 import { movieRoutes } from './movies/routes.ts';
 
 export interface MoviesDeps {
@@ -12,10 +14,12 @@ export interface MoviesDeps {
   published?: () => void;
   /** The outbox's readiness check and metrics (main passes its publishing's; in-process tests may omit it). */
   outbox?: OutboxMonitor;
+  /** The data migration into the service's own database (main starts it; tests may pass their own). */
+  data?: (registry: Registry) => Promise<DataMigration>;
 }
 
 /** The movies service, ready to listen (tests drive it in-process or on port 0). */
-export async function buildMoviesApp({ database, logger, published = () => {}, outbox }: MoviesDeps): Promise<App> {
+export async function buildMoviesApp({ database, logger, published = () => {}, outbox, data: startData }: MoviesDeps): Promise<App> {
   const registry = new Registry();
   outbox?.register(registry);
   const app = await createServer({
@@ -29,6 +33,11 @@ export async function buildMoviesApp({ database, logger, published = () => {}, o
     readiness: { database: () => database.ping(), ...(outbox ? { outbox: () => outbox.check() } : {}) },
     isUnavailable,
   });
-  movieRoutes(app, database.db, published);
+  const data = await startData?.(registry);
+  movieRoutes(app, database.db, published, data?.reads);
+  if (data) {
+    dataAdminRoutes(app, data);
+    app.addHook('onClose', () => data.close());
+  }
   return app;
 }

@@ -1,2 +1,5 @@
 export { buildMoviesApp, type MoviesDeps } from './app.ts';
-export { MoviesConfig, loadMoviesConfig } from './config.ts';
+export { DataSettings, MoviesConfig, loadMoviesConfig } from './config.ts';
+export { PHASES, startDataMigration, type DataMigration, type DataStatus } from './data/procedure.ts';
+export { moviesStoreMigrations } from './store/migrations.ts';
+export { openOwnStore } from './store/open.ts';

@@ -1,12 +1,17 @@
 import { CreateMovie, ErrorBody, Movie, MovieQuery } from '@cinemaabyss/api';
 import type { Db } from '@cinemaabyss/db';
 import { notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import { findOwnMovie, listOwnMovies } from '../store/queries.ts';
 import { findMovie, insertMovie, listMovies } from './queries.ts';
 
 const out = oneOrMany(Movie);
 
-/** `published` is called after a write whose event waits in the outbox. */
-export function movieRoutes(app: App, db: Db, published: () => void): void {
+/**
+ * `published` is called after a write whose event waits in the outbox. `reads` names the store
+ * reads come from at this moment: the monolith's tables, or the own store once the data migration
+ * has reached phase 4.
+ */
+export function movieRoutes(app: App, db: Db, published: () => void, reads?: () => { db: Db; own: boolean }): void {
   app.get(
     '/api/movies',
     {
@@ -19,8 +24,9 @@ export function movieRoutes(app: App, db: Db, published: () => void): void {
     },
     async (request, reply) => {
       const { id, ...filters } = request.query;
-      if (id === undefined) return out.many(reply, await listMovies(db, filters));
-      const movie = await findMovie(db, id);
+      const from = reads?.() ?? { db, own: false };
+      if (id === undefined) return out.many(reply, await (from.own ? listOwnMovies : listMovies)(from.db, filters));
+      const movie = await (from.own ? findOwnMovie : findMovie)(from.db, id);
       if (!movie) throw notFound(`movie ${id}`);
       return out.one(reply, movie);
     },

@@ -1,0 +1,114 @@
+import { and, asc, gte, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from './client.ts';
+import { movieGenres, movies } from './schema.ts';
+
+/** A movie row with its version, as the data migration copies it between the two stores. */
+export interface VersionedMovie {
+  id: number;
+  title: string;
+  description: string;
+  genres: string[];
+  rating: number;
+  version: number;
+}
+
+// Genres as the API answers them: sorted by the database, in the same row.
+export const movieGenresArray = sql<string[]>`array(select ${movieGenres.genre} from ${movieGenres} where ${movieGenres.movieId} = ${movies.id} order by 1)`;
+
+const versioned = {
+  id: movies.id,
+  title: movies.title,
+  description: movies.description,
+  genres: movieGenresArray,
+  rating: movies.rating,
+  version: movies.version,
+};
+
+/** The monolith's movies after `afterId`, in id order: one batch of the backfill. */
+export function readMoviesAfter(db: Db, afterId: number, limit: number): Promise<VersionedMovie[]> {
+  return db.select(versioned).from(movies).where(gt(movies.id, afterId)).orderBy(asc(movies.id)).limit(limit);
+}
+
+export function readMoviesById(db: Db, ids: number[]): Promise<VersionedMovie[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.select(versioned).from(movies).where(inArray(movies.id, ids)).orderBy(asc(movies.id));
+}
+
+/**
+ * Applies other store's movie changes to the monolith's tables: a row is written only if it is new
+ * or its version is newer than the stored one (`force` writes it whatever, for the reconciler's
+ * repair), with its genres replaced. One transaction; returns the ids written.
+ */
+export async function applyMoviesToMonolith(db: Db, rows: VersionedMovie[], force = false): Promise<number[]> {
+  const newest = newestPerId(rows);
+  if (newest.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const written = await tx
+      .insert(movies)
+      .values(newest.map(({ genres: _genres, ...row }) => row))
+      .onConflictDoUpdate({
+        target: movies.id,
+        set: {
+          title: sql`excluded.title`,
+          description: sql`excluded.description`,
+          rating: sql`excluded.rating`,
+          version: sql`excluded.version`,
+        },
+        ...(force ? {} : { setWhere: sql`${movies.version} < excluded.version` }),
+      })
+      .returning({ id: movies.id });
+    const ids = new Set(written.map((row) => row.id));
+    if (ids.size === 0) return [];
+    await tx.delete(movieGenres).where(inArray(movieGenres.movieId, [...ids]));
+    const genres = newest.filter((row) => ids.has(row.id)).flatMap((row) => row.genres.map((genre) => ({ movieId: row.id, genre })));
+    if (genres.length > 0) await tx.insert(movieGenres).values(genres);
+    return [...ids];
+  });
+}
+
+/** Removes movies from the monolith's tables (the reconciler's repair of a row the owner lacks). */
+export async function deleteMoviesFromMonolith(db: Db, ids: number[]): Promise<void> {
+  if (ids.length > 0) await db.delete(movies).where(inArray(movies.id, ids));
+}
+
+/** Keeps the newest version of each id (one statement may not update a row twice). */
+export function newestPerId(rows: VersionedMovie[]): VersionedMovie[] {
+  const newest = new Map<number, VersionedMovie>();
+  for (const row of rows) if ((newest.get(row.id)?.version ?? 0) < row.version) newest.set(row.id, row);
+  return [...newest.values()];
+}
+
+export type MovieColumns = { [K in keyof VersionedMovie]: AnyPgColumn | SQL };
+
+/**
+ * A row's fingerprint, computed the same way in both stores: a 64-bit hash of its values as JSON.
+ * Summed per id range, it compares whole ranges with one aggregate per store.
+ */
+export const movieFingerprint = (c: MovieColumns) =>
+  sql`hashtextextended(json_build_array(${c.id}, ${c.title}, ${c.description}, ${c.genres}, ${c.rating}, ${c.version})::text, 0)`;
+
+export interface RangeSum {
+  bucket: number;
+  rows: number;
+  sum: string;
+}
+
+/** Count and fingerprint sum of every id range (`id / size`) of a table. */
+export function rangeSums(db: Db, table: PgTable, c: MovieColumns, size: number): Promise<RangeSum[]> {
+  const bucket = sql<number>`(${c.id} / ${size})::int`;
+  return db
+    .select({ bucket, rows: sql<number>`count(*)::int`, sum: sql<string>`sum(${movieFingerprint(c)}::numeric)::text` })
+    .from(table)
+    .groupBy(sql`1`);
+}
+
+/** Each row's fingerprint within the id range of `bucket`. */
+export function rangeFingerprints(db: Db, table: PgTable, c: MovieColumns, size: number, bucket: number): Promise<{ id: number; hash: string }[]> {
+  return db
+    .select({ id: sql<number>`${c.id}`, hash: sql<string>`${movieFingerprint(c)}::text` })
+    .from(table)
+    .where(and(gte(c.id as AnyPgColumn, bucket * size), lt(c.id as AnyPgColumn, (bucket + 1) * size)));
+}
+
+export const monolithMovieColumns: MovieColumns = versioned;

@@ -1,0 +1,74 @@
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { newestPerId, type Db, type MovieColumns, type VersionedMovie } from '@cinemaabyss/db';
+import type { Movie, MovieQuery } from '@cinemaabyss/api';
+import { catalogue } from './schema.ts';
+
+// The movies service's reads and writes on its own store: one row per movie, genres included.
+
+const columns = {
+  id: catalogue.id,
+  title: catalogue.title,
+  description: catalogue.description,
+  genres: catalogue.genres,
+  rating: catalogue.rating,
+};
+
+export async function listOwnMovies(db: Db, query: Omit<MovieQuery, 'id'>): Promise<Movie[]> {
+  let select = db.select(columns).from(catalogue).$dynamic();
+  if (query.genre !== undefined) {
+    // The same comparison as the monolith's: lower() on the stored genre, JS lower case on the query.
+    select = select.where(sql`exists (select 1 from unnest(${catalogue.genres}) as g where lower(g) = ${query.genre.toLowerCase()})`);
+  }
+  select = select.orderBy(asc(catalogue.id));
+  if (query.limit !== undefined) select = select.limit(query.limit);
+  if (query.offset !== undefined) select = select.offset(query.offset);
+  return select;
+}
+
+export async function findOwnMovie(db: Db, id: number): Promise<Movie | undefined> {
+  const [row] = await db.select(columns).from(catalogue).where(eq(catalogue.id, id));
+  return row;
+}
+
+const versioned = { ...columns, version: catalogue.version };
+/** The own store's columns for the reconciler's fingerprints. */
+export const ownMovieColumns: MovieColumns = versioned;
+
+export function readOwnById(db: Db, ids: number[]): Promise<VersionedMovie[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.select(versioned).from(catalogue).where(inArray(catalogue.id, ids)).orderBy(asc(catalogue.id));
+}
+
+export function readOwnAfter(db: Db, afterId: number, limit: number): Promise<VersionedMovie[]> {
+  return db.select(versioned).from(catalogue).where(gt(catalogue.id, afterId)).orderBy(asc(catalogue.id)).limit(limit);
+}
+
+/**
+ * Upserts copies where the newer version wins: backfill, change capture and replays can arrive in
+ * any order and the row ends at its newest version. `force` (the reconciler's repair) writes the
+ * given row whatever the stored version. Returns how many rows were written.
+ */
+export async function upsertOwn(db: Db, rows: VersionedMovie[], force = false): Promise<number> {
+  if (rows.length === 0) return 0;
+  const written = await db
+    .insert(catalogue)
+    .values(newestPerId(rows))
+    .onConflictDoUpdate({
+      target: catalogue.id,
+      set: {
+        title: sql`excluded.title`,
+        description: sql`excluded.description`,
+        genres: sql`excluded.genres`,
+        rating: sql`excluded.rating`,
+        version: sql`excluded.version`,
+        updatedAt: sql`now()`,
+      },
+      ...(force ? {} : { setWhere: sql`${catalogue.version} < excluded.version` }),
+    })
+    .returning({ id: catalogue.id });
+  return written.length;
+}
+
+export async function deleteOwn(db: Db, ids: number[]): Promise<void> {
+  if (ids.length > 0) await db.delete(catalogue).where(and(inArray(catalogue.id, ids)));
+}

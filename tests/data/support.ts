@@ -1,0 +1,168 @@
+// The data migration under test (issue #12): the monolith and the movies service over two
+// databases (the monolith's, the movies service's own), the outbox relay and a bus, on free ports.
+import { sql } from 'drizzle-orm';
+import { migrate, type Database } from '@cinemaabyss/db';
+import { embeddedBusMigrations, startOutboxRelay, type EventBus, type OutboxRelay } from '@cinemaabyss/event-bus';
+import { listen, type App } from '@cinemaabyss/http';
+import { buildMonolithApp } from '@cinemaabyss/monolith';
+import { buildMoviesApp, moviesStoreMigrations, startDataMigration, type DataMigration, type DataStatus } from '@cinemaabyss/movies';
+import { freshDatabase, type TestDatabase } from '../support/backend.ts';
+import { openTestBus, uniqueTopic } from '../support/bus.ts';
+import { eventually } from '../support/events-stack.ts';
+import { call, quietLogger } from '../support/stack.ts';
+
+export interface DataSettingsOverride {
+  MOVIES_BACKFILL_BATCH?: number;
+  MOVIES_BACKFILL_MAX_ROWS_PER_SECOND?: number;
+  MOVIES_RECONCILE_INTERVAL_MS?: number;
+}
+
+export interface DataStack {
+  legacy: TestDatabase;
+  own: TestDatabase;
+  bus: EventBus;
+  relay: OutboxRelay;
+  monolith: string;
+  movies: string;
+  data: DataMigration;
+  /** Stops the movies service (its workers finish the batch in hand) and starts a new one. */
+  restartMovies(settings?: DataSettingsOverride): Promise<void>;
+  stopMovies(): Promise<void>;
+  startMovies(settings?: DataSettingsOverride): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startDataStack(settings: DataSettingsOverride = {}): Promise<DataStack> {
+  const legacy = await freshDatabase();
+  await migrate(legacy.database, embeddedBusMigrations);
+  const own = await freshDatabase({ seed: false, migrations: [moviesStoreMigrations] });
+  const bus = await openTestBus(legacy.database, uniqueTopic('data'));
+  const logger = quietLogger();
+  const relay = startOutboxRelay({ database: legacy.database, bus, log: logger, idleMs: 20 });
+  const monolithApp = await buildMonolithApp({ database: legacy.database, logger, published: relay.notify });
+  const group = uniqueTopic('movies-cdc');
+  let moviesApp: App | undefined;
+  const stack = {
+    legacy,
+    own,
+    bus,
+    relay,
+    monolith: await listen(monolithApp, 0, '127.0.0.1'),
+    movies: '',
+    data: undefined as unknown as DataMigration,
+    async startMovies(overrides: DataSettingsOverride = settings) {
+      const start = (registry: Parameters<typeof startDataMigration>[0]['registry']) =>
+        startDataMigration({
+          legacy: legacy.database,
+          own: own.database,
+          bus,
+          logger,
+          registry,
+          refreshMs: 50,
+          settings: {
+            MOVIES_BACKFILL_BATCH: 500,
+            MOVIES_BACKFILL_MAX_ROWS_PER_SECOND: 100_000,
+            MOVIES_BACKFILL_MAX_BUSY_PERCENT: 50,
+            MOVIES_RECONCILE_INTERVAL_MS: 500,
+            MOVIES_CDC_GROUP: group,
+            ...overrides,
+          },
+        }).then((data) => (stack.data = data));
+      moviesApp = await buildMoviesApp({ database: legacy.database, logger, published: relay.notify, data: start });
+      stack.movies = await listen(moviesApp, 0, '127.0.0.1');
+    },
+    async stopMovies() {
+      await moviesApp?.close();
+      moviesApp = undefined;
+    },
+    async restartMovies(overrides?: DataSettingsOverride) {
+      await stack.stopMovies();
+      await stack.startMovies(overrides);
+    },
+    async close() {
+      await stack.stopMovies();
+      await monolithApp.close();
+      await relay.stop();
+      await bus.close();
+      await own.drop();
+      await legacy.drop();
+    },
+  };
+  await stack.startMovies();
+  return stack;
+}
+
+/** Adds `count` movies straight into the monolith's tables (a catalogue to backfill). */
+export async function insertMovies(database: Database, count: number): Promise<void> {
+  await database.db.execute(sql`
+    with made as (
+      insert into movies (title, description, rating)
+      select 'Bulk ' || n, 'made for the backfill', (n % 100) / 10.0 from generate_series(1, ${count}) as n
+      returning id
+    )
+    insert into movie_genres (movie_id, genre) select id, case when id % 2 = 0 then 'Drama' else 'Comedy' end from made`);
+}
+
+export const status = async (stack: DataStack): Promise<DataStatus> => (await call('GET', `${stack.movies}/admin/data`)).body as DataStatus;
+
+/** Advances one phase through the service's admin API, retrying while the step is blocked (drift, lag). */
+export async function advance(stack: DataStack, to: number, timeoutMs = 60_000): Promise<void> {
+  let last = '';
+  await eventually(
+    async () => {
+      const answer = await call('POST', `${stack.movies}/admin/data/advance`, { reason: `test: to phase ${to}` });
+      if (answer.status === 200) return true;
+      last = answer.text;
+      if (answer.status !== 409) throw new Error(`advance to ${to}: ${answer.status} ${answer.text}`);
+      return (await status(stack)).phase >= to;
+    },
+    timeoutMs,
+    `phase ${to} (last refusal: ${last})`,
+  );
+}
+
+export async function back(stack: DataStack): Promise<DataStatus> {
+  const answer = await call('POST', `${stack.movies}/admin/data/back`, { reason: 'test: one phase back' });
+  if (answer.status !== 200) throw new Error(`back: ${answer.status} ${answer.text}`);
+  return answer.body as DataStatus;
+}
+
+/** Posts movies to `url` one after the other until stopped; returns the created ids. */
+export function writer(url: string): { stop(): Promise<number[]> } {
+  const ids: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    for (let n = 0; running; n++) {
+      const answer = await call('POST', `${url}/api/movies`, { title: `Live ${n}`, description: 'written during the migration', genres: ['Live', n % 2 ? 'Odd' : 'Even'], rating: n % 10 });
+      if (answer.status !== 201) throw new Error(`POST /api/movies: ${answer.status} ${answer.text}`);
+      ids.push((answer.body as { id: number }).id);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return ids;
+    },
+  };
+}
+
+/** Reads the catalogue from `url` until stopped; every answer must be a 200. */
+export function reader(url: string): { stop(): Promise<number> } {
+  let running = true;
+  let reads = 0;
+  const loop = (async () => {
+    while (running) {
+      const answer = await call('GET', `${url}/api/movies?limit=50&offset=${reads % 7}`);
+      if (answer.status !== 200) throw new Error(`GET /api/movies: ${answer.status} ${answer.text}`);
+      reads++;
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return reads;
+    },
+  };
+}
