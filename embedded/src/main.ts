@@ -7,8 +7,8 @@ import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/ev
 import { buildGateway, embeddedAdminTokens, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
-import { buildMonolithApp } from '@cinemaabyss/monolith';
-import { buildMoviesApp, openOwnStore, startDataMigration } from '@cinemaabyss/movies';
+import { buildMonolithApp, loadMonolithConfig, startMovieCopy } from '@cinemaabyss/monolith';
+import { OWN_OUTBOX_LOCK, buildMoviesApp, openOwnStore, ownOutbox, startDataMigration } from '@cinemaabyss/movies';
 import { loadEmbeddedConfig } from './config.ts';
 
 await runService(async () => {
@@ -25,7 +25,13 @@ await runService(async () => {
   const data = (registry: Parameters<typeof startDataMigration>[0]['registry']) =>
     startDataMigration({ legacy: database, own, bus, logger: log('movies'), registry, settings: config });
   const relay = startOutboxRelay({ database, bus, log: log('outbox-relay') });
-  const published = () => relay.notify();
+  const ownRelay = startOutboxRelay({ database: own, bus, log: log('outbox-relay'), table: ownOutbox, leaderLock: OWN_OUTBOX_LOCK });
+  const published = () => {
+    relay.notify();
+    ownRelay.notify();
+  };
+  // The monolith applies the movies service's movie changes (data migration, phase 5).
+  const copy = startMovieCopy(bus, database, loadMonolithConfig().MOVIE_CHANGES_GROUP, log('monolith'));
   const outbox = monitorOutbox(database, relay);
   let consumer: ReturnType<typeof startConsumer> | undefined;
   const events = await buildEventsApp({ database, bus, logger: log('events'), consuming: () => consumer?.running() ?? false });
@@ -92,8 +98,10 @@ await runService(async () => {
       await gateway.drain(2000);
       await Promise.all(services.map(([, app]) => app.close()));
       await consumer?.stop();
+      await copy.stop();
       await control.close();
       await relay.stop();
+      await ownRelay.stop();
       await bus.close();
       await own.close();
       await database.close();

@@ -1,11 +1,11 @@
 // The data migration under test (issue #12): the monolith and the movies service over two
 // databases (the monolith's, the movies service's own), the outbox relay and a bus, on free ports.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { migrate, type Database } from '@cinemaabyss/db';
 import { embeddedBusMigrations, startOutboxRelay, type EventBus, type OutboxRelay } from '@cinemaabyss/event-bus';
 import { listen, type App } from '@cinemaabyss/http';
-import { buildMonolithApp } from '@cinemaabyss/monolith';
-import { buildMoviesApp, moviesStoreMigrations, startDataMigration, type DataMigration, type DataStatus } from '@cinemaabyss/movies';
+import { buildMonolithApp, startMovieCopy } from '@cinemaabyss/monolith';
+import { OWN_OUTBOX_LOCK, buildMoviesApp, moviesStoreMigrations, ownOutbox, startDataMigration, type DataMigration, type DataStatus } from '@cinemaabyss/movies';
 import { freshDatabase, type TestDatabase } from '../support/backend.ts';
 import { openTestBus, uniqueTopic } from '../support/bus.ts';
 import { eventually } from '../support/events-stack.ts';
@@ -39,7 +39,13 @@ export async function startDataStack(settings: DataSettingsOverride = {}): Promi
   const bus = await openTestBus(legacy.database, uniqueTopic('data'));
   const logger = quietLogger();
   const relay = startOutboxRelay({ database: legacy.database, bus, log: logger, idleMs: 20 });
-  const monolithApp = await buildMonolithApp({ database: legacy.database, logger, published: relay.notify });
+  const ownRelay = startOutboxRelay({ database: own.database, bus, log: logger, idleMs: 20, table: ownOutbox, leaderLock: OWN_OUTBOX_LOCK });
+  const published = () => {
+    relay.notify();
+    ownRelay.notify();
+  };
+  const monolithApp = await buildMonolithApp({ database: legacy.database, logger, published });
+  const copy = startMovieCopy(bus, legacy.database, uniqueTopic('monolith-copy'), logger);
   const group = uniqueTopic('movies-cdc');
   let moviesApp: App | undefined;
   const stack = {
@@ -68,7 +74,7 @@ export async function startDataStack(settings: DataSettingsOverride = {}): Promi
             ...overrides,
           },
         }).then((data) => (stack.data = data));
-      moviesApp = await buildMoviesApp({ database: legacy.database, logger, published: relay.notify, data: start });
+      moviesApp = await buildMoviesApp({ database: legacy.database, logger, published, data: start });
       stack.movies = await listen(moviesApp, 0, '127.0.0.1');
     },
     async stopMovies() {
@@ -82,7 +88,9 @@ export async function startDataStack(settings: DataSettingsOverride = {}): Promi
     async close() {
       await stack.stopMovies();
       await monolithApp.close();
+      await copy.stop();
       await relay.stop();
+      await ownRelay.stop();
       await bus.close();
       await own.drop();
       await legacy.drop();
@@ -127,13 +135,14 @@ export async function back(stack: DataStack): Promise<DataStatus> {
   return answer.body as DataStatus;
 }
 
-/** Posts movies to `url` one after the other until stopped; returns the created ids. */
-export function writer(url: string): { stop(): Promise<number[]> } {
+/** Posts movies to `url` (or where `url()` says at each write) one after the other until stopped; returns the created ids. */
+export function writer(url: string | (() => string)): { stop(): Promise<number[]> } {
+  const target = typeof url === 'string' ? () => url : url;
   const ids: number[] = [];
   let running = true;
   const loop = (async () => {
     for (let n = 0; running; n++) {
-      const answer = await call('POST', `${url}/api/movies`, { title: `Live ${n}`, description: 'written during the migration', genres: ['Live', n % 2 ? 'Odd' : 'Even'], rating: n % 10 });
+      const answer = await call('POST', `${target()}/api/movies`, { title: `Live ${n}`, description: 'written during the migration', genres: ['Live', n % 2 ? 'Odd' : 'Even'], rating: n % 10 });
       if (answer.status !== 201) throw new Error(`POST /api/movies: ${answer.status} ${answer.text}`);
       ids.push((answer.body as { id: number }).id);
     }
@@ -165,4 +174,10 @@ export function reader(url: string): { stop(): Promise<number> } {
       return reads;
     },
   };
+}
+
+/** The first row of a query, on either back-end. */
+export async function queryOne<T>(database: Database, query: SQL): Promise<T> {
+  const result = (await database.db.execute(query)) as unknown as { rows: T[] };
+  return result.rows[0]!;
 }

@@ -81,7 +81,10 @@ export async function openFromSettings(settings: DatabaseSettingValues, options:
 }
 export {
   applyMoviesToMonolith,
-  deleteMoviesFromMonolith,
+  lastMonolithMovieId,
+  monolithMoviesRetired,
+  nextMonolithMovieId,
+  retireMonolithMovies,
   monolithMovieColumns,
   movieFingerprint,
   movieGenresArray,

@@ -67,11 +67,6 @@ export async function applyMoviesToMonolith(db: Db, rows: VersionedMovie[], forc
   });
 }
 
-/** Removes movies from the monolith's tables (the reconciler's repair of a row the owner lacks). */
-export async function deleteMoviesFromMonolith(db: Db, ids: number[]): Promise<void> {
-  if (ids.length > 0) await db.delete(movies).where(inArray(movies.id, ids));
-}
-
 /** Keeps the newest version of each id (one statement may not update a row twice). */
 export function newestPerId(rows: VersionedMovie[]): VersionedMovie[] {
   const newest = new Map<number, VersionedMovie>();
@@ -112,3 +107,40 @@ export function rangeFingerprints(db: Db, table: PgTable, c: MovieColumns, size:
 }
 
 export const monolithMovieColumns: MovieColumns = versioned;
+
+/**
+ * The next movie id from the monolith's own sequence. During the data migration's phase 5 the
+ * movies service takes its ids here too, so one sequence gives every id until the monolith retires.
+ */
+export async function nextMonolithMovieId(db: Db): Promise<number> {
+  const [row] = await db.select({ id: sql<number>`nextval(pg_get_serial_sequence('movies', 'id'))::int` }).from(sql`(select 1) as once`);
+  return row!.id;
+}
+
+/** The monolith sequence's last id given (for the hand-over of id allocation at retirement). */
+export async function lastMonolithMovieId(db: Db): Promise<number> {
+  const [row] = await db.select({ id: sql<number>`greatest((select last_value from movies_id_seq), (select coalesce(max(id), 0) from movies))::int` }).from(sql`(select 1) as once`);
+  return row!.id;
+}
+
+// Writes to the monolith's movie tables after retirement fail with this SQLSTATE (object not in
+// prerequisite state) and message; the tables stay readable until an operator drops them.
+const RETIRED_TRIGGER = 'movies_retired';
+
+/** Freezes the monolith's movie tables (phase 6): any write is refused by a trigger. */
+export async function retireMonolithMovies(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`create or replace function movies_retired() returns trigger language plpgsql as $$
+      begin raise exception 'the monolith''s movie tables are retired: the movies service owns the movies' using errcode = '55000'; end $$`);
+    for (const table of ['movies', 'movie_genres']) {
+      await tx.execute(sql.raw(`drop trigger if exists ${RETIRED_TRIGGER} on ${table}`));
+      await tx.execute(sql.raw(`create trigger ${RETIRED_TRIGGER} before insert or update or delete on ${table} for each statement execute function movies_retired()`));
+    }
+  });
+}
+
+/** Whether `retireMonolithMovies` has run: the monolith's applier then has nothing to keep up to date. */
+export async function monolithMoviesRetired(db: Db): Promise<boolean> {
+  const [row] = await db.select({ retired: sql<boolean>`exists (select 1 from pg_trigger where tgname = ${RETIRED_TRIGGER} and tgrelid = 'movies'::regclass)` }).from(sql`(select 1) as once`);
+  return row!.retired;
+}

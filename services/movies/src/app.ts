@@ -22,6 +22,7 @@ export interface MoviesDeps {
 export async function buildMoviesApp({ database, logger, published = () => {}, outbox, data: startData }: MoviesDeps): Promise<App> {
   const registry = new Registry();
   outbox?.register(registry);
+  const data = await startData?.(registry);
   const app = await createServer({
     service: 'movies',
     title: 'CinemaAbyss movies service',
@@ -30,11 +31,14 @@ export async function buildMoviesApp({ database, logger, published = () => {}, o
     registry,
     healthPath: '/api/movies/health',
     readyPath: '/api/movies/ready',
-    readiness: { database: () => database.ping(), ...(outbox ? { outbox: () => outbox.check() } : {}) },
+    readiness: {
+      database: () => database.ping(),
+      ...(outbox ? { outbox: () => outbox.check() } : {}),
+      ...(data ? { store: () => data.ping() } : {}),
+    },
     isUnavailable,
   });
-  const data = await startData?.(registry);
-  movieRoutes(app, database.db, published, data?.reads);
+  movieRoutes(app, database.db, published, data);
   if (data) {
     dataAdminRoutes(app, data);
     app.addHook('onClose', () => data.close());

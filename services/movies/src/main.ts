@@ -6,6 +6,7 @@ import { buildMoviesApp } from './app.ts';
 import { loadMoviesConfig } from './config.ts';
 import { startDataMigration } from './data/procedure.ts';
 import { openOwnStore } from './store/open.ts';
+import { OWN_OUTBOX_LOCK, ownOutbox } from './store/schema.ts';
 
 await runService(async () => {
   const config = loadMoviesConfig();
@@ -13,10 +14,15 @@ await runService(async () => {
   const database = await openFromSettings(config);
   const own = await openOwnStore(config);
   const events = await startPublishing(config, 'movies', database, logger);
+  // The own store's outbox (its writes from phase 5 on), on the same bus.
+  const ownEvents = own ? await startPublishing(config, 'movies', own, logger, { table: ownOutbox, leaderLock: OWN_OUTBOX_LOCK, bus: events.bus }) : undefined;
   const app = await buildMoviesApp({
     database,
     logger,
-    published: events.notify,
+    published: () => {
+      events.notify();
+      ownEvents?.notify();
+    },
     outbox: events.outbox,
     data: (registry) => startDataMigration({ legacy: database, own, bus: events.bus, logger, registry, settings: config }),
   });
@@ -27,6 +33,7 @@ await runService(async () => {
     apps: [app],
     close: async () => {
       await app.close();
+      await ownEvents?.close();
       await events.close();
       await own?.close();
       await database.close();

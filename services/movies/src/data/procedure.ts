@@ -1,11 +1,12 @@
 import { and, eq } from 'drizzle-orm';
-import type { Database, Db } from '@cinemaabyss/db';
+import { lastMonolithMovieId, nextMonolithMovieId, retireMonolithMovies, type Database, type Db } from '@cinemaabyss/db';
+import type { CreateMovie, Movie } from '@cinemaabyss/api';
 import { consumeMovieChanges, type EventBus, type MovieChangeConsumer } from '@cinemaabyss/event-bus';
 import { conflict } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import type { Registry } from 'prom-client';
 import type { MoviesConfig } from '../config.ts';
-import { upsertOwn } from '../store/queries.ts';
+import { insertOwnMovie, nextOwnId, ownIdsAfter, upsertOwn } from '../store/queries.ts';
 import { catalogue, procedure } from '../store/schema.ts';
 import { runBackfill } from './backfill.ts';
 import { dataMetrics } from './metrics.ts';
@@ -13,8 +14,9 @@ import { reconcile, type ReconcileReport } from './reconcile.ts';
 
 /** The phases of moving the movies into the service's own database (README, "Data ownership"). */
 export const PHASES = ['shared', 'provisioned', 'copying', 'verified', 'reads', 'writes', 'retired'] as const;
-/** The phases this build can enter (5 and 6 are not implemented yet: see docs/adr). */
-export const LAST_PHASE = 4;
+
+/** Ids the monolith may still give after retirement starts (writes in flight on a replica that has not seen phase 6 yet). */
+const RETIRE_ID_MARGIN = 1000;
 
 export type DataSettingValues = Pick<
   MoviesConfig,
@@ -35,6 +37,10 @@ export interface DataStatus {
 export interface DataMigration {
   /** The database reads are served from: the own store from phase 4 on. */
   reads(): { db: Db; own: boolean };
+  /** Creates the movie in the own store from phase 5 on; undefined before (the monolith's tables take it). */
+  insert(input: CreateMovie): Promise<Movie> | undefined;
+  /** Readiness: the own store, once it serves (phase 4 on). */
+  ping(): Promise<void>;
   status(): Promise<DataStatus>;
   advance(reason: string): Promise<DataStatus>;
   back(reason: string): Promise<DataStatus>;
@@ -91,6 +97,7 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
     phase = state?.phase ?? 0;
     metrics.phase.set(phase);
     if (state) metrics.backfill(state.backfillCursor, state.backfillTarget, state.backfillDone);
+    // Capture goes on in phase 5: a monolith write still in flight when writes moved is copied too.
     const capturing = phase >= 2 && phase <= 5;
     if (capturing && !capture) {
       capture = consumeMovieChanges({
@@ -137,7 +144,6 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
     const state = await readState();
     if (!own || !state) return ['no own database: set MOVIES_DB_CONNECTION_STRING (README, "Data ownership")'];
     const found: string[] = [];
-    if (state.phase >= LAST_PHASE) return [`phase ${state.phase + 1} (${PHASES[state.phase + 1] ?? 'none'}) is not available in this build`];
     if (state.phase === 2 && !state.backfillDone) found.push(`backfill not done (${state.backfillCursor} of ${state.backfillTarget ?? '?'})`);
     if (state.phase >= 2 && !capture?.running()) found.push('change capture is not consuming (broker?)');
     if (state.phase >= 3) {
@@ -187,13 +193,30 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
     return status();
   };
 
+  /** Phase 6: ids from the own sequence, past every id the monolith's gave (plus a margin for writes in flight), and the monolith's tables frozen. */
+  const retire = async () => {
+    await ownIdsAfter(own!.db, (await lastMonolithMovieId(legacy.db)) + RETIRE_ID_MARGIN);
+    await retireMonolithMovies(legacy.db);
+  };
+
   return {
+    insert: (input) => {
+      if (phase < 5 || !own) return undefined;
+      return (async () => {
+        const id = phase === 5 ? await nextMonolithMovieId(legacy.db) : await nextOwnId(own.db);
+        return insertOwnMovie(own.db, input, id);
+      })();
+    },
+    ping: async () => {
+      if (phase >= 4) await own?.ping();
+    },
     reads: () => (phase >= 4 && own ? { db: own.db, own: true } : { db: legacy.db, own: false }),
     status,
     async advance(reason) {
       const found = await blockers(true);
       if (found.length > 0) throw conflict(`cannot advance: ${found.join('; ')}`);
       const state = (await readState())!;
+      if (state.phase + 1 === 6) await retire();
       return move(state.phase, state.phase + 1, reason);
     },
     async back(reason) {

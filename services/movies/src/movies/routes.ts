@@ -1,17 +1,18 @@
 import { CreateMovie, ErrorBody, Movie, MovieQuery } from '@cinemaabyss/api';
 import type { Db } from '@cinemaabyss/db';
 import { notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import type { DataMigration } from '../data/procedure.ts';
 import { findOwnMovie, listOwnMovies } from '../store/queries.ts';
 import { findMovie, insertMovie, listMovies } from './queries.ts';
 
 const out = oneOrMany(Movie);
 
 /**
- * `published` is called after a write whose event waits in the outbox. `reads` names the store
- * reads come from at this moment: the monolith's tables, or the own store once the data migration
- * has reached phase 4.
+ * `published` is called after a write whose event waits in an outbox. `data` (the data migration)
+ * names the store of the moment: reads from the own store from phase 4, writes from phase 5;
+ * before, and without it, the monolith's tables.
  */
-export function movieRoutes(app: App, db: Db, published: () => void, reads?: () => { db: Db; own: boolean }): void {
+export function movieRoutes(app: App, db: Db, published: () => void, data?: Pick<DataMigration, 'reads' | 'insert'>): void {
   app.get(
     '/api/movies',
     {
@@ -24,7 +25,7 @@ export function movieRoutes(app: App, db: Db, published: () => void, reads?: () 
     },
     async (request, reply) => {
       const { id, ...filters } = request.query;
-      const from = reads?.() ?? { db, own: false };
+      const from = data?.reads() ?? { db, own: false };
       if (id === undefined) return out.many(reply, await (from.own ? listOwnMovies : listMovies)(from.db, filters));
       const movie = await (from.own ? findOwnMovie : findMovie)(from.db, id);
       if (!movie) throw notFound(`movie ${id}`);
@@ -43,7 +44,8 @@ export function movieRoutes(app: App, db: Db, published: () => void, reads?: () 
       },
     },
     async (request, reply) => {
-      const movie = await insertMovie(db, request.body);
+      const own = data?.insert(request.body);
+      const movie = own ? await own : await insertMovie(db, request.body);
       published();
       return reply.code(201).send(movie);
     },

@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import { newestPerId, type Db, type MovieColumns, type VersionedMovie } from '@cinemaabyss/db';
-import type { Movie, MovieQuery } from '@cinemaabyss/api';
-import { catalogue } from './schema.ts';
+import { enqueueEvent, newestPerId, type Db, type MovieColumns, type VersionedMovie } from '@cinemaabyss/db';
+import { TOPICS } from '@cinemaabyss/event-bus';
+import { MOVIE_EVENT_TYPE, movieChange, type CreateMovie, type Movie, type MovieQuery } from '@cinemaabyss/api';
+import { catalogue, ownIds, ownOutbox } from './schema.ts';
 
 // The movies service's reads and writes on its own store: one row per movie, genres included.
 
@@ -69,6 +70,33 @@ export async function upsertOwn(db: Db, rows: VersionedMovie[], force = false): 
   return written.length;
 }
 
-export async function deleteOwn(db: Db, ids: number[]): Promise<void> {
-  if (ids.length > 0) await db.delete(catalogue).where(and(inArray(catalogue.id, ids)));
+const idSequence = `movies.${ownIds.seqName}`;
+
+/** The next id once the movies service allocates its own (phase 6). */
+export async function nextOwnId(db: Db): Promise<number> {
+  const [row] = await db.select({ id: sql<number>`nextval(${idSequence}::regclass)::int` }).from(sql`(select 1) as once`);
+  return row!.id;
+}
+
+/** Moves the own sequence past `id` (the monolith's last), plus a margin for writes in flight. */
+export async function ownIdsAfter(db: Db, id: number): Promise<void> {
+  await db.execute(sql`select setval(${idSequence}::regclass, greatest(${id}, (select coalesce(max(id), 0) from ${catalogue})))`);
+}
+
+/**
+ * Creates a movie in the own store (phase 5 on) with its change event in the own outbox, in one
+ * transaction. Genres are sorted by the database, as the monolith's answers sort them.
+ */
+export async function insertOwnMovie(db: Db, input: CreateMovie, id: number): Promise<Movie> {
+  const names = input.genres ?? [];
+  const genres = names.length === 0 ? sql`'{}'::varchar[]` : sql`array(select unnest(array[${sql.join(names.map((name) => sql`${name}`), sql`, `)}]::varchar[]) order by 1)`;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(catalogue)
+      .values({ id, title: input.title, description: input.description, rating: input.rating, genres, version: 1 })
+      .returning(versioned);
+    await enqueueEvent(tx, { topic: TOPICS.movie, key: String(id), type: MOVIE_EVENT_TYPE, source: 'movies', payload: movieChange(row!, 'created', 'movies') }, ownOutbox);
+    const { version: _version, ...movie } = row!;
+    return movie;
+  });
 }

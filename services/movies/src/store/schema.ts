@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { outboxInSchema } from '@cinemaabyss/db';
 import { boolean, check, doublePrecision, integer, pgSchema, smallint, text, timestamp, varchar } from 'drizzle-orm/pg-core';
 
 // The movies service's own database (issue #12), in its own Postgres schema so that it can never
@@ -40,3 +41,17 @@ export const procedure = moviesSchema.table(
   },
   (t) => [check('procedure_one_row', sql`${t.id} = 1`), check('procedure_phase_range', sql`${t.phase} between 0 and 6`)],
 );
+
+/**
+ * The service's own outbox (phase 5 on): its movie changes, written with the row, published to
+ * `movie-events` by a relay of its own so that the monolith's copy follows.
+ */
+export const ownOutbox = outboxInSchema('movies');
+/** The own outbox relay's leader lock (each outbox has its own). */
+export const OWN_OUTBOX_LOCK = 727_274_010;
+
+/**
+ * Ids once the monolith is retired (phase 6). Until then every id comes from the monolith's own
+ * sequence, whoever writes, so the two stores can never give one id twice (docs/adr).
+ */
+export const ownIds = moviesSchema.sequence('movie_id_seq');
