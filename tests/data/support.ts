@@ -5,11 +5,13 @@ import { migrate, type Database } from '@cinemaabyss/db';
 import { embeddedBusMigrations, startOutboxRelay, type EventBus, type OutboxRelay } from '@cinemaabyss/event-bus';
 import { listen, type App } from '@cinemaabyss/http';
 import { buildMonolithApp, startMovieCopy } from '@cinemaabyss/monolith';
-import { OWN_OUTBOX_LOCK, buildMoviesApp, moviesStoreMigrations, ownOutbox, startDataMigration, type DataMigration, type DataStatus } from '@cinemaabyss/movies';
+import { OWN_OUTBOX_LOCK, buildMoviesApp, moviesStoreMigrations, ownOutbox, startDataMigration, type DataMigration } from '@cinemaabyss/movies';
+import type { DataStatus } from '@cinemaabyss/api';
 import { freshDatabase, type TestDatabase } from '../support/backend.ts';
 import { openTestBus, uniqueTopic } from '../support/bus.ts';
 import { eventually } from '../support/events-stack.ts';
 import { call, quietLogger } from '../support/stack.ts';
+import { buildGateway, createStateStore, gatewayMigrations, startGatewayAdmin, validateRouteTable } from '@cinemaabyss/gateway';
 
 export interface DataSettingsOverride {
   MOVIES_BACKFILL_BATCH?: number;
@@ -17,7 +19,11 @@ export interface DataSettingsOverride {
   MOVIES_RECONCILE_INTERVAL_MS?: number;
 }
 
+export const OPERATOR_TOKEN = 'data-operator-token-0123456789';
+
 export interface DataStack {
+  /** The gateway in front (`gateway: true`): its public and admin URLs. */
+  gateway?: { url: string; admin: string };
   legacy: TestDatabase;
   own: TestDatabase;
   bus: EventBus;
@@ -32,7 +38,7 @@ export interface DataStack {
   close(): Promise<void>;
 }
 
-export async function startDataStack(settings: DataSettingsOverride = {}): Promise<DataStack> {
+export async function startDataStack(settings: DataSettingsOverride = {}, options: { gateway?: boolean } = {}): Promise<DataStack> {
   const legacy = await freshDatabase();
   await migrate(legacy.database, embeddedBusMigrations);
   const own = await freshDatabase({ seed: false, migrations: [moviesStoreMigrations] });
@@ -97,6 +103,37 @@ export async function startDataStack(settings: DataSettingsOverride = {}): Promi
     },
   };
   await stack.startMovies();
+  let closeGateway = async () => {};
+  if (options.gateway) {
+    // The gateway keeps its state in the monolith's database (schema gateway), as compose does.
+    await migrate(legacy.database, gatewayMigrations);
+    const table = validateRouteTable({
+      backends: { monolith: { url: stack.monolith }, movies: { url: stack.movies } },
+      routes: [
+        { name: 'movies', prefix: '/api/movies', backend: 'monolith', migration: { to: 'movies', enabled: true, percent: 50, mode: 'random' } },
+        { name: 'monolith', prefix: '/', backend: 'monolith' },
+      ],
+    });
+    const gateway = await buildGateway({
+      table,
+      logger,
+      store: await createStateStore(legacy.database, logger),
+      refreshMs: 1000,
+      shadow: { database: legacy.database, replica: 'test' },
+      analysis: { database: legacy.database, replicaId: 'test' },
+    });
+    const admin = (await startGatewayAdmin(gateway, { tokens: `ops:operator:${OPERATOR_TOKEN}`, port: 0, host: '127.0.0.1' }, logger))!;
+    (stack as DataStack).gateway = { url: await listen(gateway.app, 0, '127.0.0.1'), admin: admin.url };
+    closeGateway = async () => {
+      await admin.app.close();
+      await gateway.app.close();
+    };
+  }
+  const close = stack.close;
+  stack.close = async () => {
+    await closeGateway();
+    await close();
+  };
   return stack;
 }
 

@@ -3,6 +3,7 @@
 import { createServer, listen, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import { SECURITY_SCHEMES, requireTokens } from './auth.ts';
+import { dataRoutes, type DataDeps } from './data.ts';
 import { adminRoutes, type AdminDeps } from './routes.ts';
 import { generatedOperatorToken, parseAdminTokens, type AdminToken } from './tokens.ts';
 
@@ -11,6 +12,8 @@ export type { AdminDeps } from './routes.ts';
 export interface AdminAppOptions extends AdminDeps {
   tokens: readonly AdminToken[];
   logger: Logger;
+  /** The movies' data migration (absent: its endpoints are not served). */
+  data?: DataDeps | undefined;
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<App> {
@@ -26,11 +29,13 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<App> {
   });
   requireTokens(app, options.tokens);
   adminRoutes(app, options);
+  if (options.data) dataRoutes(app, options.data);
   app.get('/admin/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
 
 export interface AdminServerOptions extends AdminDeps {
+  data?: DataDeps | undefined;
   /** GATEWAY_ADMIN_TOKENS, already validated with the rest of the configuration. */
   tokens: string | undefined;
   port: number;
@@ -63,6 +68,9 @@ export function embeddedAdminTokens(configured: string | undefined, print: (line
   return raw;
 }
 
+/** The route whose data the movies' data migration moves. */
+const DATA_ROUTE = 'movies';
+
 /** What the admin API needs of a running gateway: one with a control plane (a store was given). */
 export interface ControlledGateway {
   plane?: AdminDeps['plane'];
@@ -78,5 +86,9 @@ export function startGatewayAdmin(
   logger: Logger,
 ): Promise<{ app: App; url: string } | undefined> {
   if (!gateway.plane || !gateway.analysis) throw new Error('the admin API needs a gateway built with a state store');
-  return startAdminServer({ plane: gateway.plane, shadow: gateway.shadow.reporter, analysis: gateway.analysis.reporter, backends: gateway.backends, ...settings, logger });
+  // The data migration concerns the movies route and the backend it migrates to.
+  const movies = gateway.plane.get(DATA_ROUTE);
+  const url = movies && gateway.backends.get(movies.to)?.spec?.url.replace(/\/$/, '');
+  const data = url ? { plane: gateway.plane, route: DATA_ROUTE, url } : undefined;
+  return startAdminServer({ plane: gateway.plane, shadow: gateway.shadow.reporter, analysis: gateway.analysis.reporter, backends: gateway.backends, data, ...settings, logger });
 }

@@ -25,13 +25,13 @@ export interface AdminDeps {
   shadow: ShadowReporter;
   analysis: AnalysisReporter;
   /** The gateway's backends (its Backend map), for their breakers' states. */
-  backends: ReadonlyMap<string, { breaker: { state(): BreakerState } }>;
+  backends: ReadonlyMap<string, { breaker: { state(): BreakerState }; spec?: { url: string } }>;
 }
 
 type Transition = (current: MigrationState, reason: string, now: Date) => MigrationState;
 
 /** The one-word changes: POST /admin/routes/:route/<action> with a reason. */
-const ACTIONS: Record<Exclude<ChangeAction, 'set' | 'rollback'>, { summary: string; transition: Transition }> = {
+const ACTIONS: Record<Exclude<ChangeAction, 'set' | 'rollback' | 'data'>, { summary: string; transition: Transition }> = {
   promote: { summary: 'One step forward: off → shadow → canary steps → migrated', transition: (s, _r, now) => promote(s, now) },
   pause: { summary: 'No automatic step forward until resumed', transition: (s, reason, now) => pause(s, reason, now) },
   resume: { summary: 'Lifts a pause (a person’s or the analysis’s rollback)', transition: (s, _r, now) => resume(s, now) },

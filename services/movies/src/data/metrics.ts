@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { ReconcileReport } from './reconcile.ts';
+import type { ReconcileReport } from '@cinemaabyss/api';
 
 /** The data migration's metrics, on the movies service's /metrics. */
 export function dataMetrics(registry: Registry) {

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { lastMonolithMovieId, nextMonolithMovieId, retireMonolithMovies, type Database, type Db } from '@cinemaabyss/db';
-import type { CreateMovie, Movie } from '@cinemaabyss/api';
+import { DATA_PHASES as PHASES, WRITES_PHASE, type CreateMovie, type DataStatus, type Movie, type ReconcileReport } from '@cinemaabyss/api';
 import { consumeMovieChanges, type EventBus, type MovieChangeConsumer } from '@cinemaabyss/event-bus';
 import { conflict } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
@@ -10,10 +10,8 @@ import { insertOwnMovie, nextOwnId, ownIdsAfter, upsertOwn } from '../store/quer
 import { catalogue, procedure } from '../store/schema.ts';
 import { runBackfill } from './backfill.ts';
 import { dataMetrics } from './metrics.ts';
-import { reconcile, type ReconcileReport } from './reconcile.ts';
+import { reconcile } from './reconcile.ts';
 
-/** The phases of moving the movies into the service's own database (README, "Data ownership"). */
-export const PHASES = ['shared', 'provisioned', 'copying', 'verified', 'reads', 'writes', 'retired'] as const;
 
 /** Ids the monolith may still give after retirement starts (writes in flight on a replica that has not seen phase 6 yet). */
 const RETIRE_ID_MARGIN = 1000;
@@ -22,17 +20,6 @@ export type DataSettingValues = Pick<
   MoviesConfig,
   'MOVIES_BACKFILL_BATCH' | 'MOVIES_BACKFILL_MAX_ROWS_PER_SECOND' | 'MOVIES_BACKFILL_MAX_BUSY_PERCENT' | 'MOVIES_RECONCILE_INTERVAL_MS' | 'MOVIES_CDC_GROUP'
 >;
-
-export interface DataStatus {
-  phase: number;
-  name: (typeof PHASES)[number];
-  store: 'postgres' | 'pglite' | null;
-  backfill: { cursor: number; target: number | null; copied: number; done: boolean };
-  capture: { running: boolean; lagRecords: number | null; lastLagSeconds: number | null };
-  reconcile: ReconcileReport | null;
-  /** Why `advance` would be refused now (empty: it may go on); null at the last phase. */
-  blockers: string[] | null;
-}
 
 export interface DataMigration {
   /** The database reads are served from: the own store from phase 4 on. */
@@ -80,7 +67,7 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
   const readState = async () => (own ? (await own.db.select().from(procedure))[0] : undefined);
 
   const runReconcile = (repair: boolean) => {
-    reconciling ??= reconcile(legacy.db, own!.db, { repair, writer: phase >= 5 ? 'movies' : 'monolith' })
+    reconciling ??= reconcile(legacy.db, own!.db, { repair, writer: phase >= WRITES_PHASE ? 'movies' : 'monolith' })
       .then((report) => {
         lastReport = report;
         metrics.observeReconcile(report);
@@ -201,9 +188,9 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
 
   return {
     insert: (input) => {
-      if (phase < 5 || !own) return undefined;
+      if (phase < WRITES_PHASE || !own) return undefined;
       return (async () => {
-        const id = phase === 5 ? await nextMonolithMovieId(legacy.db) : await nextOwnId(own.db);
+        const id = phase === WRITES_PHASE ? await nextMonolithMovieId(legacy.db) : await nextOwnId(own.db);
         return insertOwnMovie(own.db, input, id);
       })();
     },

@@ -10,7 +10,7 @@ import {
   type RangeSum,
   type VersionedMovie,
 } from '@cinemaabyss/db';
-import type { MovieStore } from '@cinemaabyss/api';
+import type { MovieStore, ReconcileReport } from '@cinemaabyss/api';
 import { catalogue } from '../store/schema.ts';
 import { ownMovieColumns, readOwnById, upsertOwn } from '../store/queries.ts';
 
@@ -22,16 +22,6 @@ export interface ReconcileOptions {
   repair: boolean;
   /** The store that takes writes: on equal versions with different contents, its row wins. */
   writer: MovieStore;
-}
-
-export interface ReconcileReport {
-  at: string;
-  ms: number;
-  rows: { monolith: number; movies: number };
-  ranges: { compared: number; differing: number };
-  /** Rows still different after the recheck, by kind; `ids` lists the first 20. */
-  drift: { missing: number; extra: number; different: number; total: number; ids: number[] };
-  repaired: number;
 }
 
 const byId = (rows: { id: number }[]) => new Map(rows.map((row) => [row.id, row]));
