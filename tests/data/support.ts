@@ -38,8 +38,12 @@ export interface DataStack {
   close(): Promise<void>;
 }
 
-export async function startDataStack(settings: DataSettingsOverride = {}, options: { gateway?: boolean } = {}): Promise<DataStack> {
-  const legacy = await freshDatabase();
+/**
+ * `legacy`: the monolith's database to use (the caller keeps and drops it), else a fresh seeded one.
+ * `gateway`: a gateway with its admin API in front.
+ */
+export async function startDataStack(settings: DataSettingsOverride = {}, options: { gateway?: boolean; legacy?: TestDatabase } = {}): Promise<DataStack> {
+  const legacy = options.legacy ?? (await freshDatabase());
   await migrate(legacy.database, embeddedBusMigrations);
   const own = await freshDatabase({ seed: false, migrations: [moviesStoreMigrations] });
   const bus = await openTestBus(legacy.database, uniqueTopic('data'));
@@ -99,7 +103,7 @@ export async function startDataStack(settings: DataSettingsOverride = {}, option
       await ownRelay.stop();
       await bus.close();
       await own.drop();
-      await legacy.drop();
+      if (!options.legacy) await legacy.drop();
     },
   };
   await stack.startMovies();
@@ -164,6 +168,14 @@ export async function advance(stack: DataStack, to: number, timeoutMs = 60_000):
     timeoutMs,
     `phase ${to} (last refusal: ${last})`,
   );
+}
+
+/** From phase 0 to `phase` through the service's admin API, waiting for the backfill on the way. */
+export async function advanceTo(stack: DataStack, phase: number): Promise<void> {
+  for (let next = 1; next <= phase; next++) {
+    if (next === 3) await eventually(async () => (await status(stack)).backfill.done, 60_000, 'backfill done');
+    await advance(stack, next);
+  }
 }
 
 export async function back(stack: DataStack): Promise<DataStatus> {

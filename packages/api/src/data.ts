@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { Name } from './text.ts';
 
 // The movies' data migration (issue #12): its phases and status, as the movies service's admin
 // endpoints answer them and the gateway's admin API and CLI pass them on.
@@ -50,6 +51,6 @@ export const DataStatus = Type.Object(
 export type DataStatus = Omit<Static<typeof DataStatus>, 'name'> & { name: DataPhaseName };
 
 export const PhaseChange = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S', description: 'Why: kept in the log (and the gateway’s audit)' }) },
+  { reason: Name({ maxLength: 500, description: 'Why: kept in the log (and the gateway’s audit)' }) },
   { additionalProperties: false },
 );

@@ -26,6 +26,12 @@ export interface DataMigration {
   reads(): { db: Db; own: boolean };
   /** Creates the movie in the own store from phase 5 on; undefined before (the monolith's tables take it). */
   insert(input: CreateMovie): Promise<Movie> | undefined;
+  /**
+   * After a write to the monolith's tables: in phase 4, where reads come from the own store, the
+   * row is also copied there at once (same version, so change capture's copy is a no-op), so a
+   * client reads its own write back; on failure change capture still brings it.
+   */
+  written(movie: Movie): Promise<void>;
   /** Readiness: the own store, once it serves (phase 4 on). */
   ping(): Promise<void>;
   status(): Promise<DataStatus>;
@@ -193,6 +199,10 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
         const id = phase === WRITES_PHASE ? await nextMonolithMovieId(legacy.db) : await nextOwnId(own.db);
         return insertOwnMovie(own.db, input, id);
       })();
+    },
+    written: async (movie) => {
+      if (phase !== WRITES_PHASE - 1 || !own) return;
+      await upsertOwn(own.db, [{ ...movie, version: 1 }]).catch((error: unknown) => logger.warn({ err: error, id: movie.id }, 'copy of a new movie failed; change capture brings it'));
     },
     ping: async () => {
       if (phase >= 4) await own?.ping();

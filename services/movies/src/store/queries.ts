@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import { enqueueEvent, newestPerId, type Db, type MovieColumns, type VersionedMovie } from '@cinemaabyss/db';
 import { TOPICS } from '@cinemaabyss/event-bus';
-import { MOVIE_EVENT_TYPE, movieChange, type CreateMovie, type Movie, type MovieQuery } from '@cinemaabyss/api';
+import { MOVIE_EVENT_TYPE, movieChange, type CreateMovie, type Movie, type MoviePage, type MovieQuery } from '@cinemaabyss/api';
 import { catalogue, ownIds, ownOutbox } from './schema.ts';
 
 // The movies service's reads and writes on its own store: one row per movie, genres included.
@@ -14,16 +14,25 @@ const columns = {
   rating: catalogue.rating,
 };
 
-export async function listOwnMovies(db: Db, query: Omit<MovieQuery, 'id'>): Promise<Movie[]> {
-  let select = db.select(columns).from(catalogue).$dynamic();
-  if (query.genre !== undefined) {
-    // The same comparison as the monolith's: lower() on the stored genre, JS lower case on the query.
-    select = select.where(sql`exists (select 1 from unnest(${catalogue.genres}) as g where lower(g) = ${query.genre.toLowerCase()})`);
-  }
-  select = select.orderBy(asc(catalogue.id));
+/** One page and the count of every match (a count window, as the monolith's list counts). */
+export async function listOwnMovies(db: Db, query: Omit<MovieQuery, 'id'>): Promise<MoviePage> {
+  const filters: SQL[] = [];
+  // The same comparisons as the monolith's: lower() on the stored text; the title as a plain substring.
+  if (query.genre !== undefined) filters.push(sql`exists (select 1 from unnest(${catalogue.genres}) as g where lower(g) = ${query.genre.toLowerCase()})`);
+  if (query.title !== undefined) filters.push(sql`strpos(lower(${catalogue.title}), lower(${query.title})) > 0`);
+  const where = and(...filters);
+  let select = db
+    .select({ ...columns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(catalogue)
+    .where(where)
+    .orderBy(asc(catalogue.id))
+    .$dynamic();
   if (query.limit !== undefined) select = select.limit(query.limit);
   if (query.offset !== undefined) select = select.offset(query.offset);
-  return select;
+  const rows = await select;
+  if (rows.length > 0) return { movies: rows, total: rows[0]!.total };
+  if (!query.offset) return { movies: [], total: 0 };
+  return { movies: [], total: await db.$count(catalogue, where) };
 }
 
 export async function findOwnMovie(db: Db, id: number): Promise<Movie | undefined> {
