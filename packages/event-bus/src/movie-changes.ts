@@ -8,7 +8,7 @@ const isChange = Compile(MovieChange);
 
 /** One applied batch, for lag metrics: how old each change was when it landed. */
 export interface AppliedBatch {
-  rows: number;
+  ids: number[];
   /** Seconds between each change's commit (its outbox timestamp) and now. */
   lagsSeconds: number[];
 }
@@ -61,7 +61,7 @@ export function consumeMovieChanges(options: MovieChangeConsumerOptions): MovieC
     if (changes.length === 0) return;
     await options.apply(changes.map((change) => change.row));
     const now = Date.now();
-    options.applied?.({ rows: changes.length, lagsSeconds: changes.map((change) => Math.max(0, now - change.at) / 1000) });
+    options.applied?.({ ids: changes.map((change) => change.row.id), lagsSeconds: changes.map((change) => Math.max(0, now - change.at) / 1000) });
   };
   const connect = async () => {
     try {
