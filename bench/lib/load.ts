@@ -21,13 +21,14 @@ interface AutocannonResult {
 }
 interface RawRequest {
   path: string;
+  headers?: Record<string, string>;
 }
 interface AutocannonOptions {
   url: string;
   connections: number;
   duration: number;
   timeout: number;
-  requests?: { setupRequest: (req: RawRequest) => RawRequest }[];
+  requests?: { setupRequest: (req: RawRequest) => RawRequest; onResponse?: (status: number) => void }[];
 }
 type Autocannon = (options: AutocannonOptions) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
@@ -50,24 +51,35 @@ export interface LoadSpec {
   path: () => string;
   connections: number;
   duration: number;
+  /** Request headers (e.g. If-None-Match). */
+  headers?: Record<string, string>;
+  /** The one status every answer must have, when it is not a 2xx (a 304 run). */
+  status?: number;
 }
 
-/** One fixed-duration run against 127.0.0.1; any error, timeout or non-2xx answer fails it. */
+/** One fixed-duration run against 127.0.0.1; any error, timeout or non-2xx answer (or, with `status`, any other status) fails it. */
 export async function runLoad(spec: LoadSpec): Promise<RunResult> {
   if (new URL(spec.url).hostname !== '127.0.0.1') throw new Error(`refusing to load ${spec.url}: loopback only`);
+  let unexpected = 0;
   const result = await autocannon({
     url: spec.url,
     connections: spec.connections,
     duration: spec.duration,
     // The full list can queue for seconds behind 9 others on one core: a timeout would be an error.
     timeout: 60,
-    requests: [{ setupRequest: (req) => ({ ...req, path: spec.path() }) }],
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, path: spec.path(), headers: { ...req.headers, ...spec.headers } }),
+        // Only when needed: with an onResponse, autocannon collects every body.
+        ...(spec.status === undefined ? {} : { onResponse: (status: number) => status !== spec.status && (unexpected += 1) }),
+      },
+    ],
   });
-  const failures = result.errors + result.timeouts + result.non2xx;
+  const failures = result.errors + result.timeouts + (spec.status === undefined ? result.non2xx : unexpected);
   if (result.requests.total === 0) throw new Error(`no request completed in ${spec.duration} s`);
   if (failures > 0) {
     throw new Error(
-      `load run had ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`,
+      `load run had ${result.errors} errors, ${result.timeouts} timeouts, ${spec.status === undefined ? `${result.non2xx} non-2xx` : `${unexpected} non-${spec.status}`} answers`,
     );
   }
   return {

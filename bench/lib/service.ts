@@ -9,18 +9,27 @@ export interface Service {
   stop: () => Promise<void>;
 }
 
+const SERVICES = {
+  movies: { script: 'services/movies/src/main.ts', readyPath: '/api/movies/ready' },
+  monolith: { script: 'services/monolith/src/main.ts', readyPath: '/ready' },
+};
+
+/** The movies service as a child process (see startService). */
+export const startMovies = (dbEnv: Record<string, string>, timeoutMs?: number) => startService('movies', dbEnv, timeoutMs);
+
 /**
- * Starts the movies service as a child process: it gets its own event loop (and core), so the
- * load generator in this process does not slow it down. Resolves once it answers readiness.
+ * Starts a service as a child process: it gets its own event loop (and core), so the load
+ * generator in this process does not slow it down. Resolves once it answers readiness.
  */
-export async function startMovies(dbEnv: Record<string, string>, timeoutMs = 30_000): Promise<Service> {
+export async function startService(name: keyof typeof SERVICES, dbEnv: Record<string, string>, timeoutMs = 30_000): Promise<Service> {
+  const { script, readyPath } = SERVICES[name];
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Only the database chosen here: an inherited DB_CONNECTION_STRING would turn PGlite runs into PostgreSQL.
   for (const key of ['DB_CONNECTION_STRING', 'DATABASE_URL', 'PGLITE_DATA_DIR', 'DB_AUTO_MIGRATE']) delete env[key];
   Object.assign(env, dbEnv, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production' });
 
-  const child = spawn(process.execPath, ['--conditions=source', 'services/movies/src/main.ts'], {
+  const child = spawn(process.execPath, ['--conditions=source', script], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'inherit', 'pipe'],
@@ -31,7 +40,7 @@ export async function startMovies(dbEnv: Record<string, string>, timeoutMs = 30_
     process.stderr.write(chunk);
   });
   const exited = once(child, 'exit');
-  const stop = onCleanup(`stop movies service (pid ${child.pid})`, async () => {
+  const stop = onCleanup(`stop ${name} (pid ${child.pid})`, async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -44,9 +53,9 @@ export async function startMovies(dbEnv: Record<string, string>, timeoutMs = 30_
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       await stop();
-      throw new Error(`movies service exited with code ${child.exitCode} before it was ready:\n${stderr}`);
+      throw new Error(`${name} exited with code ${child.exitCode} before it was ready:\n${stderr}`);
     }
-    const ready = await fetch(`${url}/api/movies/ready`, { signal: AbortSignal.timeout(1000) }).then(
+    const ready = await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(1000) }).then(
       (r) => r.ok,
       () => false,
     );
@@ -54,5 +63,5 @@ export async function startMovies(dbEnv: Record<string, string>, timeoutMs = 30_
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop();
-  throw new Error(`movies service not ready after ${timeoutMs / 1000} s:\n${stderr}`);
+  throw new Error(`${name} not ready after ${timeoutMs / 1000} s:\n${stderr}`);
 }

@@ -4,7 +4,7 @@
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
 import { embeddedBusMigrations, monitorOutbox, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
-import { adminOptions, buildGateway, embeddedAdminTokens, gatewayDeps, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
+import { adminOptions, buildGateway, embeddedAdminTokens, gatewayDeps, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable, viewerBuild } from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp, loadMonolithConfig, startMovieCopy } from '@cinemaabyss/monolith';
@@ -37,15 +37,16 @@ await runService(async () => {
   const events = await buildEventsApp({ database, bus, logger: log('events'), consuming: () => consumer?.running() ?? false });
   consumer = startConsumer(bus, 'cinemaabyss-events', events.processor, log('events'));
 
-  const services: [string, App, number][] = [
-    ['monolith', await buildMonolithApp({ database, logger: log('monolith'), published, outbox }), config.MONOLITH_PORT],
-    ['movies', await buildMoviesApp({ database, logger: log('movies'), published, outbox, data }), config.MOVIES_PORT],
-    ['events', events.app, config.EVENTS_PORT],
+  // Name, app, port and the variable that sets it (named by the error a taken port gives).
+  const services: [string, App, number, string][] = [
+    ['monolith', await buildMonolithApp({ database, logger: log('monolith'), published, outbox }), config.MONOLITH_PORT, 'MONOLITH_PORT'],
+    ['movies', await buildMoviesApp({ database, logger: log('movies'), published, outbox, data }), config.MOVIES_PORT, 'MOVIES_PORT'],
+    ['events', events.app, config.EVENTS_PORT, 'EVENTS_PORT'],
   ];
   const lines: string[] = [];
   const urls: Record<string, string> = {};
-  for (const [name, app, port] of services) {
-    urls[name] = await listen(app, port, config.HOST);
+  for (const [name, app, port, variable] of services) {
+    urls[name] = await listen(app, port, config.HOST, variable);
     lines.push(`  ${name.padEnd(10)} ${urls[name]}`);
   }
   // The gateway in front, routed to the embedded services on the ports they actually got.
@@ -61,15 +62,18 @@ await runService(async () => {
   });
   // The gateway's migration state in the same PGlite (schema gateway); its events on the same bus.
   const control = await openControlRuntime(gatewayConfig, log('gateway'), { database, bus });
-  const gateway = await buildGateway(gatewayDeps(gatewayConfig, validateRouteTable(tableFromEnv(gatewayConfig)), control, log('gateway')));
-  services.unshift(['gateway', gateway.app, config.GATEWAY_PORT]);
-  lines.unshift(`  ${'gateway'.padEnd(10)} ${await listen(gateway.app, config.GATEWAY_PORT, config.HOST)}  <- the single entry point`);
+  const gateway = await buildGateway({
+    ...gatewayDeps(gatewayConfig, validateRouteTable(tableFromEnv(gatewayConfig)), control, log('gateway')),
+    web: viewerBuild(gatewayConfig.GATEWAY_VIEWER_DIR, log('gateway')),
+  });
+  services.unshift(['gateway', gateway.app, config.GATEWAY_PORT, 'GATEWAY_PORT']);
+  lines.unshift(`  ${'gateway'.padEnd(10)} ${await listen(gateway.app, config.GATEWAY_PORT, config.HOST, 'GATEWAY_PORT')}  <- the single entry point`);
   // The admin API (migration control) on its own port; without configured tokens, one operator
   // token for this run is made and printed.
   const tokens = embeddedAdminTokens(gatewayConfig.GATEWAY_ADMIN_TOKENS, (line) => lines.push(`  ${line}`));
   const admin = await startGatewayAdmin(gateway, adminOptions(gatewayConfig, tokens), log('gateway-admin'));
   if (admin) {
-    services.push(['gateway-admin', admin.app, gatewayConfig.GATEWAY_ADMIN_PORT]);
+    services.push(['gateway-admin', admin.app, gatewayConfig.GATEWAY_ADMIN_PORT, 'GATEWAY_ADMIN_PORT']);
     lines.splice(1, 0, `  ${'admin'.padEnd(10)} ${admin.url}  <- migration control (npm run ctl)`);
   }
   const where = config.PGLITE_DATA_DIR === 'memory://' ? 'in memory' : `in ${config.PGLITE_DATA_DIR}`;

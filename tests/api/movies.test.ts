@@ -93,6 +93,13 @@ for (const service of ['monolith', 'movies'] as const) {
       assert.deepEqual(both.body.map((m: { id: number }) => m.id), [3]);
       assert.equal(both.headers.get('x-total-count'), '1');
 
+      // Without a limit too: from an offset, and past the end.
+      const rest = await call('GET', `${movies()}?genre=crime&offset=1`);
+      assert.deepEqual(rest.body.map((m: { id: number }) => m.id), [3, 4]);
+      assert.equal(rest.headers.get('x-total-count'), '3');
+      const beyond = await call('GET', `${movies()}?offset=100000`);
+      assert.deepEqual(beyond.body, []);
+      assert.equal(beyond.headers.get('x-total-count'), String(all.body.length));
       // A page past the end is empty and still counts every match.
       const past = await call('GET', `${movies()}?genre=crime&limit=2&offset=50`);
       assert.deepEqual(past.body, []);

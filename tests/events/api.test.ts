@@ -7,6 +7,7 @@ import { freshDatabase } from '../support/backend.ts';
 import { openDeadBus } from '../support/bus.ts';
 import { call, quietLogger } from '../support/stack.ts';
 import { caughtUp } from './consumer-status.ts';
+import { checkDocs } from '../support/docs.ts';
 import { eventually, setupEventsStack } from '../support/events-stack.ts';
 
 const ctx = setupEventsStack();
@@ -19,6 +20,11 @@ const bodies = {
 } as const;
 
 describe('events API', () => {
+  test('interactive documentation at /docs', async () => {
+    const document = await checkDocs(ctx.stack.events);
+    assert.ok(document.paths['/api/events/movie']);
+  });
+
   test('health and readiness', async () => {
     assert.deepEqual((await call('GET', url('/health'))).body, { status: true });
     await eventually(async () => (await call('GET', url('/ready'))).status === 200, 20_000, 'readiness');

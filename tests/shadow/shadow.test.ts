@@ -156,6 +156,21 @@ describe('shadow comparison', () => {
     }
   });
 
+  test('conditional requests are not mirrored: a 304 for an ETag is caching, not a mismatch', async () => {
+    const gw = await startShadowGateway({ monolith: ctx.stack.monolith, movies: movies.url }, {});
+    try {
+      movies.seen.length = 0;
+      const conditional = await call('GET', `${gw.url}/api/movies`, undefined, { 'if-none-match': '"an-etag-of-the-movies-service"' });
+      assert.equal(conditional.status, 200);
+      assert.equal((await call('GET', `${gw.url}/api/movies?limit=1`)).status, 200);
+      await until('the comparison', compared(gw, 1), 10_000);
+      assert.deepEqual(movies.seen.map((h) => h['if-none-match']), [undefined], 'only the unconditional GET reached the shadow');
+      assert.equal(gw.gateway.shadow.stats.endpoints('movies').reduce((sum, e) => sum + e.mismatched, 0), 0);
+    } finally {
+      await gw.close();
+    }
+  });
+
   test('answers over maxBodyBytes are not compared; requests with a body are never mirrored', async () => {
     const gw = await startShadowGateway({ monolith: ctx.stack.monolith, movies: movies.url }, { maxBodyBytes: 10, methods: ['GET', 'POST'] });
     try {

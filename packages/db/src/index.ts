@@ -1,5 +1,6 @@
 export * from './client.ts';
 export * from './errors.ts';
+export { listenTo, type ListenOptions } from './listen.ts';
 export {
   enqueueEvent,
   listOutbox,
@@ -19,7 +20,7 @@ export { outbox, outboxColumns, outboxIndexes, outboxInSchema } from './schema.t
 export { migrate, migrationsFolder, monolithMigrations, type MigrationSet } from './migrate.ts';
 export { seed } from './seed.ts';
 export * as schema from './schema.ts';
-export { movieGenres, movies, payments, subscriptions, users } from './schema.ts';
+export { MOVIES_CHANGED_CHANNEL, movieGenres, movies, payments, subscriptions, users } from './schema.ts';
 
 import type { Database } from './client.ts';
 import { connectPostgres, openPglite } from './client.ts';

@@ -37,6 +37,9 @@ export const users = pgTable(
   ],
 );
 
+/** The NOTIFY channel announcing any change to `movies` or `movie_genres` (triggers: migrations/0003_catalogue_changes.sql). */
+export const MOVIES_CHANGED_CHANNEL = 'movies_changed';
+
 export const movies = pgTable(
   'movies',
   {

@@ -24,6 +24,8 @@ const UnsupportedMediaType = define<[string]>('CA_UNSUPPORTED_MEDIA_TYPE', 415);
 const Unprocessable = define<[string]>('CA_UNPROCESSABLE', 422);
 const Internal = define<[]>('CA_INTERNAL', 500, 'internal server error');
 const Unavailable = define<[string]>('CA_UNAVAILABLE', 503);
+// Not an answer: a service that cannot start (runService prints the message alone).
+const PortTaken = define<[string, number, string]>('CA_PORT_TAKEN', 500, '%s: port %d is taken; set %s to a free port');
 
 export const badRequest = (message: string) => new BadRequest(message);
 /** 401: no credentials, or unknown ones (the caller adds its `WWW-Authenticate` challenge). */
@@ -37,6 +39,7 @@ export const payloadTooLarge = (limit: number) => new PayloadTooLarge(limit);
 export const unsupportedMediaType = (message: string) => new UnsupportedMediaType(message);
 export const unprocessable = (message: string) => new Unprocessable(message);
 export const unavailable = (message = 'service temporarily unavailable') => new Unavailable(message);
+export const portTaken = (service: string, port: number, variable: string) => new PortTaken(service, port, variable);
 
 /** What an error answer is made of. */
 interface ApiError {

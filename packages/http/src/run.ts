@@ -1,11 +1,20 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from '@cinemaabyss/logging';
 import { drain } from './drain.ts';
-import type { App } from './server.ts';
+import { portTaken } from './errors.ts';
+import { serviceOf, type App } from './server.ts';
 
-/** Listens and returns the URL it is reachable at (port 0 picks a free port). */
-export async function listen(app: App, port: number, host: string): Promise<string> {
-  await app.listen({ port, host });
+/**
+ * Listens and returns the URL it is reachable at (port 0 picks a free port). `variable` names the
+ * setting the port came from, for the one-line error a taken port gives (see runService).
+ */
+export async function listen(app: App, port: number, host: string, variable = 'PORT'): Promise<string> {
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portTaken(serviceOf(app), port, variable);
+    throw error;
+  }
   const address = app.server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${actual}`;
@@ -43,16 +52,20 @@ export interface RunningService {
   close: () => Promise<void>;
 }
 
+/** Start-up failures an operator mends by changing a setting: their message alone says what to do. */
+const plainly = (error: unknown): error is Error =>
+  error instanceof Error && (error.name === 'ConfigError' || (error as { code?: string }).code === 'CA_PORT_TAKEN');
+
 /**
- * Entry-point frame shared by every service: `start` builds and listens; a configuration error is
- * printed plainly with exit code 1; SIGINT/SIGTERM runs the returned `close`.
+ * Entry-point frame shared by every service: `start` builds and listens; a configuration error or
+ * a taken port is printed as its message alone with exit code 1; SIGINT/SIGTERM runs the returned `close`.
  */
 export async function runService(start: () => Promise<RunningService>): Promise<void> {
   try {
     const { logger, apps, close } = await start();
     closeOnSignals(logger, close, apps);
   } catch (error) {
-    console.error(error instanceof Error && error.name === 'ConfigError' ? error.message : error);
+    console.error(plainly(error) ? error.message : error);
     process.exit(1);
   }
 }

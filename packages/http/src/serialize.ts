@@ -16,5 +16,9 @@ export function oneOrMany<T extends TSchema>(item: T) {
     schema: Type.Union([item, Type.Array(item)]),
     one: (reply: FastifyReply, value: Static<T>) => reply.type(JSON_TYPE).serializer(one).send(value),
     many: (reply: FastifyReply, values: Static<T>[]) => reply.type(JSON_TYPE).serializer(many).send(values),
+    /** One record's JSON, as `many` writes each element: for answers serialised ahead of time. */
+    stringify: one,
+    /** Sends JSON serialised ahead of time (Fastify writes a Buffer as it is). */
+    serialized: (reply: FastifyReply, body: Buffer) => reply.type(JSON_TYPE).send(body),
   };
 }

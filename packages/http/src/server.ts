@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions as HttpServerOptions, type ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -50,6 +51,11 @@ export interface ServerOptions {
    * budget is smaller than Fastify's lifecycle (the gateway's proxy). Fastify serves the rest.
    */
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * Adds to the generated OpenAPI document what its routes cannot say (the gateway's proxied
+   * paths); the document `/docs` shows.
+   */
+  document?: (generated: Record<string, unknown>) => Record<string, unknown>;
   /** OpenAPI security schemes that routes name in their `schema.security`. */
   securitySchemes?: Record<string, { type: 'http'; scheme: 'bearer' | 'basic'; description?: string }>;
 }
@@ -88,6 +94,9 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 const READY_TIMEOUT_MS = 2000;
 
+/** Where every service serves its interactive API documentation (its assets below it). */
+export const DOCS_PATH = '/docs';
+
 /** Thrown by a readiness check that fails with a state of its own to report (e.g. 'stuck'), not 'unavailable'. */
 export class NotReady extends Error {
   readonly state: string;
@@ -105,6 +114,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+const services = new WeakMap<App, string>();
+
+/** The `service` name an app was created with (for messages about it). */
+export const serviceOf = (app: App): string => services.get(app) ?? 'service';
 
 /** A Fastify app with the behaviour every CinemaAbyss service shares; the caller adds routes. */
 export async function createServer(options: ServerOptions): Promise<App> {
@@ -129,6 +143,7 @@ export async function createServer(options: ServerOptions): Promise<App> {
     schemaErrorFormatter: formatValidationError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  services.set(app, options.service);
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? bodyAjv.compile(schema as object) : strictQueryNumbers(schema as object, queryAjv.compile(schema as object)),
@@ -155,6 +170,8 @@ export async function createServer(options: ServerOptions): Promise<App> {
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Interactive documentation of the same document (Swagger UI, its assets served from the package).
+  await app.register(swaggerUi, { routePrefix: DOCS_PATH, ...(options.document ? { transformSpecification: options.document } : {}) });
   installMetrics(app, options.service, options.registry);
 
   if (options.healthPath) {

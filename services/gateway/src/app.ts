@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { connectionsClosed, createServer, requestIdOf, type App } from '@cinemaabyss/http';
+import { connectionsClosed, createServer, DOCS_PATH, requestIdOf, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
@@ -8,11 +8,12 @@ import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './conf
 import { startControlPlane, type LiveControlPlane } from './control/plane.ts';
 import type { StateStore } from './control/ports.ts';
 import { gatewayMetrics } from './metrics.ts';
-import { DOCUMENT_PATH, installDocument } from './openapi.ts';
+import { DOCUMENT_PATH, gatewayDocument, installDocument } from './openapi.ts';
 import { createBackend, type Backend } from './proxy/backend.ts';
 import { createProxy } from './proxy/handler.ts';
 import { createShadow, type Shadow, type ShadowOptions } from './shadow/index.ts';
 import type { RouteTable } from './routing/table.ts';
+import { serveWebBuild, webRequestMatcher, type WebBuild } from './web/static.ts';
 
 export interface GatewayDeps {
   table: RouteTable;
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   refreshMs?: number;
   /** Analysis of the migrated routes (window counts, verdicts, rollback and promotion); started with the plane. */
   analysis?: Omit<AnalysisOptions, 'metrics' | 'logger'>;
+  /** The viewer web app's production build, served at `/` (see web/static.ts); without one every such path is proxied. */
+  web?: WebBuild | undefined;
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
@@ -55,7 +58,9 @@ export interface Gateway {
 }
 
 // The gateway's own endpoints; every other path is proxied.
-const OWN_PATHS = new Set(['/health', '/ready', '/metrics', DOCUMENT_PATH]);
+const OWN_PATHS = new Set(['/health', '/ready', '/metrics', DOCUMENT_PATH, DOCS_PATH]);
+/** The gateway's interactive documentation and its assets (packages/http), never proxied. */
+const isOwn = (path: string): boolean => OWN_PATHS.has(path) || path.startsWith(`${DOCS_PATH}/`);
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
@@ -107,12 +112,18 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     ...(analysis ? { observer: analysis.counter } : {}),
   });
 
+  // The web app never answers a path the route table sends somewhere specific (the API) nor the gateway's own.
+  const isWeb = deps.web
+    ? webRequestMatcher(deps.web, ['/api', '/gateway/', ...deps.table.routes.map((r) => r.prefix).filter((prefix) => prefix !== '/')])
+    : undefined;
+
   // Proxied requests never enter Fastify (no routing, hooks or reply objects): it serves only the
-  // gateway's own paths. The proxy has its own answers for everything it rejects.
+  // gateway's own paths and the web app. The proxy has its own answers for everything it rejects.
   const intercept = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    if (OWN_PATHS.has(q < 0 ? url : url.slice(0, q))) return false;
+    const path = q < 0 ? url : url.slice(0, q);
+    if (isOwn(path) || isWeb?.(req.method, path, req.headers.accept)) return false;
     proxy(req, res, requestIdOf(req.headers, randomUUID), req.socket.remoteAddress ?? '');
     return true;
   };
@@ -126,6 +137,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     logRequests: false, // the proxy writes one richer line per request itself
     ...(deps.maxHeaderBytes ? { maxHeaderBytes: deps.maxHeaderBytes } : {}),
     intercept,
+    document: gatewayDocument(deps.table),
   });
   app.get(
     '/health',
@@ -139,6 +151,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'),
   );
   installDocument(app, deps.table);
+  if (deps.web) await serveWebBuild(app, deps.web);
 
   app.addHook('preClose', async () => {
     closing = true;

@@ -6,6 +6,7 @@ import { loadGatewayConfig } from './config.ts';
 import { openControlRuntime } from './control/runtime.ts';
 import { adminOptions, gatewayDeps } from './options.ts';
 import { loadRouteTable } from './routing/table.ts';
+import { viewerBuild } from './web/static.ts';
 
 // How long a shutdown waits for keep-alive clients to leave (each gets its answer with
 // `Connection: close`) before closing what is left; within runService's 10 s grace.
@@ -16,7 +17,7 @@ await runService(async () => {
   const table = loadRouteTable(config);
   const logger = createLogger('gateway', { level: config.LOG_LEVEL });
   const control = await openControlRuntime(config, logger);
-  const gateway = await buildGateway(gatewayDeps(config, table, control, logger)).catch(async (error: unknown) => {
+  const gateway = await buildGateway({ ...gatewayDeps(config, table, control, logger), web: viewerBuild(config.GATEWAY_VIEWER_DIR, logger) }).catch(async (error: unknown) => {
     await control.close();
     throw error;
   });

@@ -46,18 +46,20 @@ function describeRoutes(table: RouteTable): string {
   ].join('\n');
 }
 
+/** The gateway's document: the generated one plus the route table and the paths Fastify leaves out (also what `/docs` shows). */
+export function gatewayDocument(table: RouteTable) {
+  return (generated: Record<string, unknown>): Record<string, unknown> => ({
+    ...generated,
+    info: { ...(generated['info'] as object), description: describeRoutes(table) },
+    paths: { ...(generated['paths'] as object | undefined), ...HIDDEN_PATHS },
+  });
+}
+
 /** Serves the document at DOCUMENT_PATH, built once on first use (the routes are fixed by then). */
 export function installDocument(app: App, table: RouteTable): void {
   let document: string | undefined;
   app.get(DOCUMENT_PATH, { schema: { hide: true } }, async (_request, reply) => {
-    if (document === undefined) {
-      const generated = app.swagger() as { info: Record<string, unknown>; paths?: Record<string, unknown> };
-      document = JSON.stringify({
-        ...generated,
-        info: { ...generated.info, description: describeRoutes(table) },
-        paths: { ...generated.paths, ...HIDDEN_PATHS },
-      });
-    }
+    document ??= JSON.stringify(gatewayDocument(table)(app.swagger() as Record<string, unknown>));
     return reply.type('application/json; charset=utf-8').send(document);
   });
 }

@@ -2,6 +2,9 @@ import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/conf
 import { DatabaseSettings, databaseAliases } from '@cinemaabyss/db';
 import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
 
+/** How often a used catalogue is read again, bounding how long a lost change notification can leave it stale. */
+export const DEFAULT_CATALOGUE_RECHECK_MS = 10_000;
+
 /** The movies service's own database and the data migration into it (issue #12; README runbook). */
 export const DataSettings = {
   MOVIES_DB_CONNECTION_STRING: Type.Optional(
@@ -10,10 +13,9 @@ export const DataSettings = {
       description: "The movies service's own PostgreSQL database; without it (and with DB_CONNECTION_STRING set) the data migration cannot start",
     }),
   ),
-  MOVIES_PGLITE_DATA_DIR: Type.String({
-    default: '.data/pglite-movies',
-    description: "The own database's PGlite folder when the service runs on PGlite; memory:// keeps it in memory",
-  }),
+  MOVIES_PGLITE_DATA_DIR: Type.Optional(
+    Type.String({ description: "The own database's PGlite folder when the service runs on PGlite (default: PGLITE_DATA_DIR followed by -movies; in memory when that is)" }),
+  ),
   MOVIES_BACKFILL_BATCH: Type.Integer({ minimum: 1, maximum: 50_000, default: 2000, description: 'Movies copied per backfill batch' }),
   MOVIES_BACKFILL_MAX_ROWS_PER_SECOND: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000, description: 'Backfill rate cap' }),
   MOVIES_BACKFILL_MAX_BUSY_PERCENT: Type.Integer({
@@ -34,6 +36,12 @@ export const MoviesConfig = Type.Object({
   ...BusSettings,
   ...OutboxSettings,
   ...DataSettings,
+  CATALOGUE_RECHECK_MS: Type.Integer({
+    minimum: 100,
+    maximum: 3_600_000,
+    default: DEFAULT_CATALOGUE_RECHECK_MS,
+    description: 'Milliseconds between re-reads of the cached movie list, in case a change notification was lost',
+  }),
 });
 export type MoviesConfig = Static<typeof MoviesConfig>;
 

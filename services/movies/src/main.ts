@@ -24,6 +24,7 @@ await runService(async () => {
       ownEvents?.notify();
     },
     outbox: events.outbox,
+    catalogueRecheckMs: config.CATALOGUE_RECHECK_MS,
     data: (registry) => startDataMigration({ legacy: database, own, bus: events.bus, logger, registry, settings: config }),
   });
   const url = await listen(app, config.PORT, config.HOST);

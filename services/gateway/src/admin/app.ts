@@ -52,7 +52,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<{ a
     return undefined;
   }
   const app = await buildAdminApp({ ...options, tokens });
-  const url = await listen(app, options.port, options.host);
+  const url = await listen(app, options.port, options.host, 'GATEWAY_ADMIN_PORT');
   options.logger.info({ url, tokens: tokens.map((t) => `${t.label} (${t.role})`) }, `admin API listening on ${url}`);
   return { app, url };
 }

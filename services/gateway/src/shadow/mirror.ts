@@ -18,6 +18,9 @@ export const SHADOW_HEADER = 'x-cinemaabyss-shadow';
 /** Request headers a stored mismatch keeps: never credentials (Authorization, Cookie, override tokens). */
 const SAFE_HEADERS = ['accept', 'accept-language', 'content-type', 'user-agent', 'x-request-id'];
 
+const isConditional = (request: ForwardRequest): boolean =>
+  request.headers['if-none-match'] !== undefined || request.headers['if-modified-since'] !== undefined;
+
 /** The serving backend's answer, as the client receives it (called by the proxy's exchange). */
 export interface ShadowTap {
   head(backend: string, status: number, headers: UpstreamHeaders): void;
@@ -231,12 +234,14 @@ export class Mirror {
   /**
    * Called once per request of a route whose live state has shadow.percent > 0, after the decision.
    * Returns the tap for the primary's answer when the request is mirrored. Requests with a body are
-   * never mirrored: replaying a write on the other backend would double its effect.
+   * never mirrored: replaying a write on the other backend would double its effect. Nor are
+   * conditional ones: the movies service answers 304 to its own ETag where the monolith, which has
+   * no validators, answers 200, a difference of caching and not of data.
    */
   mirror(route: RouteSpec, request: ForwardRequest, serving: string): ShadowTap | undefined {
     const live = route.live!;
     const settings = live.shadow;
-    if (request.body !== null || !settings.methods.includes(request.method)) return undefined;
+    if (request.body !== null || isConditional(request) || !settings.methods.includes(request.method)) return undefined;
     const { random, backends, stats } = this.#deps;
     if (random() * 100 >= settings.percent) return undefined;
     const other = serving === live.to ? live.from : live.to;

@@ -22,6 +22,10 @@ export type DataSettingValues = Pick<
 >;
 
 export interface DataMigration {
+  /** The own database, when configured. */
+  readonly own: Database | undefined;
+  /** Called after this replica follows a phase change (its own or another replica's). */
+  onPhase(listener: (phase: number) => void): void;
   /** The database reads are served from: the own store from phase 4 on. */
   reads(): { db: Db; own: boolean };
   /** Creates the movie in the own store from phase 5 on; undefined before (the monolith's tables take it). */
@@ -69,6 +73,7 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
   let reconciling: Promise<ReconcileReport> | undefined;
   let nextReconcile = 0;
   let closed = false;
+  const listeners: ((phase: number) => void)[] = [];
 
   const readState = async () => (own ? (await own.db.select().from(procedure))[0] : undefined);
 
@@ -87,8 +92,10 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
   // Starts and stops this replica's workers to match the phase.
   const follow = async () => {
     const state = await readState();
+    const before = phase;
     phase = state?.phase ?? 0;
     metrics.phase.set(phase);
+    if (phase !== before) for (const listener of listeners) listener(phase);
     if (state) metrics.backfill(state.backfillCursor, state.backfillTarget, state.backfillDone);
     // Capture goes on in phase 5: a monolith write still in flight when writes moved is copied too.
     const capturing = phase >= 2 && phase <= 5;
@@ -193,6 +200,8 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
   };
 
   return {
+    own,
+    onPhase: (listener) => void listeners.push(listener),
     insert: (input) => {
       if (phase < WRITES_PHASE || !own) return undefined;
       return (async () => {

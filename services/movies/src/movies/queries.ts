@@ -16,8 +16,9 @@ const columns = {
 };
 
 /**
- * One page of the list and the count of every match. The count is a window over the filtered rows,
- * so one round trip answers both; only a page past the end (no row to carry it) counts again.
+ * The list and the count of every match. A page (`limit`) counts with a window over the filtered
+ * rows, so one round trip answers both; without `limit` the rows are all the matches from `offset`
+ * on, and the window would only add work. Only a page past the end (no row to carry it) counts again.
  */
 export async function listMovies(db: Db, query: Omit<MovieQuery, 'id'>): Promise<MoviePage> {
   const filters: SQL[] = [];
@@ -31,9 +32,10 @@ export async function listMovies(db: Db, query: Omit<MovieQuery, 'id'>): Promise
   // strpos, not LIKE: the search text is matched as it is, `%` and `_` included.
   if (query.title !== undefined) filters.push(sql`strpos(lower(${movies.title}), lower(${query.title})) > 0`);
   const where = and(...filters);
+  const offset = query.offset ?? 0;
 
   let select = db
-    .select({ ...columns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .select({ ...columns, total: query.limit === undefined ? sql<null>`null` : sql<number>`count(*) over ()`.mapWith(Number) })
     .from(movies)
     .where(where)
     .orderBy(asc(movies.id))
@@ -42,9 +44,8 @@ export async function listMovies(db: Db, query: Omit<MovieQuery, 'id'>): Promise
   if (query.offset !== undefined) select = select.offset(query.offset);
   const rows = await select;
   // Rows keep their `total`: the list serializer writes only Movie's fields, so no copy is needed.
-  if (rows.length > 0) return { movies: rows, total: rows[0]!.total };
-  if (!query.offset) return { movies: [], total: 0 };
-  return { movies: [], total: await db.$count(movies, where) };
+  if (rows.length > 0) return { movies: rows, total: rows[0]!.total ?? offset + rows.length };
+  return { movies: [], total: offset === 0 ? 0 : await db.$count(movies, where) };
 }
 
 export async function findMovie(db: Db, id: number): Promise<Movie | undefined> {

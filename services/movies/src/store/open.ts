@@ -13,7 +13,8 @@ type StoreSettings = Pick<MoviesConfig, 'MOVIES_DB_CONNECTION_STRING' | 'MOVIES_
 export async function openOwnStore(settings: StoreSettings): Promise<Database | undefined> {
   const url = settings.MOVIES_DB_CONNECTION_STRING;
   if (!url && settings.DB_CONNECTION_STRING) return undefined;
-  const dataDir = settings.PGLITE_DATA_DIR === 'memory://' ? 'memory://' : settings.MOVIES_PGLITE_DATA_DIR;
+  // Next to the main PGlite folder unless set: two runs with different folders never share one.
+  const dataDir = settings.PGLITE_DATA_DIR === 'memory://' ? 'memory://' : (settings.MOVIES_PGLITE_DATA_DIR ?? `${settings.PGLITE_DATA_DIR.replace(/\/+$/, '')}-movies`);
   const database = await openDatabase({ url, dataDir, poolSize: settings.DB_POOL_SIZE });
   try {
     if (settings.DB_AUTO_MIGRATE ?? database.kind === 'pglite') await migrate(database, moviesStoreMigrations);
