@@ -89,6 +89,7 @@ export {
   monolithMovieColumns,
   movieFingerprint,
   movieGenresArray,
+  newerVersionWins,
   newestPerId,
   rangeFingerprints,
   rangeSums,

@@ -36,6 +36,19 @@ export function readMoviesById(db: Db, ids: number[]): Promise<VersionedMovie[]>
 }
 
 /**
+ * The conflict clause of every copy of a movie, in either store: the given columns (and the
+ * version) taken from the copy when its version is newer than the stored one, or whatever the
+ * stored version when `force`d (the reconciler's repair).
+ */
+export function newerVersionWins(table: { id: AnyPgColumn; version: AnyPgColumn }, columns: string[], force: boolean, extra: Record<string, SQL> = {}) {
+  return {
+    target: table.id,
+    set: { ...Object.fromEntries([...columns, 'version'].map((column) => [column, sql.raw(`excluded.${column}`)])), ...extra },
+    ...(force ? {} : { setWhere: sql`${table.version} < excluded.version` }),
+  };
+}
+
+/**
  * Applies other store's movie changes to the monolith's tables: a row is written only if it is new
  * or its version is newer than the stored one (`force` writes it whatever, for the reconciler's
  * repair), with its genres replaced. One transaction; returns the ids written.
@@ -47,16 +60,7 @@ export async function applyMoviesToMonolith(db: Db, rows: VersionedMovie[], forc
     const written = await tx
       .insert(movies)
       .values(newest.map(({ genres: _genres, ...row }) => row))
-      .onConflictDoUpdate({
-        target: movies.id,
-        set: {
-          title: sql`excluded.title`,
-          description: sql`excluded.description`,
-          rating: sql`excluded.rating`,
-          version: sql`excluded.version`,
-        },
-        ...(force ? {} : { setWhere: sql`${movies.version} < excluded.version` }),
-      })
+      .onConflictDoUpdate(newerVersionWins(movies, ['title', 'description', 'rating'], force))
       .returning({ id: movies.id });
     const ids = new Set(written.map((row) => row.id));
     if (ids.size === 0) return [];

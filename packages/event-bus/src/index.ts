@@ -15,3 +15,4 @@ export { startPublishing, type Publishing, type PublishingOptions } from './publ
 export { BusSettings } from './settings.ts';
 export { openEventBus, type BusSettingValues } from './open.ts';
 export { consumeMovieChanges, type AppliedBatch, type MovieChangeConsumer, type MovieChangeConsumerOptions } from './movie-changes.ts';
+export { keepJoining, type Joining } from './joining.ts';

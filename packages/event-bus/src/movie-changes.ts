@@ -2,6 +2,7 @@ import { MOVIE_EVENT_TYPE, MovieChange, type MovieStore } from '@cinemaabyss/api
 import type { VersionedMovie } from '@cinemaabyss/db';
 import Compile from 'typebox/compile';
 import { parseEnvelope } from './envelope.ts';
+import { keepJoining } from './joining.ts';
 import { PoisonRecordError, TOPICS, type BusMessage, type EventBus, type Subscription } from './types.ts';
 
 const isChange = Compile(MovieChange);
@@ -52,10 +53,6 @@ function changeOf(message: BusMessage, from: MovieStore): { row: VersionedMovie;
  */
 export function consumeMovieChanges(options: MovieChangeConsumerOptions): MovieChangeConsumer {
   const { bus, groupId, from, log } = options;
-  let subscription: Subscription | undefined;
-  let stopped = false;
-  let attempt = 0;
-  let timer: NodeJS.Timeout | undefined;
   const applyBatch = async (messages: BusMessage[]) => {
     const changes = messages.map((message) => changeOf(message, from)).filter((change) => change !== undefined);
     if (changes.length === 0) return;
@@ -63,33 +60,16 @@ export function consumeMovieChanges(options: MovieChangeConsumerOptions): MovieC
     const now = Date.now();
     options.applied?.({ ids: changes.map((change) => change.row.id), lagsSeconds: changes.map((change) => Math.max(0, now - change.at) / 1000) });
   };
-  const connect = async () => {
-    try {
+  const joining = keepJoining(
+    async () => {
       await bus.ensureTopics([TOPICS.movie]);
-      const joined = await bus.subscribe({
-        groupId,
-        topics: [TOPICS.movie],
-        fromBeginning: true,
-        handler: (message) => applyBatch([message]),
-        handleBatch: applyBatch,
-      });
-      if (stopped) return void (await joined.stop());
-      subscription = joined;
-      log.info({ groupId, from }, 'capturing movie changes');
-    } catch (error) {
-      const delay = Math.min(250 * 2 ** attempt++, 10_000);
-      log.warn({ err: error, retryInMs: delay }, 'cannot capture movie changes yet (broker unavailable?)');
-      if (!stopped) timer = setTimeout(connect, delay);
-    }
-  };
-  void connect();
-  return {
-    running: () => subscription !== undefined,
-    status: () => subscription?.status() ?? [],
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await subscription?.stop();
+      return bus.subscribe({ groupId, topics: [TOPICS.movie], fromBeginning: true, handler: (message) => applyBatch([message]), handleBatch: applyBatch });
     },
+    { onJoined: () => log.info({ groupId, from }, 'capturing movie changes'), log, what: 'capture movie changes' },
+  );
+  return {
+    running: () => joining.current() !== undefined,
+    status: () => joining.current()?.status() ?? [],
+    stop: () => joining.stop(),
   };
 }

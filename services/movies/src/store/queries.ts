@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
-import { enqueueEvent, newestPerId, type Db, type MovieColumns, type VersionedMovie } from '@cinemaabyss/db';
+import { enqueueEvent, newerVersionWins, newestPerId, type Db, type MovieColumns, type VersionedMovie } from '@cinemaabyss/db';
 import { TOPICS } from '@cinemaabyss/event-bus';
 import { MOVIE_EVENT_TYPE, movieChange, type CreateMovie, type Movie, type MoviePage, type MovieQuery } from '@cinemaabyss/api';
 import { catalogue, ownIds, ownOutbox } from './schema.ts';
@@ -63,18 +63,7 @@ export async function upsertOwn(db: Db, rows: VersionedMovie[], force = false): 
   const written = await db
     .insert(catalogue)
     .values(newestPerId(rows))
-    .onConflictDoUpdate({
-      target: catalogue.id,
-      set: {
-        title: sql`excluded.title`,
-        description: sql`excluded.description`,
-        genres: sql`excluded.genres`,
-        rating: sql`excluded.rating`,
-        version: sql`excluded.version`,
-        updatedAt: sql`now()`,
-      },
-      ...(force ? {} : { setWhere: sql`${catalogue.version} < excluded.version` }),
-    })
+    .onConflictDoUpdate(newerVersionWins(catalogue, ['title', 'description', 'genres', 'rating'], force, { updatedAt: sql`now()` }))
     .returning({ id: catalogue.id });
   return written.length;
 }
