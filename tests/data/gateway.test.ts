@@ -2,6 +2,8 @@
 // movies are created and read through the gateway: phases 1 → 6, and 1 → 5 → back to 4. Nothing
 // lost, nothing duplicated, no drift at the end; phase 5 sends all of /api/movies to the service.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { DataStatus } from '@cinemaabyss/api';
 import { eventually } from '../support/events-stack.ts';
@@ -28,6 +30,20 @@ async function advance(stack: DataStack, to: number): Promise<DataStatus> {
   }, 60_000, `phase ${to} (last refusal: ${last})`);
   assert.equal(status.phase, to);
   return status;
+}
+
+const CTL = resolve(import.meta.dirname, '../../services/gateway/src/cli/ctl.ts');
+
+/** `npm run ctl -- <args>` as a child process against the stack's admin API. */
+function ctl(stack: DataStack, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      ['--conditions=source', CTL, ...args],
+      { env: { PATH: process.env['PATH'] ?? '', CINEMAABYSS_ADMIN_URL: stack.gateway!.admin, CINEMAABYSS_ADMIN_TOKEN: OPERATOR_TOKEN }, timeout: 60_000 },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
 }
 
 async function route(stack: DataStack) {
@@ -95,6 +111,14 @@ for (const [title, forward, backTo] of [
         assert.equal(new Set(ids).size, ids.length, 'no id given twice');
       } else {
         await converged(stack, ids);
+      }
+      if (backTo === 4) {
+        // The operator CLI on the same API: status for a person, and a change without a reason refused.
+        const status = await ctl(stack, ['data', 'status']);
+        assert.equal(status.code, 0, status.stderr);
+        assert.match(status.stdout, /^phase 4 \(reads\); own database: (pglite|postgres)/);
+        assert.match(status.stdout, /next phase: nothing blocks it|blocks the next phase/);
+        assert.equal((await ctl(stack, ['data', 'advance'])).code, 2, 'a change needs --reason');
       }
       const audit = (await admin(stack, 'GET', '/admin/audit?route=movies&limit=20')).body as { action: string; reason: string; actor: { label: string } }[];
       const data = audit.filter((e) => e.action === 'data');
