@@ -78,6 +78,7 @@ describe('data migration: 1 → 6', () => {
     assert.equal(state.name, 'retired');
     assert.equal(state.blockers, null);
     assert.equal((await call('POST', `${stack.movies}/admin/data/back`, { reason: 'undo' })).status, 409, 'phase 6 is final');
+    assert.equal((await call('POST', `${stack.movies}/admin/data/reconcile?repair=true`)).status, 409, 'a retired monolith is not repaired');
     assert.equal(new Set(ids).size, ids.length, 'no id given twice');
     const own = await catalogue(stack.movies);
     const ownIds = new Set(own.map((m) => m.id));

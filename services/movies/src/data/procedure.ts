@@ -233,6 +233,7 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
     },
     async reconcile(repair) {
       if (!own || phase < 2) throw conflict('nothing to reconcile before phase 2 (copying)');
+      if (phase === PHASES.length - 1) throw conflict('the monolith is retired: its frozen copy is no longer reconciled');
       return runReconcile(repair);
     },
     async close() {
