@@ -41,7 +41,11 @@ start() {
   psql "$pg" -qAtc "SELECT 1 FROM pg_database WHERE datname='cinemaabyss_events'" | grep -q 1 \
     || psql "$pg" -qc "CREATE DATABASE cinemaabyss_events"
   start_one monolith 8080 DB_CONNECTION_STRING="$pg" KAFKA_BROKERS="$kafka"
-  start_one movies 8081 DB_CONNECTION_STRING="$pg" KAFKA_BROKERS="$kafka"
+  # The movies service's own database (the data migration moves the movies there), migrated at its start.
+  local movies_db=${pg%/*}/cinemaabyss_movies
+  psql "$pg" -qAtc "SELECT 1 FROM pg_database WHERE datname='cinemaabyss_movies'" | grep -q 1 \
+    || psql "$pg" -qc "CREATE DATABASE cinemaabyss_movies"
+  start_one movies 8081 DB_CONNECTION_STRING="$pg" MOVIES_DB_CONNECTION_STRING="$movies_db" DB_AUTO_MIGRATE=true KAFKA_BROKERS="$kafka"
   start_one events 8082 DB_CONNECTION_STRING="$events_db" DB_AUTO_MIGRATE=true KAFKA_BROKERS="$kafka"
   start_one gateway 8000 MONOLITH_URL=http://127.0.0.1:8080 MOVIES_SERVICE_URL=http://127.0.0.1:8081 \
     EVENTS_SERVICE_URL=http://127.0.0.1:8082 GRADUAL_MIGRATION="${GRADUAL_MIGRATION:-false}" \

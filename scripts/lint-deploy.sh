@@ -30,5 +30,5 @@ echo "== hadolint"
 
 .cache/venv/bin/hadolint --no-color --failure-threshold info services/*/Dockerfile
 echo "== docker compose file"
-"$BIN/compose-check" -env POSTGRES_PASSWORD=lint-only docker-compose.yml
+"$BIN/compose-check" -env POSTGRES_PASSWORD=lint-only -env MOVIES_DB_PASSWORD=lint-only docker-compose.yml
 echo "deployment lint: ok"

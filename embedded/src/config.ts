@@ -1,5 +1,9 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { GatewayConfig } from '@cinemaabyss/gateway';
+import { DataSettings } from '@cinemaabyss/movies';
+
+// The movies service's own database is a second PGlite folder here: no URL to set.
+const { MOVIES_DB_CONNECTION_STRING: _url, ...embeddedDataSettings } = DataSettings;
 
 export const EmbeddedConfig = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Interface every embedded service listens on' }),
@@ -16,6 +20,8 @@ export const EmbeddedConfig = Type.Object({
     description: 'Where PGlite persists; memory:// (or `npm start -- --memory`) keeps nothing',
   }),
   LOG_LEVEL: LogLevel,
+  // The movies service's own database and its data migration.
+  ...embeddedDataSettings,
 });
 export type EmbeddedConfig = Static<typeof EmbeddedConfig>;
 

@@ -7,8 +7,8 @@ import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/ev
 import { adminOptions, buildGateway, embeddedAdminTokens, gatewayDeps, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
-import { buildMonolithApp } from '@cinemaabyss/monolith';
-import { buildMoviesApp } from '@cinemaabyss/movies';
+import { buildMonolithApp, loadMonolithConfig, startMovieCopy } from '@cinemaabyss/monolith';
+import { OWN_OUTBOX_LOCK, buildMoviesApp, openOwnStore, ownOutbox, startDataMigration } from '@cinemaabyss/movies';
 import { loadEmbeddedConfig } from './config.ts';
 
 await runService(async () => {
@@ -20,8 +20,18 @@ await runService(async () => {
     { migrations: [monolithMigrations, embeddedBusMigrations, eventsMigrations, gatewayMigrations], progress: (message) => console.log(message) },
   );
   const bus = await openEmbeddedBus(database);
+  // The movies service's own database: a second PGlite (issue #12's data migration moves into it).
+  const own = (await openOwnStore({ ...config, DB_POOL_SIZE: 1 }))!;
+  const data = (registry: Parameters<typeof startDataMigration>[0]['registry']) =>
+    startDataMigration({ legacy: database, own, bus, logger: log('movies'), registry, settings: config });
   const relay = startOutboxRelay({ database, bus, log: log('outbox-relay') });
-  const published = () => relay.notify();
+  const ownRelay = startOutboxRelay({ database: own, bus, log: log('outbox-relay'), table: ownOutbox, leaderLock: OWN_OUTBOX_LOCK });
+  const published = () => {
+    relay.notify();
+    ownRelay.notify();
+  };
+  // The monolith applies the movies service's movie changes (data migration, phase 5).
+  const copy = startMovieCopy(bus, database, loadMonolithConfig().MOVIE_CHANGES_GROUP, log('monolith'));
   const outbox = monitorOutbox(database, relay);
   let consumer: ReturnType<typeof startConsumer> | undefined;
   const events = await buildEventsApp({ database, bus, logger: log('events'), consuming: () => consumer?.running() ?? false });
@@ -30,7 +40,7 @@ await runService(async () => {
   // Name, app, port and the variable that sets it (named by the error a taken port gives).
   const services: [string, App, number, string][] = [
     ['monolith', await buildMonolithApp({ database, logger: log('monolith'), published, outbox }), config.MONOLITH_PORT, 'MONOLITH_PORT'],
-    ['movies', await buildMoviesApp({ database, logger: log('movies'), published, outbox }), config.MOVIES_PORT, 'MOVIES_PORT'],
+    ['movies', await buildMoviesApp({ database, logger: log('movies'), published, outbox, data }), config.MOVIES_PORT, 'MOVIES_PORT'],
     ['events', events.app, config.EVENTS_PORT, 'EVENTS_PORT'],
   ];
   const lines: string[] = [];
@@ -74,9 +84,12 @@ await runService(async () => {
       await gateway.drain(2000);
       await Promise.all(services.map(([, app]) => app.close()));
       await consumer?.stop();
+      await copy.stop();
       await control.close();
       await relay.stop();
+      await ownRelay.stop();
       await bus.close();
+      await own.close();
       await database.close();
     },
   };

@@ -2,59 +2,27 @@
 // broker of their own, on free ports, is stopped and started again while events are posted and
 // while the outbox holds events. The shared broker (KAFKA_BROKERS) is never touched.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { asc } from 'drizzle-orm';
 import { outbox } from '@cinemaabyss/db';
 import { busBackend } from '../support/bus.ts';
+import { startPrivateBroker, type PrivateBroker } from '../support/private-broker.ts';
 import { eventually, startEventsStack, type EventsStack } from '../support/events-stack.ts';
 import { call } from '../support/stack.ts';
 
 if (busBackend() !== 'kafka') throw new Error('the fault suite needs BUS_BACKEND=kafka (npm run test:kafka)');
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const privateBroker: { env?: NodeJS.ProcessEnv; runDir?: string } = {};
-function broker(action: 'start' | 'stop'): void {
-  const result = spawnSync('bash', ['scripts/kafka.sh', action], { cwd: root, encoding: 'utf8', timeout: 120_000, env: privateBroker.env });
-  assert.equal(result.status, 0, `kafka.sh ${action}: ${result.stderr}`);
-}
-
 const ctx = {} as { stack: EventsStack };
+let privateBroker: PrivateBroker | undefined;
+const broker = (action: 'start' | 'stop') => privateBroker![action]();
 // One hook: the stack must connect to this broker, once it is up.
 before(async () => {
-  const [port, controller] = [await freePort(), await freePort()];
-  privateBroker.runDir = mkdtempSync(join(tmpdir(), 'cinemaabyss-faults-kafka-'));
-  privateBroker.env = {
-    ...process.env,
-    KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(controller),
-    KAFKA_RUN_DIR: privateBroker.runDir,
-    KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m',
-  };
-  broker('start');
-  process.env['KAFKA_BROKERS'] = `127.0.0.1:${port}`;
+  privateBroker = await startPrivateBroker('faults');
   ctx.stack = await startEventsStack();
 });
 after(async () => {
   await ctx.stack?.close();
-  if (privateBroker.runDir) {
-    broker('stop');
-    rmSync(privateBroker.runDir, { recursive: true, force: true });
-  }
+  privateBroker?.remove();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,7 +3,7 @@
 // Each suite gets a fresh, migrated and seeded database; a missing server fails loudly.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { connectPostgres, migrate, openPglite, seed, type Database } from '@cinemaabyss/db';
+import { connectPostgres, migrate, monolithMigrations, openPglite, seed, type Database, type MigrationSet } from '@cinemaabyss/db';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -44,11 +44,13 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-export async function freshDatabase(options: { seed?: boolean } = {}): Promise<TestDatabase> {
+/** `migrations`: the sets to apply (default: the monolith's); `seed` needs the monolith's. */
+export async function freshDatabase(options: { seed?: boolean; migrations?: MigrationSet[] } = {}): Promise<TestDatabase> {
   const withSeed = options.seed ?? true;
+  const sets = options.migrations ?? [monolithMigrations];
   if (backend() === 'pglite') {
     const database = await openPglite();
-    await migrate(database);
+    for (const set of sets) await migrate(database, set);
     if (withSeed) await seed(database.db);
     return { database, reopen: async () => database, drop: () => database.close() };
   }
@@ -63,7 +65,7 @@ export async function freshDatabase(options: { seed?: boolean } = {}): Promise<T
     return database;
   };
   const database = await open();
-  await migrate(database);
+  for (const set of sets) await migrate(database, set);
   if (withSeed) await seed(database.db);
   return {
     database,

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Id } from './common.ts';
+import type { Movie } from './movies.ts';
 import { Amount } from './payments.ts';
 import { Name, Text } from './text.ts';
 
@@ -89,3 +90,37 @@ export const EventStats = Type.Object({
   total: Type.Integer(),
   duplicates_skipped: Type.Integer({ description: 'Redelivered events recognised by id since this process started' }),
 });
+
+/** The stores that own a copy of the movies during the data migration (issue #12). */
+export const MovieStore = Type.Union([Type.Literal('monolith'), Type.Literal('movies')]);
+export type MovieStore = Static<typeof MovieStore>;
+
+/**
+ * A movie's full state after a change, on `movie-events` (type `movie`, key = movie id), written
+ * by whichever store owns the movies' writes through its outbox. It is the `movie` event the
+ * events service already counts, plus `version` (bumped by every change of the row) and `store`
+ * (where the change was made): a copy applies it as an upsert where the newer version wins, so
+ * copies, backfills and replays may arrive in any order. Events posted to the events API carry
+ * neither field (its body refuses them), so they are never taken for changes.
+ */
+export const MovieChange = Type.Object(
+  {
+    movie_id: Id,
+    title: Type.String(),
+    description: Type.String(),
+    genres: Type.Array(Type.String()),
+    rating: Type.Number(),
+    action: Type.String(),
+    version: Type.Integer({ minimum: 1 }),
+    store: MovieStore,
+  },
+  { title: 'MovieChange' },
+);
+export type MovieChange = Static<typeof MovieChange>;
+export const MOVIE_EVENT_TYPE = 'movie';
+
+/** The change event of a movie as stored (genres in the store's order). */
+export function movieChange(movie: Movie & { version: number }, action: string, store: MovieStore): MovieChange {
+  const { id, title, description, genres, rating, version } = movie;
+  return { movie_id: id, title, action, rating, genres, description, version, store };
+}

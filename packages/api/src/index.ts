@@ -10,3 +10,4 @@ export * from './subscriptions.ts';
 export * from './users.ts';
 export * from './events.ts';
 export * from './events-admin.ts';
+export * from './data.ts';

@@ -91,3 +91,22 @@ export async function openFromSettings(settings: DatabaseSettingValues, options:
   }
   return database;
 }
+export {
+  applyMoviesToMonolith,
+  lastMonolithMovieId,
+  monolithMoviesRetired,
+  nextMonolithMovieId,
+  retireMonolithMovies,
+  monolithMovieColumns,
+  movieFingerprint,
+  movieGenresArray,
+  newerVersionWins,
+  newestPerId,
+  rangeFingerprints,
+  rangeSums,
+  type MovieColumns,
+  type RangeSum,
+  readMoviesAfter,
+  readMoviesById,
+  type VersionedMovie,
+} from './movie-copy.ts';

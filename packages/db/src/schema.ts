@@ -48,6 +48,8 @@ export const movies = pgTable(
     description: text('description').notNull().default(''),
     rating: doublePrecision('rating').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Bumped by every change: a copy of the row (the movies service's store) keeps the newest. */
+    version: integer('version').notNull().default(1),
   },
   (t) => [check('movies_rating_range', sql`${t.rating} >= 0 AND ${t.rating} <= 10`)],
 );

@@ -14,3 +14,5 @@ export { publishFailureKind, type PublishFailureKind } from './publish-failure.t
 export { startPublishing, type Publishing, type PublishingOptions } from './publishing.ts';
 export { BusSettings } from './settings.ts';
 export { openEventBus, type BusSettingValues } from './open.ts';
+export { consumeMovieChanges, type AppliedBatch, type MovieChangeConsumer, type MovieChangeConsumerOptions } from './movie-changes.ts';
+export { keepJoining, type Joining } from './joining.ts';

@@ -9,6 +9,11 @@ export const MonolithConfig = Type.Object({
   ...DatabaseSettings,
   ...BusSettings,
   ...OutboxSettings,
+  MOVIE_CHANGES_GROUP: Type.String({
+    default: 'cinemaabyss-monolith-movie-changes',
+    minLength: 1,
+    description: "Consumer group applying the movies service's movie changes to the monolith's tables (data migration phase 5)",
+  }),
 });
 export type MonolithConfig = Static<typeof MonolithConfig>;
 

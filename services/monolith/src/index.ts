@@ -1,2 +1,3 @@
 export { buildMonolithApp, type MonolithDeps } from './app.ts';
 export { MonolithConfig, loadMonolithConfig } from './config.ts';
+export { startMovieCopy } from './movies/copy.ts';

@@ -4,6 +4,7 @@ import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp } from './app.ts';
 import { loadMonolithConfig } from './config.ts';
+import { startMovieCopy } from './movies/copy.ts';
 
 await runService(async () => {
   const config = loadMonolithConfig();
@@ -11,6 +12,7 @@ await runService(async () => {
   const database = await openFromSettings(config);
   const events = await startPublishing(config, 'monolith', database, logger);
   const app = await buildMonolithApp({ database, logger, published: events.notify, outbox: events.outbox });
+  const copy = startMovieCopy(events.bus, database, config.MOVIE_CHANGES_GROUP, logger);
   const url = await listen(app, config.PORT, config.HOST);
   logger.info({ url, database: database.kind, bus: events.bus.kind }, `monolith listening on ${url}`);
   return {
@@ -18,6 +20,7 @@ await runService(async () => {
     apps: [app],
     close: async () => {
       await app.close();
+      await copy.stop();
       await events.close();
       await database.close();
     },

@@ -6,8 +6,11 @@ import { Registry } from 'prom-client';
 import { Catalogue } from './catalogue/catalogue.ts';
 import { watchCatalogue } from './catalogue/watch.ts';
 import { DEFAULT_CATALOGUE_RECHECK_MS } from './config.ts';
+import { dataAdminRoutes } from './data/admin-routes.ts';
+import type { DataMigration } from './data/procedure.ts';
 import { listMovies } from './movies/queries.ts';
 import { movieRoutes, out } from './movies/routes.ts';
+import { listOwnMovies } from './store/queries.ts';
 
 export interface MoviesDeps {
   database: Database;
@@ -18,12 +21,15 @@ export interface MoviesDeps {
   outbox?: OutboxMonitor;
   /** How often a used catalogue is read again in case a change notification was lost (see catalogue/watch.ts). */
   catalogueRecheckMs?: number;
+  /** The data migration into the service's own database (main starts it; tests may pass their own). */
+  data?: (registry: Registry) => Promise<DataMigration>;
 }
 
 /** The movies service, ready to listen (tests drive it in-process or on port 0). */
-export async function buildMoviesApp({ database, logger, published = () => {}, outbox, catalogueRecheckMs = DEFAULT_CATALOGUE_RECHECK_MS }: MoviesDeps): Promise<App> {
+export async function buildMoviesApp({ database, logger, published = () => {}, outbox, catalogueRecheckMs = DEFAULT_CATALOGUE_RECHECK_MS, data: startData }: MoviesDeps): Promise<App> {
   const registry = new Registry();
   outbox?.register(registry);
+  const data = await startData?.(registry);
   const app = await createServer({
     service: 'movies',
     title: 'CinemaAbyss movies service',
@@ -32,12 +38,29 @@ export async function buildMoviesApp({ database, logger, published = () => {}, o
     registry,
     healthPath: '/api/movies/health',
     readyPath: '/api/movies/ready',
-    readiness: { database: () => database.ping(), ...(outbox ? { outbox: () => outbox.check() } : {}) },
+    readiness: {
+      database: () => database.ping(),
+      ...(outbox ? { outbox: () => outbox.check() } : {}),
+      ...(data ? { store: () => data.ping() } : {}),
+    },
     isUnavailable,
   });
-  const catalogue = new Catalogue(async () => (await listMovies(database.db, {})).movies.map(out.stringify));
-  const unwatch = await watchCatalogue(database, catalogue, logger, catalogueRecheckMs);
-  app.addHook('onClose', unwatch);
-  movieRoutes(app, database.db, published, catalogue);
+  // The cached list follows the data migration: read from the store reads come from, watched on
+  // both databases (their tables' triggers notify), and dropped when the phase changes.
+  const catalogue = new Catalogue(async () => {
+    const from = data?.reads() ?? { db: database.db, own: false };
+    return (await (from.own ? listOwnMovies : listMovies)(from.db, {})).movies.map(out.stringify);
+  });
+  const watches = [await watchCatalogue(database, catalogue, logger, catalogueRecheckMs)];
+  if (data?.own) watches.push(await watchCatalogue(data.own, catalogue, logger, catalogueRecheckMs));
+  data?.onPhase(() => catalogue.invalidate());
+  app.addHook('onClose', async () => {
+    for (const unwatch of watches) await unwatch();
+  });
+  movieRoutes(app, database.db, published, catalogue, data);
+  if (data) {
+    dataAdminRoutes(app, data);
+    app.addHook('onClose', () => data.close());
+  }
   return app;
 }

@@ -5,6 +5,29 @@ import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
 /** How often a used catalogue is read again, bounding how long a lost change notification can leave it stale. */
 export const DEFAULT_CATALOGUE_RECHECK_MS = 10_000;
 
+/** The movies service's own database and the data migration into it (issue #12; README runbook). */
+export const DataSettings = {
+  MOVIES_DB_CONNECTION_STRING: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description: "The movies service's own PostgreSQL database; without it (and with DB_CONNECTION_STRING set) the data migration cannot start",
+    }),
+  ),
+  MOVIES_PGLITE_DATA_DIR: Type.Optional(
+    Type.String({ description: "The own database's PGlite folder when the service runs on PGlite (default: PGLITE_DATA_DIR followed by -movies; in memory when that is)" }),
+  ),
+  MOVIES_BACKFILL_BATCH: Type.Integer({ minimum: 1, maximum: 50_000, default: 2000, description: 'Movies copied per backfill batch' }),
+  MOVIES_BACKFILL_MAX_ROWS_PER_SECOND: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000, description: 'Backfill rate cap' }),
+  MOVIES_BACKFILL_MAX_BUSY_PERCENT: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 50,
+    description: "Share of wall time the backfill may spend reading the monolith: it waits between batches in proportion to the monolith's read latency",
+  }),
+  MOVIES_RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 10_000, description: 'Reconciler period from phase 3 on' }),
+  MOVIES_CDC_GROUP: Type.String({ default: 'cinemaabyss-movies-cdc', minLength: 1, description: 'Consumer group of the change capture' }),
+};
+
 export const MoviesConfig = Type.Object({
   PORT: Port(8081),
   HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
@@ -12,6 +35,7 @@ export const MoviesConfig = Type.Object({
   ...DatabaseSettings,
   ...BusSettings,
   ...OutboxSettings,
+  ...DataSettings,
   CATALOGUE_RECHECK_MS: Type.Integer({
     minimum: 100,
     maximum: 3_600_000,

@@ -1,4 +1,4 @@
-import { ALL_TOPICS, deadLetterTopic, type EventBus, type Subscription } from '@cinemaabyss/event-bus';
+import { ALL_TOPICS, deadLetterTopic, keepJoining, type EventBus } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import type { Processor } from './processor.ts';
 
@@ -16,15 +16,10 @@ export interface Consumer {
  * down, so the service starts (and reports not-ready) without a broker.
  */
 export function startConsumer(bus: EventBus, groupId: string, processor: Processor, logger: Logger): Consumer {
-  let subscription: Subscription | undefined;
-  let stopped = false;
-  let attempt = 0;
-  let timer: NodeJS.Timeout | undefined;
-
-  const connect = async () => {
-    try {
+  const joining = keepJoining(
+    async () => {
       await bus.ensureTopics(CONSUMED_TOPICS);
-      const joined = await bus.subscribe({
+      return bus.subscribe({
         groupId,
         topics: CONSUMED_TOPICS,
         fromBeginning: true,
@@ -33,25 +28,21 @@ export function startConsumer(bus: EventBus, groupId: string, processor: Process
         policy: processor.policy,
         observer: processor.monitor.observer,
       });
-      if (stopped) return void (await joined.stop());
-      subscription = joined;
-      processor.monitor.watch(() => joined.status());
-      logger.info({ groupId, topics: CONSUMED_TOPICS }, 'consuming events');
-    } catch (error) {
-      const delay = Math.min(250 * 2 ** attempt++, 10_000);
-      logger.warn({ err: error, retryInMs: delay }, 'cannot consume yet (broker unavailable?)');
-      if (!stopped) timer = setTimeout(connect, delay);
-    }
-  };
-  void connect();
-
+    },
+    {
+      onJoined: (joined) => {
+        processor.monitor.watch(() => joined.status());
+        logger.info({ groupId, topics: CONSUMED_TOPICS }, 'consuming events');
+      },
+      log: logger,
+      what: 'consume',
+    },
+  );
   return {
-    running: () => subscription !== undefined,
+    running: () => joining.current() !== undefined,
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
       processor.monitor.watch(undefined);
-      await subscription?.stop();
+      await joining.stop();
     },
   };
 }

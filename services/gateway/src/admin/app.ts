@@ -5,6 +5,7 @@ import type { Logger } from '@cinemaabyss/logging';
 import { SECURITY_SCHEMES, requireTokens } from './auth.ts';
 import { serveConsole } from './console.ts';
 import { eventsAdmin } from './events.ts';
+import { dataRoutes, type DataDeps } from './data.ts';
 import { adminRoutes, type AdminDeps } from './routes.ts';
 import { generatedOperatorToken, parseAdminTokens, type AdminToken } from './tokens.ts';
 
@@ -15,6 +16,8 @@ export interface AdminAppOptions extends AdminDeps {
   logger: Logger;
   /** The console's production build, served at `/` without a token (the page asks for one). */
   consoleRoot?: string;
+  /** The movies' data migration (absent: its endpoints are not served). */
+  data?: DataDeps | undefined;
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<App> {
@@ -30,6 +33,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<App> {
   });
   requireTokens(app, options.tokens);
   adminRoutes(app, options);
+  if (options.data) dataRoutes(app, options.data);
   await serveConsole(app, options.consoleRoot, options.logger);
   app.get('/admin/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
@@ -37,6 +41,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<App> {
 
 export interface AdminServerOptions extends AdminDeps {
   consoleRoot?: string;
+  data?: DataDeps | undefined;
   /** GATEWAY_ADMIN_TOKENS, already validated with the rest of the configuration. */
   tokens: string | undefined;
   port: number;
@@ -69,6 +74,9 @@ export function embeddedAdminTokens(configured: string | undefined, print: (line
   return raw;
 }
 
+/** The route whose data the movies' data migration moves. */
+const DATA_ROUTE = 'movies';
+
 /** What the admin API needs of a running gateway: one with a control plane (a store was given). */
 export interface ControlledGateway {
   plane?: AdminDeps['plane'];
@@ -86,6 +94,10 @@ export function startGatewayAdmin(
 ): Promise<{ app: App; url: string } | undefined> {
   if (!gateway.plane || !gateway.analysis) throw new Error('the admin API needs a gateway built with a state store');
   const { eventsUrl, ...server } = settings;
+  // The data migration concerns the movies route and the backend it migrates to.
+  const movies = gateway.plane.get(DATA_ROUTE);
+  const url = movies && gateway.backends.get(movies.to)?.spec?.url.replace(/\/$/, '');
+  const data = url ? { plane: gateway.plane, route: DATA_ROUTE, url } : undefined;
   return startAdminServer({
     plane: gateway.plane,
     shadow: gateway.shadow.reporter,
@@ -93,6 +105,7 @@ export function startGatewayAdmin(
     backends: gateway.backends,
     traffic: gateway.traffic,
     events: eventsAdmin(eventsUrl),
+    data,
     ...server,
     logger,
   });

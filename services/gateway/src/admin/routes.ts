@@ -32,7 +32,7 @@ export interface AdminDeps {
   shadow: ShadowReporter;
   analysis: AnalysisReporter;
   /** The gateway's backends (its Backend map), for their breakers' states. */
-  backends: ReadonlyMap<string, { breaker: { state(): BreakerState } }>;
+  backends: ReadonlyMap<string, { breaker: { state(): BreakerState }; spec?: { url: string } }>;
   /** Live traffic per route and backend (the gateway's sampler of its own metrics). */
   traffic: Pick<TrafficSampler, 'view'>;
   /** The events service's counts, consumer and dead letters (GATEWAY_EVENTS_ADMIN_URL). */
@@ -42,7 +42,7 @@ export interface AdminDeps {
 type Transition = (current: MigrationState, reason: string, now: Date) => MigrationState;
 
 /** The one-word changes: POST /admin/routes/:route/<action> with a reason. */
-const ACTIONS: Record<Exclude<ChangeAction, 'set' | 'rollback'>, { summary: string; transition: Transition }> = {
+const ACTIONS: Record<Exclude<ChangeAction, 'set' | 'rollback' | 'data'>, { summary: string; transition: Transition }> = {
   promote: { summary: 'One step forward: off → shadow → canary steps → migrated', transition: (s, _r, now) => promote(s, now) },
   pause: { summary: 'No automatic step forward until resumed', transition: (s, reason, now) => pause(s, reason, now) },
   resume: { summary: 'Lifts a pause (a person’s or the analysis’s rollback)', transition: (s, _r, now) => resume(s, now) },

@@ -32,7 +32,7 @@ export const AuditEntry = Type.Object(
     at: Type.String({ format: 'date-time' }),
     actor: Actor,
     route: Type.String(),
-    action: Type.String({ enum: ['set', 'promote', 'pause', 'resume', 'abort', 'kill', 'unkill', 'rollback'] }),
+    action: Type.String({ enum: ['set', 'promote', 'pause', 'resume', 'abort', 'kill', 'unkill', 'rollback', 'data'] }),
     old: MigrationState,
     new: MigrationState,
     reason: Type.String(),

@@ -12,7 +12,9 @@ export const CtlSettings = Type.Object({
 
 export const ACTIONS = ['promote', 'pause', 'resume', 'abort', 'kill', 'unkill'] as const;
 const ROUTE_COMMANDS = new Set<string>(['get', 'set', 'shadow', 'analysis', ...ACTIONS]);
-const COMMANDS = new Set<string>(['status', 'audit', 'help', ...ROUTE_COMMANDS]);
+const COMMANDS = new Set<string>(['status', 'audit', 'help', 'data', ...ROUTE_COMMANDS]);
+/** `data <action>`: the movies' data migration. */
+export const DATA_ACTIONS = ['status', 'advance', 'back'] as const;
 
 type Kind = 'int' | 'number' | 'bool' | 'string' | 'list' | 'ints';
 
@@ -55,6 +57,8 @@ Commands:
   audit [--route R] [--limit N] [--before ID]
   shadow <route>                  match rate per endpoint, latest mismatches with their diffs
   analysis <route> [--limit N]    recent analysis windows and their checks
+  data status                     the movies' data migration: phase, backfill, capture lag, drift, blockers
+  data advance|back --reason R    one phase forward (refused while blocked) or back
 
 set flags: ${Object.keys(SET_FLAGS).map((f) => `--${f}`).join(' ')}
   (lists are comma-separated; booleans true/false; --changes '<json>' for a raw MigrationChanges)
@@ -149,13 +153,14 @@ export function parseInvocation(argv: string[], env: NodeJS.ProcessEnv): Invocat
   const [command = 'help', route, ...extra] = positionals;
   if (values.help) return { command: 'help', query: {}, json: false, url: '', token: undefined };
   if (!COMMANDS.has(command)) throw usage(`unknown command '${command}'`);
+  if (command === 'data' && !(DATA_ACTIONS as readonly (string | undefined)[]).includes(route)) throw usage(`data needs one of ${DATA_ACTIONS.join(', ')}`);
   if (ROUTE_COMMANDS.has(command) && route === undefined) throw usage(`${command} needs a route`);
-  if (!ROUTE_COMMANDS.has(command) && route !== undefined) throw usage(`${command} takes no route (got '${route}')`);
+  if (!ROUTE_COMMANDS.has(command) && command !== 'data' && route !== undefined) throw usage(`${command} takes no route (got '${route}')`);
   if (extra.length > 0) throw usage(`unexpected argument '${extra[0]}'`);
 
   const changes = changesFrom(values as Record<string, string | boolean | undefined>);
   if (changes && command !== 'set') throw usage(`setting flags belong to set, not ${command}`);
-  const changing = command === 'set' || (ACTIONS as readonly string[]).includes(command);
+  const changing = command === 'set' || (ACTIONS as readonly string[]).includes(command) || (command === 'data' && route !== 'status');
   if (changing && (values.reason === undefined || values.reason.trim() === '')) throw usage(`${command} needs --reason "why"`);
   if (!changing && values.reason !== undefined) throw usage(`${command} changes nothing: --reason does not apply`);
   if (command === 'set' && !changes) throw usage('set needs at least one setting flag or --changes');

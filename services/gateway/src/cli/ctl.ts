@@ -4,7 +4,8 @@ import type { Static } from 'typebox';
 import type { AuditEntry, ChangeResult, RouteView, ShadowReport, WindowVerdict } from '../admin/schemas.ts';
 import { USAGE, parseInvocation, type Invocation } from './args.ts';
 import { AdminClient, CliError, EXIT } from './client.ts';
-import { analysisTable, auditTable, changeSummary, routeDetails, shadowText, statusTable, type StatusRow } from './format.ts';
+import type { DataStatus } from '@cinemaabyss/api';
+import { analysisTable, auditTable, changeSummary, dataText, routeDetails, shadowText, statusTable, type StatusRow } from './format.ts';
 
 type View = Static<typeof RouteView>;
 type Entry = Static<typeof AuditEntry>;
@@ -47,6 +48,13 @@ async function run(inv: Invocation, client: AdminClient): Promise<string> {
     case 'shadow': {
       const report = await client.request<Static<typeof ShadowReport>>('GET', `${routePath(route)}/shadow`);
       return out(report, () => shadowText(route, report));
+    }
+    case 'data': {
+      const status =
+        route === 'status'
+          ? await client.request<DataStatus>('GET', '/admin/data')
+          : await client.request<DataStatus>('POST', `/admin/data/${route}`, { reason: inv.reason });
+      return out(status, () => dataText(status));
     }
     case 'analysis': {
       const verdicts = await client.request<Static<typeof WindowVerdict>[]>('GET', `${routePath(route)}/analysis${queryString({ limit: inv.query.limit })}`);

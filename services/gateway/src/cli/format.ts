@@ -1,5 +1,6 @@
 // The CLI's tables: aligned columns, one row per line, for people (scripts use --json).
 import type { Static } from 'typebox';
+import type { DataStatus } from '@cinemaabyss/api';
 import type { AuditEntry, RouteView, ShadowReport, WindowVerdict } from '../admin/schemas.ts';
 
 type View = Static<typeof RouteView>;
@@ -113,4 +114,19 @@ export function analysisTable(route: string, verdicts: Verdict[]): string {
     ['WINDOW', 'VERDICT', 'REQUESTS', 'ERROR RATE', 'P99 RATIO', 'MISMATCH RATE'],
     verdicts.map((v) => [`${when(v.windowStart)} +${v.windowSeconds}s`, v.verdict, check(v, 'requests'), check(v, 'error_rate'), check(v, 'p99_ratio'), check(v, 'mismatch_rate')]),
   );
+}
+
+/** The data migration's status, for a person. */
+export function dataText(s: DataStatus): string {
+  const { backfill: b, capture: c, reconcile: r } = s;
+  const lines = [
+    `phase ${s.phase} (${s.name}); own database: ${s.store ?? 'none'}`,
+    `  backfill: ${b.done ? 'done' : 'not done'}, ${b.copied} copied, checkpoint id ${b.cursor} of ${b.target ?? '?'}`,
+    `  change capture: ${c.running ? 'running' : 'stopped'}, ${c.lagRecords ?? '?'} records behind, last change ${c.lastLagSeconds === null ? '–' : `${c.lastLagSeconds.toFixed(3)} s`} after its commit`,
+    r
+      ? `  reconcile (${r.at}, ${r.ms} ms): ${r.rows.monolith} vs ${r.rows.movies} rows, drift ${r.drift.total} (missing ${r.drift.missing}, extra ${r.drift.extra}, different ${r.drift.different}), repaired ${r.repaired}`
+      : '  reconcile: not run yet',
+    s.blockers === null ? '  final phase' : s.blockers.length === 0 ? '  next phase: nothing blocks it' : `  blocks the next phase: ${s.blockers.join('; ')}`,
+  ];
+  return lines.join('\n');
 }

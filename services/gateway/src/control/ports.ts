@@ -8,7 +8,8 @@ export interface Actor {
   label: string;
 }
 
-export type ChangeAction = 'set' | 'promote' | 'pause' | 'resume' | 'abort' | 'kill' | 'unkill' | 'rollback';
+/** `data`: a phase of the movies' data migration (services/movies), audited with the route it concerns. */
+export type ChangeAction = 'set' | 'promote' | 'pause' | 'resume' | 'abort' | 'kill' | 'unkill' | 'rollback' | 'data';
 
 export interface AuditEntry {
   id: number;

@@ -239,3 +239,10 @@ export function rollback(s: MigrationState, reason: string, now: Date): Migratio
   const to = s.analysis.rollbackTo === 'previous' && previous !== undefined ? previous : 0;
   return touched({ ...s, stage: to === 0 ? 'shadow' : 'canary', percent: to, paused: true, pausedReason: reason }, now);
 }
+
+/** The route unchanged but for its version: a change recorded in the audit that moves no traffic (a data phase). */
+export const noted = (s: MigrationState, now: Date): MigrationState => touched(s, now);
+
+/** The route back to an earlier state's split and stage (a data phase undone), settings otherwise kept. */
+export const restored = (s: MigrationState, earlier: MigrationState, now: Date): MigrationState =>
+  touched({ ...s, stage: earlier.stage, enabled: earlier.enabled, percent: earlier.percent }, now);

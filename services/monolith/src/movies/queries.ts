@@ -3,7 +3,7 @@
 import { and, asc, eq, exists, sql, type SQL } from 'drizzle-orm';
 import { enqueueEvent, movieGenres, movies, type Db } from '@cinemaabyss/db';
 import { TOPICS } from '@cinemaabyss/event-bus';
-import type { CreateMovie, Movie, MoviePage, MovieQuery } from '@cinemaabyss/api';
+import { MOVIE_EVENT_TYPE, movieChange, type CreateMovie, type Movie, type MoviePage, type MovieQuery } from '@cinemaabyss/api';
 
 // Genres come back in the same row via a correlated ARRAY subquery: one query for any page size,
 // using the (movie_id, genre) primary key index, and computed only for the rows returned.
@@ -69,9 +69,10 @@ export async function insertMovie(db: Db, input: CreateMovie): Promise<Movie> {
     await enqueueEvent(tx, {
       topic: TOPICS.movie,
       key: String(movie.id),
-      type: 'movie',
+      type: MOVIE_EVENT_TYPE,
       source: 'monolith',
-      payload: { movie_id: movie.id, title: movie.title, action: 'created', rating: movie.rating, genres: movie.genres, description: movie.description },
+      // A new row is version 1 (the column's default); the change is the monolith store's.
+      payload: movieChange({ ...movie, version: 1 }, 'created', 'monolith'),
     });
     return movie;
   });

@@ -2,6 +2,8 @@ import { CreateMovie, ErrorBody, Movie, MovieListHeaders, MovieQuery, TOTAL_COUN
 import type { Db } from '@cinemaabyss/db';
 import { notFound, notModified, oneOrMany, type App } from '@cinemaabyss/http';
 import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { DataMigration } from '../data/procedure.ts';
+import { findOwnMovie, listOwnMovies } from '../store/queries.ts';
 import { findMovie, insertMovie, listMovies } from './queries.ts';
 
 export const out = oneOrMany(Movie);
@@ -10,11 +12,13 @@ export const out = oneOrMany(Movie);
 const NotModified = { description: 'Not modified: the `If-None-Match` tag is the list’s current `ETag`; no body' };
 
 /**
- * `published` is called after a write whose event waits in the outbox. Unfiltered lists (the
+ * `published` is called after a write whose event waits in an outbox. Unfiltered lists (the
  * whole catalogue or a limit/offset page of it) come from `catalogue`, with an ETag; filtered ones
- * from the database, since their text rules are the database's.
+ * from the database, since their text rules are the database's. `data` (the data migration) names
+ * the store of the moment: reads from the own store from phase 4, writes from phase 5; before,
+ * and without it, the monolith's tables.
  */
-export function movieRoutes(app: App, db: Db, published: () => void, catalogue: Catalogue): void {
+export function movieRoutes(app: App, db: Db, published: () => void, catalogue: Catalogue, data?: Pick<DataMigration, 'reads' | 'insert' | 'written'>): void {
   app.get(
     '/api/movies',
     {
@@ -29,13 +33,14 @@ export function movieRoutes(app: App, db: Db, published: () => void, catalogue: 
     },
     async (request, reply) => {
       const { id, limit, offset, ...filters } = request.query;
+      const from = data?.reads() ?? { db, own: false };
       if (id !== undefined) {
-        const movie = await findMovie(db, id);
+        const movie = await (from.own ? findOwnMovie : findMovie)(from.db, id);
         if (!movie) throw notFound(`movie ${id}`);
         return out.one(reply, movie);
       }
       if (Object.keys(filters).length > 0) {
-        const found = await listMovies(db, { ...filters, limit, offset });
+        const found = await (from.own ? listOwnMovies : listMovies)(from.db, { ...filters, limit, offset });
         return out.many(reply.header(TOTAL_COUNT_HEADER, found.total), found.movies);
       }
       const snapshot = await catalogue.snapshot();
@@ -57,7 +62,9 @@ export function movieRoutes(app: App, db: Db, published: () => void, catalogue: 
       },
     },
     async (request, reply) => {
-      const movie = await insertMovie(db, request.body);
+      const own = data?.insert(request.body);
+      const movie = own ? await own : await insertMovie(db, request.body);
+      if (!own) await data?.written(movie);
       // Before answering: a client that reads after its 201 must see its movie (other replicas
       // learn of it from the tables' notification).
       catalogue.invalidate();

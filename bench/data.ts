@@ -1,0 +1,141 @@
+// The movies' data migration (issue #12) on PostgreSQL: backfill rate and what it costs the
+// monolith's reads, change-capture lag at a steady write rate, and reconciliation time.
+//   npm run bench:data -- --movies 100000 --runs 3 --duration 10 --read-rate 200 --write-rate 50
+// The monolith runs as a child process (its own event loop); the copier, the change capture and
+// the reconciler run in this one, as they would in the movies service. See bench/README.md.
+import { sql } from 'drizzle-orm';
+import { connectPostgres, migrate, type PostgresDatabase } from '@cinemaabyss/db';
+import { consumeMovieChanges, openEmbeddedBus, openKafkaBus, embeddedBusMigrations, type EventBus } from '@cinemaabyss/event-bus';
+import { moviesStoreMigrations } from '@cinemaabyss/movies';
+import { copyBatch, runBackfill } from '../services/movies/src/data/backfill.ts';
+import { reconcile } from '../services/movies/src/data/reconcile.ts';
+import { upsertOwn } from '../services/movies/src/store/queries.ts';
+import { intOptions } from './lib/args.ts';
+import { cleanup, guard, onCleanup } from './lib/cleanup.ts';
+import { DEFAULT_POSTGRES_URL, freshDatabase, preparePostgres } from './lib/dataset.ts';
+import { median } from './lib/load.ts';
+import { runPaced } from './lib/paced.ts';
+import { startNodeService } from './lib/procs.ts';
+import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
+
+const USAGE = 'npm run bench:data -- [--movies N] [--runs N] [--duration S] [--read-rate R] [--write-rate R] [--busy PERCENT] (KAFKA_BROKERS: change capture on Kafka, else the embedded bus)';
+const options = optionsOrExit(() =>
+  intOptions(process.argv.slice(2), { movies: [100_000, 1000, 2_000_000], runs: [3, 1, 20], duration: [10, 2, 300], 'read-rate': [200, 1, 10_000], 'write-rate': [50, 1, 1000], busy: [50, 1, 100] }, USAGE),
+);
+const serverUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
+const log = elapsedLog(Date.now());
+guard((600 + options.runs * options.duration * 6) * 1000);
+
+const open = (url: string, poolSize = 4): PostgresDatabase => {
+  const database = connectPostgres({ url, poolSize, statementTimeoutMs: 120_000 });
+  onCleanup('close a bench pool', () => database.close());
+  return database;
+};
+const resetCopy = (own: PostgresDatabase) =>
+  own.db.execute(sql`truncate movies.movies; update movies.procedure set phase = 2, backfill_cursor = 0, backfill_target = null, backfill_copied = 0, backfill_done = false`);
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+/** The monolith's read p99 (GET ?id=, paced), alone and with the copier running, alternately. */
+async function backfill(monolithUrl: string, legacy: PostgresDatabase, own: PostgresDatabase) {
+  const reads = () =>
+    runPaced({ url: monolithUrl, path: () => `/api/movies?id=${1 + Math.floor(Math.random() * options.movies)}`, rate: options['read-rate'], duration: options.duration, connections: 16 });
+  const alone: number[] = [];
+  const withCopy: number[] = [];
+  const rates: number[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    alone.push((await reads()).latency.p99);
+    await resetCopy(own);
+    let copied = 0;
+    const started = performance.now();
+    let copying = true;
+    const copier = runBackfill(legacy.db, own.db, { batch: 2000, maxRowsPerSecond: 1_000_000, maxBusyPercent: options.busy }, () => copying, (rows) => (copied += rows));
+    const loaded = await reads();
+    copying = false;
+    await copier;
+    const seconds = (performance.now() - started) / 1000;
+    withCopy.push(loaded.latency.p99);
+    rates.push(copied / seconds);
+    log(`run ${run}: read p99 ${fmt(alone.at(-1)!, 2)} ms alone, ${fmt(loaded.latency.p99, 2)} ms while copying; ${copied} rows in ${fmt(seconds)} s`);
+  }
+  return { aloneP99: median(alone), copyingP99: median(withCopy), rowsPerSecond: median(rates) };
+}
+
+/** Change-capture lag (commit in the monolith → row in the own store) at a paced write rate. */
+async function capture(monolithUrl: string, bus: EventBus, legacy: PostgresDatabase, own: PostgresDatabase) {
+  // Every change applied, by id; only the ids written here count (a shared broker has history).
+  const applied = new Map<number, number>();
+  const consumer = consumeMovieChanges({
+    bus,
+    groupId: `bench-cdc-${Date.now()}`,
+    from: 'monolith',
+    apply: async (rows) => void (await upsertOwn(own.db, rows)),
+    applied: (batch) => batch.ids.forEach((id, i) => applied.set(id, batch.lagsSeconds[i]!)),
+    log: { info: () => {}, warn: (o, m) => log(`${m} ${JSON.stringify(o)}`) },
+  });
+  onCleanup('stop the bench consumer', () => consumer.stop());
+  // A new group starts at the topic's beginning: let it catch up with any history first.
+  const caughtUp = () => consumer.running() && consumer.status().length > 0 && consumer.status().every((p) => p.lag === 0);
+  const deadline0 = Date.now() + 120_000;
+  while (Date.now() < deadline0 && !caughtUp()) await new Promise((r) => setTimeout(r, 200));
+  const body = JSON.stringify({ title: 'Captured', description: 'bench', genres: ['Bench'], rating: 5 });
+  const result = await runPaced({
+    url: monolithUrl,
+    method: 'POST',
+    path: () => '/api/movies',
+    headers: () => ({ 'content-type': 'application/json' }),
+    body: () => body,
+    rate: options['write-rate'],
+    duration: options.duration * 3,
+    connections: 16,
+    okStatus: 201,
+  });
+  // The writes of this run: every movie after the generated catalogue.
+  const { rows } = await legacy.pool.query<{ id: number }>('select id from movies where id > $1', [options.movies]);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && !rows.every((row) => applied.has(row.id))) await new Promise((r) => setTimeout(r, 200));
+  await consumer.stop();
+  const lags = rows.flatMap((row) => (applied.has(row.id) ? [applied.get(row.id)!] : []));
+  return { writes: result.ok, perSecond: result.sentPerSec, lags, missing: rows.length - lags.length };
+}
+
+runBench('bench:data', async () => {
+  log(`PostgreSQL at ${serverUrl}: ${options.movies} movies`);
+  const prepared = await preparePostgres(serverUrl, options.movies, 'cinemaabyss_bench_data');
+  const legacyUrl = prepared.env['DB_CONNECTION_STRING']!;
+  const ownUrl = await freshDatabase(serverUrl, 'cinemaabyss_bench_movies');
+  const legacy = open(legacyUrl);
+  const own = open(ownUrl);
+  await migrate(own, moviesStoreMigrations);
+  await migrate(legacy, embeddedBusMigrations);
+  const brokers = process.env['KAFKA_BROKERS'];
+  const busEnv: Record<string, string> = brokers ? { KAFKA_BROKERS: brokers } : {};
+  const monolith = await startNodeService('monolith', '/ready', { DB_CONNECTION_STRING: legacyUrl, DB_POOL_SIZE: '10', ...busEnv });
+  onCleanup('stop the monolith', () => monolith.stop());
+
+  log('backfill under read load');
+  const copy = await backfill(monolith.url, legacy, own);
+
+  log('reconciliation');
+  await resetCopy(own);
+  while (await copyBatch(legacy.db, own.db, 10_000).then((r) => r && !r.done));
+  const clean: number[] = [];
+  for (let run = 0; run < options.runs; run++) clean.push((await reconcile(legacy.db, own.db, { repair: false, writer: 'monolith' })).ms);
+  await own.db.execute(sql`update movies.movies set title = title || ' (drift)' where id % ${Math.floor(options.movies / 10)} = 0`);
+  const drifted = await reconcile(legacy.db, own.db, { repair: true, writer: 'monolith', recheckAfterMs: 0 });
+
+  log(`change capture at ${options['write-rate']} writes/s on ${brokers ? `Kafka (${brokers})` : 'the embedded bus'}`);
+  const bus = brokers ? await openKafkaBus({ brokers: brokers.split(','), clientId: 'bench-data', sendTimeoutMs: 5000 }) : await openEmbeddedBus(legacy);
+  onCleanup('close the bench bus', () => bus.close());
+  const cdc = await capture(monolith.url, bus, legacy, own);
+  const sorted = [...cdc.lags].sort((a, b) => a - b);
+  const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! * 1000 : Number.NaN);
+
+  const lines = [
+    `## bench:data — ${new Date().toISOString()}, ${options.movies} movies, ${options.runs} runs, copier busy ≤ ${options.busy} %`,
+    `backfill: ${fmt(copy.rowsPerSecond, 0)} rows/s (median); monolith read p99 at ${options['read-rate']} req/s: ${fmt(copy.aloneP99, 2)} ms alone, ${fmt(copy.copyingP99, 2)} ms while copying (${fmt((copy.copyingP99 / copy.aloneP99 - 1) * 100)} %)`,
+    `reconcile (clean): ${median(clean)} ms median of ${clean.join(', ')} ms; with ${drifted.drift.total} rows drifted: ${drifted.ms} ms (found and repaired ${drifted.repaired})`,
+    `change capture: ${cdc.writes} writes at ${fmt(cdc.perSecond)} /s; lag p50 ${fmt(q(0.5), 0)} ms, p99 ${fmt(q(0.99), 0)} ms, max ${fmt(q(1), 0)} ms over ${sorted.length} changes (${cdc.missing} not applied within 60 s)`,
+  ];
+  console.log(lines.join('\n'));
+  await cleanup();
+});
