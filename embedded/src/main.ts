@@ -9,9 +9,12 @@ import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp } from '@cinemaabyss/monolith';
 import { buildMoviesApp } from '@cinemaabyss/movies';
+import { startTelemetry } from '@cinemaabyss/telemetry';
 import { loadEmbeddedConfig } from './config.ts';
 
 await runService(async () => {
+  // One process, one service name for its spans (OTEL_SERVICE_NAME overrides it).
+  await startTelemetry('cinemaabyss');
   const config = loadEmbeddedConfig(process.argv.slice(2));
   const logger = createLogger(null, { level: config.LOG_LEVEL });
   const log = (service: string) => logger.child({ service });

@@ -2,12 +2,15 @@ import { openFromSettings } from '@cinemaabyss/db';
 import { embeddedBusMigrations, openEventBus } from '@cinemaabyss/event-bus';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
+import { startTelemetry } from '@cinemaabyss/telemetry';
 import { buildEventsApp } from './app.ts';
 import { deliveryPolicy, loadEventsConfig } from './config.ts';
 import { startConsumer } from './consume/consumer.ts';
 import { eventsMigrations } from './migrations.ts';
 
 await runService(async () => {
+  // First: the logger made next then carries trace ids (tracing is on only with an OTLP endpoint).
+  await startTelemetry('events');
   const config = loadEventsConfig();
   const logger = createLogger('events', { level: config.LOG_LEVEL });
   const migrations = config.KAFKA_BROKERS ? [eventsMigrations] : [eventsMigrations, embeddedBusMigrations];

@@ -1,5 +1,6 @@
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
+import { startTelemetry } from '@cinemaabyss/telemetry';
 import { startGatewayAdmin } from './admin/app.ts';
 import { buildGateway } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
@@ -11,6 +12,8 @@ import { loadRouteTable } from './routing/table.ts';
 const DRAIN_WINDOW_MS = 2000;
 
 await runService(async () => {
+  // First: the logger made next then carries trace ids (tracing is on only with an OTLP endpoint).
+  await startTelemetry('gateway');
   const config = loadGatewayConfig();
   const table = loadRouteTable(config);
   const logger = createLogger('gateway', { level: config.LOG_LEVEL });

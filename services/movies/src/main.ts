@@ -2,10 +2,13 @@ import { openFromSettings } from '@cinemaabyss/db';
 import { startPublishing } from '@cinemaabyss/event-bus';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
+import { startTelemetry } from '@cinemaabyss/telemetry';
 import { buildMoviesApp } from './app.ts';
 import { loadMoviesConfig } from './config.ts';
 
 await runService(async () => {
+  // First: the logger made next then carries trace ids (tracing is on only with an OTLP endpoint).
+  await startTelemetry('movies');
   const config = loadMoviesConfig();
   const logger = createLogger('movies', { level: config.LOG_LEVEL });
   const database = await openFromSettings(config);

@@ -1,0 +1,3 @@
+export { startTelemetry, stopTelemetry, tracingEnabled } from './start.ts';
+export { contextFrom, currentTraceContext, traceFields, type TraceCarrier } from './context.ts';
+export { consuming, inSpan, producing, type RecordAttributes } from './messaging.ts';
