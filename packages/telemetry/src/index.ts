@@ -1,3 +1,4 @@
 export { startTelemetry, stopTelemetry, tracingEnabled } from './start.ts';
 export { contextFrom, currentTraceContext, traceFields, type TraceCarrier } from './context.ts';
 export { consuming, inSpan, producing, type RecordAttributes } from './messaging.ts';
+export { traceQueries } from './database.ts';
