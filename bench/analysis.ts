@@ -1,10 +1,14 @@
 // Throughput with analysis on: the gateway counting every request of a canary route (shadow at 0 %)
 // against the same gateway without a control plane and the minimal Node proxy, same upstream, same
-// load, runs interleaved; medians. See bench/README.md ("Analysis overhead").
-//   npm run bench:analysis -- --runs 5 --duration 10 --connections 50
+// load, runs interleaved; medians of throughput and of each target's CPU per request (the figure
+// that survives a shared machine). See bench/README.md ("Analysis overhead").
+//   npm run bench:analysis -- --runs 5 --duration 10 --connections 50 [--store postgres|pglite]
+import { parseArgs } from 'node:util';
 import { intOptions } from './lib/args.ts';
 import { runCannon } from './lib/cannon.ts';
 import { guard } from './lib/cleanup.ts';
+import { groupCpu, groupSnapshot } from './lib/cpu-groups.ts';
+import { DEFAULT_POSTGRES_URL, checkPostgres, freshDatabase } from './lib/dataset.ts';
 import { median } from './lib/load.ts';
 import { startNodeScript } from './lib/procs.ts';
 import { load1, machine } from './lib/report.ts';
@@ -15,19 +19,27 @@ import { applyChanges, initialState } from '../services/gateway/src/control/stat
 import type { RouteSpec } from '../services/gateway/src/routing/table.ts';
 
 const PATH = '/api/movies?id=1';
-const usage = 'usage: npm run bench:analysis -- [--runs 5] [--duration 10] [--connections 50] [--warmup 3]';
+const usage = `usage: npm run bench:analysis -- [--runs 5] [--duration 10] [--connections 50] [--warmup 3] [--store postgres|pglite] [--rate 3000]
+--rate: the even load (req/s) at which each target's CPU per request is measured.
+--store: where the analysed gateway flushes and judges its windows: PostgreSQL (the distributed
+gateway; BENCH_DATABASE_URL, default the server of scripts/postgres.sh, database
+cinemaabyss_bench_analysis created and dropped) or an in-process PGlite (the embedded mode).`;
 
-const options = optionsOrExit(() =>
-  intOptions(process.argv.slice(2), { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60] }, usage),
-);
+const options = optionsOrExit(() => {
+  const argv = process.argv.slice(2);
+  const { values } = parseArgs({ args: argv, options: { store: { type: 'string', default: 'postgres' } }, strict: false });
+  if (values.store !== 'postgres' && values.store !== 'pglite') throw new Error(`--store must be postgres or pglite\n${usage}`);
+  const rest = argv.filter((arg, i) => arg !== '--store' && argv[i - 1] !== '--store' && !arg.startsWith('--store='));
+  return { ...intOptions(rest, { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [3000, 100, 100_000] }, usage), store: values.store };
+});
 const started = Date.now();
 const log = elapsedLog(started);
-guard((3 * (options.warmup + options.runs * (options.duration + 5)) + 120) * 2000);
+guard((3 * (options.warmup + options.runs * 2 * (options.duration + 5)) + 120) * 2000);
 
 let user = 0;
 const headers = () => ({ 'x-user-id': String((user++ % 10_000) + 1) });
 
-const child = async (name: string, script: string, env: Record<string, string>) => (await startNodeScript(name, script, env, PATH)).url;
+const child = (name: string, script: string, env: Record<string, string>) => startNodeScript(name, script, env, PATH);
 
 /** The data plane's added work per request on an analysed route, in-process: ns per call (median of 5 rounds). */
 function counterCost(): number {
@@ -48,34 +60,70 @@ function counterCost(): number {
 runBench('bench:analysis', async () => {
   const perRequestNs = counterCost();
   log(`analysis counter: ${perRequestNs.toFixed(0)} ns per request`);
-  const upstream = await child('trivial upstream', 'bench/lib/trivial-upstream.ts', {});
+  const store: Record<string, string> = {};
+  if (options.store === 'postgres') {
+    const server = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
+    log(`analysis store: ${await checkPostgres(server)}`);
+    store['DATABASE_URL'] = await freshDatabase(server, 'cinemaabyss_bench_analysis');
+  }
+  const upstream = (await child('trivial upstream', 'bench/lib/trivial-upstream.ts', {})).url;
   const targets = [
-    { name: 'node proxy', url: await child('node proxy', 'bench/lib/node-proxy.ts', { UPSTREAM: upstream }) },
-    { name: 'gateway', url: await child('gateway', 'bench/lib/analysis-gateway.ts', { UPSTREAM: upstream, ANALYSIS: 'off' }) },
-    { name: 'gateway + analysis', url: await child('gateway + analysis', 'bench/lib/analysis-gateway.ts', { UPSTREAM: upstream, ANALYSIS: 'on' }) },
+    await child('node proxy', 'bench/lib/node-proxy.ts', { UPSTREAM: upstream }),
+    await child('gateway', 'bench/lib/analysis-gateway.ts', { UPSTREAM: upstream, ANALYSIS: 'off' }),
+    await child('gateway + analysis', 'bench/lib/analysis-gateway.ts', { UPSTREAM: upstream, ANALYSIS: 'on', ...store }),
   ];
   for (const t of targets) {
     log(`warm-up ${t.name}`);
     await runCannon({ url: t.url, path: () => PATH, headers, connections: options.connections, duration: options.warmup });
   }
+  const load = async (t: (typeof targets)[number], rate: number | undefined) => {
+    const result = await runCannon({ url: t.url, path: () => PATH, headers, connections: options.connections, duration: options.duration, ...(rate ? { overallRate: rate } : {}) });
+    if (result.notOk + result.errors + result.timeouts > 0) throw new Error(`${t.name}: ${result.notOk} non-200, ${result.errors} errors, ${result.timeouts} timeouts`);
+    return result;
+  };
   const results = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  // CPU per request of the target process alone (its own utime+stime over its answers): unlike
+  // throughput, it does not move when other work on the machine takes a core away.
+  const cpuPerRequest = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   for (let run = 1; run <= options.runs; run++) {
     // Interleaved, in a rotating order, so drift on a shared machine spreads over every target.
     for (const t of [...targets.slice(run % 3), ...targets.slice(0, run % 3)]) {
-      const result = await runCannon({ url: t.url, path: () => PATH, headers, connections: options.connections, duration: options.duration });
-      if (result.notOk + result.errors + result.timeouts > 0) throw new Error(`${t.name}: ${result.notOk} non-200, ${result.errors} errors, ${result.timeouts} timeouts`);
+      const result = await load(t, undefined);
       results.get(t.name)!.push(result.okPerSec);
-      log(`run ${run} ${t.name}: ${fmt(result.okPerSec)} req/s`);
+      // The same even load for every target: at saturation the CPU per request shifts with how
+      // many answers each wake-up batches, which would flatter whichever target is slower.
+      const before = groupSnapshot({ target: [t.pid] });
+      const paced = await load(t, options.rate);
+      const cores = groupCpu(before, groupSnapshot({ target: [t.pid] }))?.groups['target'];
+      const micros = cores === undefined ? undefined : (cores * 1e6) / paced.okPerSec;
+      if (micros !== undefined) cpuPerRequest.get(t.name)!.push(micros);
+      log(`run ${run} ${t.name}: ${fmt(result.okPerSec)} req/s; at ${fmt(paced.okPerSec)} req/s ${micros?.toFixed(1) ?? '–'} µs CPU per request`);
     }
   }
   const med = (name: string) => median(results.get(name)!);
-  console.log(`\n| target | median req/s | range |\n|---|---:|---|`);
-  for (const t of targets) console.log(`| ${t.name} | ${fmt(med(t.name))} | ${range(results.get(t.name)!)} |`);
+  const cpu = (name: string) => median(cpuPerRequest.get(name)!);
+  console.log(`\n| target | median req/s | range | CPU µs per request at ${fmt(options.rate)} req/s (median) |\n|---|---:|---|---:|`);
+  for (const t of targets) console.log(`| ${t.name} | ${fmt(med(t.name))} | ${range(results.get(t.name)!)} | ${cpu(t.name).toFixed(1)} |`);
   const vsGateway = med('gateway + analysis') / med('gateway');
   const vsProxy = med('gateway + analysis') / med('node proxy');
-  console.log(`\nanalysis counter, in-process: ${perRequestNs.toFixed(0)} ns per request`);
-  console.log(`gateway + analysis / gateway: ${(vsGateway * 100).toFixed(1)} % (target ≥ 90 %)`);
-  console.log(`gateway + analysis / node proxy: ${(vsProxy * 100).toFixed(1)} % (target ≥ 90 %)`);
-  const file = await writeResults('analysis', new Date().toISOString(), { options, machine: machine(), load1: load1(), results: Object.fromEntries(results), perRequestNs, vsGateway, vsProxy });
+  // Requests one core serves = 1 / CPU per request: each target's throughput on a core of its own.
+  const capacityVsGateway = cpu('gateway') / cpu('gateway + analysis');
+  const capacityVsProxy = cpu('node proxy') / cpu('gateway + analysis');
+  const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
+  console.log(`\nanalysis counter, in-process: ${perRequestNs.toFixed(0)} ns per request; analysis store: ${options.store}`);
+  console.log(`gateway + analysis / gateway: throughput ${pct(vsGateway)}, per core ${pct(capacityVsGateway)} (target ≥ 90 %)`);
+  console.log(`gateway + analysis / node proxy: throughput ${pct(vsProxy)}, per core ${pct(capacityVsProxy)} (target ≥ 90 %)`);
+  const file = await writeResults('analysis', new Date().toISOString(), {
+    options,
+    machine: machine(),
+    load1: load1(),
+    results: Object.fromEntries(results),
+    cpuMicrosPerRequest: Object.fromEntries(cpuPerRequest),
+    perRequestNs,
+    vsGateway,
+    vsProxy,
+    capacityVsGateway,
+    capacityVsProxy,
+  });
   console.log(`raw runs: ${file}`);
 });

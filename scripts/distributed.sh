@@ -4,7 +4,8 @@
 #   bash scripts/distributed.sh start   # prints E2E_GATEWAY_URL=http://127.0.0.1:8000
 #   bash scripts/distributed.sh stop
 # Environment: GRADUAL_MIGRATION, MOVIES_MIGRATION_PERCENT, MIGRATION_MODE pass to the gateway (its starting
-# state; its live state is in schema gateway of the main database, its audit events go to Kafka).
+# state, read at start only; its live state is in schema gateway of the main database, its audit events
+# go to Kafka). Other variables (GATEWAY_ADMIN_TOKENS, LOG_LEVEL, …) are inherited by every service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=.run/distributed

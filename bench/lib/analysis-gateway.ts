@@ -1,9 +1,11 @@
 // The gateway for bench/analysis.ts, as a child process: the movies route split 50 % (sticky)
 // between two names of the same upstream, access log off. ANALYSIS=on: the analysis counts every
-// request of the route (canary, shadow at 0 %) and its loop flushes and judges windows in an
-// in-memory PGlite, as a replica would; ANALYSIS=off: the gateway without any control plane.
-//   UPSTREAM=http://127.0.0.1:<port> PORT=<port> ANALYSIS=on|off node --conditions=source bench/lib/analysis-gateway.ts
-import { migrate, openPglite } from '@cinemaabyss/db';
+// request of the route (canary, shadow at 0 %) and its loop flushes and judges windows every
+// second in the gateway's database, as the elected replica does: PostgreSQL at DATABASE_URL (the
+// distributed gateway), or an in-process PGlite when DATABASE_URL is unset (the embedded mode).
+// ANALYSIS=off: the gateway without any control plane.
+//   UPSTREAM=http://127.0.0.1:<port> PORT=<port> ANALYSIS=on|off [DATABASE_URL=postgres://…] node --conditions=source bench/lib/analysis-gateway.ts
+import { connectPostgres, migrate, openPglite } from '@cinemaabyss/db';
 import { buildGateway, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
@@ -20,7 +22,8 @@ const table = validateRouteTable({
 });
 const logger = createLogger('gateway', { level: 'warn' });
 const analysed = process.env['ANALYSIS'] === 'on';
-const database = analysed ? await openPglite() : undefined;
+const databaseUrl = process.env['DATABASE_URL'];
+const database = !analysed ? undefined : databaseUrl ? connectPostgres({ url: databaseUrl, poolSize: 4 }) : await openPglite();
 if (database) await migrate(database, { folder: new URL('../../services/gateway/migrations', import.meta.url).pathname, table: '__gateway_migrations' });
 
 const { app, analysis } = await buildGateway({

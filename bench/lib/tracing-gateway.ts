@@ -7,7 +7,7 @@ import { listen } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { startTelemetry } from '@cinemaabyss/telemetry';
 
-if (process.env['TRACING'] === 'on') await startTelemetry('gateway');
+if (process.env['TRACING'] === 'on') await startTelemetry('gateway', { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
 const source = process.env['GATEWAY_SRC'];
 const { buildGateway, validateRouteTable } = (await import(
   source ? pathToFileURL(`${source}/index.ts`).href : '@cinemaabyss/gateway'

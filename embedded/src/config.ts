@@ -1,19 +1,23 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
+import { GatewayConfig } from '@cinemaabyss/gateway';
+import { TelemetrySettings } from '@cinemaabyss/telemetry';
 
 export const EmbeddedConfig = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'Interface every embedded service listens on' }),
-  MONOLITH_PORT: Port(8080),
-  MOVIES_PORT: Port(8081),
-  EVENTS_PORT: Port(8082),
-  GATEWAY_PORT: Port(8000),
-  GRADUAL_MIGRATION: Type.Boolean({ default: false, description: 'Gateway: send a share of movie traffic to the movies service' }),
-  MOVIES_MIGRATION_PERCENT: Type.Integer({ minimum: 0, maximum: 100, default: 0 }),
-  MIGRATION_MODE: Type.String({ enum: ['sticky', 'random'], default: 'sticky' }),
+  // One process, four servers: each its own port variable (PORT alone would not say whose).
+  MONOLITH_PORT: Port(8080, 'Port of the monolith'),
+  MOVIES_PORT: Port(8081, 'Port of the movies service'),
+  EVENTS_PORT: Port(8082, 'Port of the events service'),
+  GATEWAY_PORT: Port(8000, 'Port of the gateway (the public entry point)'),
+  GRADUAL_MIGRATION: GatewayConfig.properties.GRADUAL_MIGRATION,
+  MOVIES_MIGRATION_PERCENT: GatewayConfig.properties.MOVIES_MIGRATION_PERCENT,
+  MIGRATION_MODE: GatewayConfig.properties.MIGRATION_MODE,
   PGLITE_DATA_DIR: Type.String({
     default: '.data/pglite',
     description: 'Where PGlite persists; memory:// (or `npm start -- --memory`) keeps nothing',
   }),
   LOG_LEVEL: LogLevel,
+  ...TelemetrySettings,
 });
 export type EmbeddedConfig = Static<typeof EmbeddedConfig>;
 

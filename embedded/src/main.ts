@@ -4,7 +4,7 @@
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
 import { embeddedBusMigrations, monitorOutbox, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
-import { buildGateway, embeddedAdminTokens, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
+import { adminOptions, buildGateway, embeddedAdminTokens, gatewayDeps, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp } from '@cinemaabyss/monolith';
@@ -13,9 +13,9 @@ import { startTelemetry } from '@cinemaabyss/telemetry';
 import { loadEmbeddedConfig } from './config.ts';
 
 await runService(async () => {
-  // One process, one service name for its spans (OTEL_SERVICE_NAME overrides it).
-  await startTelemetry('cinemaabyss');
   const config = loadEmbeddedConfig(process.argv.slice(2));
+  // One process, one service name on its spans; before the logger and the database, as in each service.
+  await startTelemetry('cinemaabyss', config);
   const logger = createLogger(null, { level: config.LOG_LEVEL });
   const log = (service: string) => logger.child({ service });
   const database = await openFromSettings(
@@ -50,32 +50,17 @@ await runService(async () => {
     GRADUAL_MIGRATION: String(config.GRADUAL_MIGRATION),
     MOVIES_MIGRATION_PERCENT: String(config.MOVIES_MIGRATION_PERCENT),
     MIGRATION_MODE: config.MIGRATION_MODE,
+    HOST: config.HOST,
   });
   // The gateway's migration state in the same PGlite (schema gateway); its events on the same bus.
   const control = await openControlRuntime(gatewayConfig, log('gateway'), { database, bus });
-  const gateway = await buildGateway({
-    table: validateRouteTable(tableFromEnv(gatewayConfig)),
-    logger: log('gateway'),
-    overrideSecret: gatewayConfig.GATEWAY_OVERRIDE_SECRET,
-    overrideMaxTtlSeconds: gatewayConfig.GATEWAY_OVERRIDE_MAX_TTL_SECONDS,
-    maxBodyBytes: gatewayConfig.GATEWAY_MAX_BODY_BYTES,
-    maxHeaderBytes: gatewayConfig.GATEWAY_MAX_HEADER_BYTES,
-    accessLog: gatewayConfig.GATEWAY_ACCESS_LOG,
-    store: control.store,
-    refreshMs: gatewayConfig.GATEWAY_STATE_REFRESH_MS,
-    shadow: { database: control.database, replica: control.replicaId },
-    // Every replica's window counts in one table; the replica holding the advisory lock judges them.
-    analysis: { database: control.database, replicaId: control.replicaId },
-  });
+  const gateway = await buildGateway(gatewayDeps(gatewayConfig, validateRouteTable(tableFromEnv(gatewayConfig)), control, log('gateway')));
   services.unshift(['gateway', gateway.app, config.GATEWAY_PORT]);
   lines.unshift(`  ${'gateway'.padEnd(10)} ${await listen(gateway.app, config.GATEWAY_PORT, config.HOST)}  <- the single entry point`);
   // The admin API (migration control) on its own port; without configured tokens, one operator
   // token for this run is made and printed.
-  const admin = await startGatewayAdmin(
-    gateway,
-    { tokens: embeddedAdminTokens(gatewayConfig.GATEWAY_ADMIN_TOKENS, (line) => lines.push(`  ${line}`)), port: gatewayConfig.GATEWAY_ADMIN_PORT, host: config.HOST },
-    log('gateway-admin'),
-  );
+  const tokens = embeddedAdminTokens(gatewayConfig.GATEWAY_ADMIN_TOKENS, (line) => lines.push(`  ${line}`));
+  const admin = await startGatewayAdmin(gateway, adminOptions(gatewayConfig, tokens), log('gateway-admin'));
   if (admin) {
     services.push(['gateway-admin', admin.app, gatewayConfig.GATEWAY_ADMIN_PORT]);
     lines.splice(1, 0, `  ${'admin'.padEnd(10)} ${admin.url}  <- migration control (npm run ctl)`);

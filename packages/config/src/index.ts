@@ -63,8 +63,7 @@ export function loadConfig<T extends TObject>(
 }
 
 /** Port numbers as every service accepts them. */
-export const Port = (defaultPort: number) =>
-  Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description: 'TCP port to listen on' });
+export const Port = (defaultPort: number, description = 'TCP port to listen on') => Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
 
 export const LogLevel = Type.String({
   enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],

@@ -8,12 +8,12 @@ const UNTRACED = new Set(['/health', '/healthz', '/ready', '/readyz', '/metrics'
 
 /**
  * The Node SDK, configured from the standard OTEL_* variables (endpoint, protocol, headers,
- * sampler, batch sizes, OTEL_SERVICE_NAME over `service`), exporting traces only: metrics are
- * Prometheus scrapes (prom-client) and logs are pino lines on stdout.
+ * sampler, batch sizes, OTEL_SERVICE_NAME unless `service` is given), exporting traces only:
+ * metrics are Prometheus scrapes (prom-client) and logs are pino lines on stdout.
  */
-export function startSdk(service: string, env: NodeJS.ProcessEnv): () => Promise<void> {
+export function startSdk(service: string | undefined): () => Promise<void> {
   const sdk = new NodeSDK({
-    ...(env['OTEL_SERVICE_NAME'] ? {} : { serviceName: service }),
+    ...(service ? { serviceName: service } : {}),
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
@@ -26,9 +26,9 @@ export function startSdk(service: string, env: NodeJS.ProcessEnv): () => Promise
     ],
   });
   sdk.start();
-  // The services import these as ES modules, which the require hook does not see; requiring them
-  // once here lets it patch the shared module objects (pg's Client and Pool prototypes,
-  // node:http's Server), whichever way they are imported later.
+  // The services import these as ES modules, which the require hook does not see, and may have
+  // loaded them already: requiring them here lets it patch the module objects they share with
+  // the ES imports (pg's Client prototype, node:http's Server prototype).
   const require = createRequire(import.meta.url);
   for (const name of ['node:http', 'pg']) require(name);
   return () => sdk.shutdown();

@@ -9,9 +9,9 @@ import { startConsumer } from './consume/consumer.ts';
 import { eventsMigrations } from './migrations.ts';
 
 await runService(async () => {
-  // First: the logger made next then carries trace ids (tracing is on only with an OTLP endpoint).
-  await startTelemetry('events');
   const config = loadEventsConfig();
+  // Before the logger (its lines then carry trace ids) and the database; on only with an OTLP endpoint.
+  await startTelemetry('events', config);
   const logger = createLogger('events', { level: config.LOG_LEVEL });
   const migrations = config.KAFKA_BROKERS ? [eventsMigrations] : [eventsMigrations, embeddedBusMigrations];
   const database = await openFromSettings(config, { migrations, sampleData: false });

@@ -1,5 +1,6 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
+import { TelemetrySettings } from '@cinemaabyss/telemetry';
 import { parseAdminTokens } from './admin/tokens.ts';
 
 /** Defaults the gateway also applies when built without a configuration (tests, embedded mode). */
@@ -12,11 +13,12 @@ export const GatewayConfig = Type.Object({
   PORT: Port(8000),
   HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
   LOG_LEVEL: LogLevel,
-  MONOLITH_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8080' }),
-  MOVIES_SERVICE_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8081' }),
-  EVENTS_SERVICE_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8082' }),
+  ...TelemetrySettings,
+  MONOLITH_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8080', description: 'Origin of the monolith' }),
+  MOVIES_SERVICE_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8081', description: 'Origin of the movies service' }),
+  EVENTS_SERVICE_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8082', description: 'Origin of the events service' }),
   GRADUAL_MIGRATION: Type.Boolean({ default: false, description: 'Send MOVIES_MIGRATION_PERCENT of movie traffic to the movies service' }),
-  MOVIES_MIGRATION_PERCENT: Type.Integer({ minimum: 0, maximum: 100, default: 0 }),
+  MOVIES_MIGRATION_PERCENT: Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'Share of movie traffic (users) the movies service gets when GRADUAL_MIGRATION is on' }),
   MIGRATION_MODE: Type.String({ enum: ['sticky', 'random'], default: 'sticky', description: 'sticky: by user/session bucket; random: per request' }),
   GATEWAY_CONFIG: Type.Optional(Type.String({ minLength: 1, description: 'Path of a JSON route table (replaces the simple form)' })),
   GATEWAY_OVERRIDE_SECRET: Type.Optional(

@@ -1,5 +1,6 @@
 export { buildGateway, type Gateway, type GatewayDeps } from './app.ts';
 export { GatewayConfig, loadGatewayConfig } from './config.ts';
+export { adminOptions, gatewayDeps } from './options.ts';
 export { loadRouteTable, matchRoute, tableFromEnv, validateRouteTable, RouteTableError, type RouteTable, type RouteSpec } from './routing/table.ts';
 export { OVERRIDE_HEADER } from './routing/decide.ts';
 export { signOverride } from './routing/override.ts';

@@ -7,9 +7,9 @@ import { buildMonolithApp } from './app.ts';
 import { loadMonolithConfig } from './config.ts';
 
 await runService(async () => {
-  // First: the logger made next then carries trace ids (tracing is on only with an OTLP endpoint).
-  await startTelemetry('monolith');
   const config = loadMonolithConfig();
+  // Before the logger (its lines then carry trace ids) and the database; on only with an OTLP endpoint.
+  await startTelemetry('monolith', config);
   const logger = createLogger('monolith', { level: config.LOG_LEVEL });
   const database = await openFromSettings(config);
   const events = await startPublishing(config, 'monolith', database, logger);

@@ -7,9 +7,9 @@ import { buildMoviesApp } from './app.ts';
 import { loadMoviesConfig } from './config.ts';
 
 await runService(async () => {
-  // First: the logger made next then carries trace ids (tracing is on only with an OTLP endpoint).
-  await startTelemetry('movies');
   const config = loadMoviesConfig();
+  // Before the logger (its lines then carry trace ids) and the database; on only with an OTLP endpoint.
+  await startTelemetry('movies', config);
   const logger = createLogger('movies', { level: config.LOG_LEVEL });
   const database = await openFromSettings(config);
   const events = await startPublishing(config, 'movies', database, logger);

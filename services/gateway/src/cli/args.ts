@@ -1,6 +1,14 @@
 // The CLI's command line: commands, their flags and how `set`'s flags become a MigrationChanges.
 import { parseArgs } from 'node:util';
+import { Type } from '@cinemaabyss/config';
 import { CliError, EXIT } from './client.ts';
+
+/** The CLI's environment (documented with the services' settings; flags override it). */
+const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8001';
+export const CtlSettings = Type.Object({
+  CINEMAABYSS_ADMIN_URL: Type.String({ default: DEFAULT_ADMIN_URL, description: 'Where `npm run ctl` finds the gateway admin API (--url)' }),
+  CINEMAABYSS_ADMIN_TOKEN: Type.Optional(Type.String({ description: 'Bearer token `npm run ctl` sends (--token)' })),
+});
 
 export const ACTIONS = ['promote', 'pause', 'resume', 'abort', 'kill', 'unkill'] as const;
 const ROUTE_COMMANDS = new Set<string>(['get', 'set', 'shadow', 'analysis', ...ACTIONS]);
@@ -51,7 +59,7 @@ Commands:
 set flags: ${Object.keys(SET_FLAGS).map((f) => `--${f}`).join(' ')}
   (lists are comma-separated; booleans true/false; --changes '<json>' for a raw MigrationChanges)
 
-Options: --url U (CINEMAABYSS_ADMIN_URL, default http://127.0.0.1:8001)
+Options: --url U (CINEMAABYSS_ADMIN_URL, default ${DEFAULT_ADMIN_URL})
          --token T (CINEMAABYSS_ADMIN_TOKEN)   --json (raw JSON answers)
 Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 unauthorised or forbidden, 4 admin API unreachable`;
 
@@ -161,7 +169,7 @@ export function parseInvocation(argv: string[], env: NodeJS.ProcessEnv): Invocat
     ...(changes ? { changes } : {}),
     query,
     json: values.json ?? false,
-    url: values.url ?? env['CINEMAABYSS_ADMIN_URL'] ?? 'http://127.0.0.1:8001',
+    url: values.url ?? env['CINEMAABYSS_ADMIN_URL'] ?? DEFAULT_ADMIN_URL,
     token: values.token ?? env['CINEMAABYSS_ADMIN_TOKEN'],
   };
 }

@@ -1,0 +1,33 @@
+// The one mapping from the gateway's configuration to what buildGateway takes, shared by the
+// standalone gateway (main.ts) and the embedded mode, so a new setting is declared in config.ts
+// and wired here, nowhere else.
+import type { Logger } from '@cinemaabyss/logging';
+import type { GatewayDeps } from './app.ts';
+import type { GatewayConfig } from './config.ts';
+import type { ControlRuntime } from './control/runtime.ts';
+import type { RouteTable } from './routing/table.ts';
+
+export function gatewayDeps(config: GatewayConfig, table: RouteTable, control: ControlRuntime, logger: Logger): GatewayDeps {
+  return {
+    table,
+    logger,
+    overrideSecret: config.GATEWAY_OVERRIDE_SECRET,
+    overrideMaxTtlSeconds: config.GATEWAY_OVERRIDE_MAX_TTL_SECONDS,
+    maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
+    maxHeaderBytes: config.GATEWAY_MAX_HEADER_BYTES,
+    accessLog: config.GATEWAY_ACCESS_LOG,
+    store: control.store,
+    refreshMs: config.GATEWAY_STATE_REFRESH_MS,
+    // Every replica's shadow mismatches in one table, so the admin API of any replica shows them all.
+    shadow: { database: control.database, replica: control.replicaId },
+    // Every replica's window counts in one table; the replica holding the advisory lock judges them.
+    analysis: { database: control.database, replicaId: control.replicaId },
+  };
+}
+
+/** Where the admin API listens and whom it lets in (`tokens` as configured, or embedded mode's own). */
+export const adminOptions = (config: GatewayConfig, tokens = config.GATEWAY_ADMIN_TOKENS) => ({
+  tokens,
+  port: config.GATEWAY_ADMIN_PORT,
+  host: config.GATEWAY_ADMIN_HOST ?? config.HOST,
+});
