@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,19 +12,12 @@ import { asc } from 'drizzle-orm';
 import { outbox } from '@cinemaabyss/db';
 import { busBackend } from '../support/bus.ts';
 import { eventually, startEventsStack, type EventsStack } from '../support/events-stack.ts';
+import { freePort } from '../support/ports.ts';
 import { call } from '../support/stack.ts';
 
 if (busBackend() !== 'kafka') throw new Error('the fault suite needs BUS_BACKEND=kafka (npm run test:kafka)');
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const privateBroker: { env?: NodeJS.ProcessEnv; runDir?: string } = {};
 function broker(action: 'start' | 'stop'): void {

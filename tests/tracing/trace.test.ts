@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,20 +14,13 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { backend, freshDatabase, type TestDatabase } from '../support/backend.ts';
 import { eventually } from '../support/events-stack.ts';
+import { freePort } from '../support/ports.ts';
 import { call } from '../support/stack.ts';
 
 if (backend() !== 'postgres') throw new Error('the tracing suite needs DB_BACKEND=postgres (npm run test:tracing)');
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const node = join(root, 'node_modules/.bin/node');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A server started by its repo script in a folder of its own; `start` prints its addresses as NAME=value lines. */
 class ScriptServer {
