@@ -1,5 +1,5 @@
 import { SpanKind, trace } from '@opentelemetry/api';
-import { inSpan } from './messaging.ts';
+import { inSpan } from './spans.ts';
 
 type Query = (text: string, ...rest: unknown[]) => Promise<unknown>;
 interface Queryable {

@@ -1,7 +1,6 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, SpanKind, trace, type Attributes } from '@opentelemetry/api';
 import { contextFrom, type TraceCarrier } from './context.ts';
-
-const tracer = trace.getTracer('@cinemaabyss/telemetry');
+import { ended, inSpan, tracer } from './spans.ts';
 
 /** What a messaging span says about its record (OpenTelemetry messaging semantic conventions). */
 export interface RecordAttributes {
@@ -24,31 +23,6 @@ function attributes(operation: string, record: RecordAttributes): Attributes {
     ...(record.partition !== undefined ? { 'messaging.destination.partition.id': String(record.partition) } : {}),
     ...(record.offset !== undefined ? { 'messaging.kafka.offset': record.offset } : {}),
   };
-}
-
-function ended(span: Span, error?: unknown): void {
-  if (error !== undefined) {
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR });
-  }
-  span.end();
-}
-
-/** Runs `work` in a span (ended with its outcome); `parent` defaults to the active context. */
-export async function inSpan<T>(
-  name: string,
-  options: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
-  work: (span: Span) => Promise<T>,
-): Promise<T> {
-  const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {} }, options.parent ?? context.active());
-  try {
-    const result = await context.with(trace.setSpan(options.parent ?? context.active(), span), () => work(span));
-    ended(span);
-    return result;
-  } catch (error) {
-    ended(span, error);
-    throw error;
-  }
 }
 
 /** A PRODUCER span for one record, active while `work` sends it (`work` injects its context into the headers). */
