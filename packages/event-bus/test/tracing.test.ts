@@ -6,6 +6,7 @@ import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { recordTrace } from '@cinemaabyss/telemetry';
 import { processTraced, sendTraced } from '../src/tracing.ts';
 import type { BusMessage, OutgoingMessage } from '../src/types.ts';
 
@@ -58,6 +59,8 @@ test('a send in a trace is a PRODUCER span whose context travels in the record h
   assert.equal(producer.attributes['messaging.message.id'], 'e-1');
   assert.equal(sent.headers?.['traceparent'], `00-${traceId}-${producer.spanContext().spanId}-01`);
   assert.equal(sent.headers?.['ce_id'], 'e-1', 'the record keeps its own headers');
+  assert.deepEqual(recordTrace(sent.headers!), { trace_id: traceId }, "a log line about the record names the request's trace");
+  assert.deepEqual(recordTrace({}), {});
 });
 
 test('processing a record continues its trace: the CONSUMER span is the producer span’s child, active in the handler', async () => {

@@ -23,3 +23,9 @@ export function traceFields(from?: Context): { trace_id?: string; span_id?: stri
   const { traceId, spanId } = span.spanContext();
   return { trace_id: traceId, span_id: spanId };
 }
+
+/** For the log line of a record: the trace its headers continue (the record's own, even when processed in a batch). */
+export function recordTrace(carrier: TraceCarrier): { trace_id?: string } {
+  const traceId = trace.getSpan(contextFrom(carrier))?.spanContext().traceId;
+  return traceId ? { trace_id: traceId } : {};
+}
