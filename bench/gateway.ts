@@ -651,7 +651,7 @@ async function main(): Promise<void> {
   };
   const file = await writeResults('gateway', report.date, report);
   console.log(markdown(report.date, results, soakResult));
-  console.log(`\nMachine: ${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}; nginx ${nginx ?? '–'}` + (pgVersion ? `; PostgreSQL ${pgVersion}` : ''));
+  console.log(`\nMachine: ${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}; nginx ${nginx ?? '–'}${pgVersion ? `; PostgreSQL ${pgVersion}` : ''}`);
   console.log(`Load average (1 min): ${report.loadAverage.start} at start, ${report.loadAverage.end} at end`);
   log(`done in ${report.elapsedSeconds} s; raw results in ${file}`);
 }

@@ -8,7 +8,7 @@ import { withCpu } from './lib/cpu-groups.ts';
 import { guard } from './lib/cleanup.ts';
 import { median } from './lib/load.ts';
 import { runPaced, type PacedResult } from './lib/paced.ts';
-import { startNodeScript, type Child } from './lib/procs.ts';
+import { startNodeScript, } from './lib/procs.ts';
 import { load1, machine } from './lib/report.ts';
 import { fmt, fmtMs, writeResults } from './lib/results.ts';
 import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';

@@ -20,7 +20,7 @@ await runService(async () => {
   const log = (service: string) => logger.child({ service });
   const database = await openFromSettings(
     { PGLITE_DATA_DIR: config.PGLITE_DATA_DIR, DB_POOL_SIZE: 1 },
-    { migrations: [monolithMigrations, embeddedBusMigrations, eventsMigrations, gatewayMigrations] },
+    { migrations: [monolithMigrations, embeddedBusMigrations, eventsMigrations, gatewayMigrations], progress: (message) => console.log(message) },
   );
   const bus = await openEmbeddedBus(database);
   const relay = startOutboxRelay({ database, bus, log: log('outbox-relay') });
@@ -63,7 +63,7 @@ await runService(async () => {
   const admin = await startGatewayAdmin(gateway, adminOptions(gatewayConfig, tokens), log('gateway-admin'));
   if (admin) {
     services.push(['gateway-admin', admin.app, gatewayConfig.GATEWAY_ADMIN_PORT]);
-    lines.splice(1, 0, `  ${'admin'.padEnd(10)} ${admin.url}  <- migration control (npm run ctl)`);
+    lines.splice(1, 0, `  ${'admin'.padEnd(10)} ${admin.url}  <- migration console (open it in a browser) and API (npm run ctl)`);
   }
   const where = config.PGLITE_DATA_DIR === 'memory://' ? 'in memory' : `in ${config.PGLITE_DATA_DIR}`;
   console.log(`CinemaAbyss (embedded, PGlite ${where}, embedded event bus) is up:\n${lines.join('\n')}\nCtrl-C stops it cleanly.`);

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { createLogger } from '@cinemaabyss/logging';
 import { startAdminServer } from '../../services/gateway/src/admin/app.ts';
 import { singleBackendTable, startEcho, startGateway, type EchoServer, type RunningGateway } from '../gateway/support.ts';
-import { MemoryPlane, TOKENS, TOKENS_ENV, analysisReport, call, movies, shadowReport } from './support.ts';
+import { MemoryPlane, TOKENS, TOKENS_ENV, analysisReport, call, eventsDown, movies, shadowReport, trafficView } from './support.ts';
 
 let echo: EchoServer;
 let gateway: RunningGateway;
@@ -19,7 +19,7 @@ after(async () => {
 });
 
 const logger = createLogger('admin-test', { level: 'silent' });
-const deps = () => ({ plane: new MemoryPlane([movies()]), shadow: shadowReport, analysis: analysisReport, backends: new Map(), logger });
+const deps = () => ({ plane: new MemoryPlane([movies()]), shadow: shadowReport, analysis: analysisReport, backends: new Map(), traffic: trafficView, events: eventsDown, logger });
 
 test('/admin/... on the public port is proxied to the backend, token and all, never answered by the admin API', async () => {
   const wired = deps();

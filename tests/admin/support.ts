@@ -7,7 +7,7 @@ import { buildAdminApp, type AdminDeps } from '../../services/gateway/src/admin/
 import { parseAdminTokens } from '../../services/gateway/src/admin/tokens.ts';
 import type { AuditEntry, ControlPlane, ShadowReporter, AnalysisReporter } from '../../services/gateway/src/control/ports.ts';
 import { ChangeError, initialState, type MigrationState } from '../../services/gateway/src/control/state.ts';
-import type { App } from '@cinemaabyss/http';
+import { unavailable, type App } from '@cinemaabyss/http';
 
 export const TOKENS = {
   alice: 'alice-operator-token-0123456789',
@@ -102,6 +102,22 @@ export const analysisReport: AnalysisReporter = {
   ],
 };
 
+/** A traffic sampler's view with one point per series. */
+export const trafficView: AdminDeps['traffic'] = {
+  view: () => ({
+    intervalMs: 1000,
+    keep: 300,
+    series: [{ route: 'movies', backend: 'movies', points: [{ at: '2026-01-01T00:00:00.000Z', rps: 4, errorRate: 0.25, p50Ms: 2, p99Ms: 9 }] }],
+    backends: [{ name: 'movies', breaker: 'open', active: 0, pending: 0 }],
+  }),
+};
+
+/** An events service that is down: what the gateway relays then. */
+export const eventsDown: AdminDeps['events'] = {
+  view: () => Promise.reject(unavailable('the events service is unreachable (test)')),
+  replay: () => Promise.reject(unavailable('the events service is unreachable (test)')),
+};
+
 export interface AdminUnderTest {
   app: App;
   url: string;
@@ -109,13 +125,16 @@ export interface AdminUnderTest {
   close(): Promise<void>;
 }
 
-export async function startAdmin(deps: Partial<AdminDeps> = {}): Promise<AdminUnderTest> {
+export async function startAdmin(deps: Partial<AdminDeps> & { consoleRoot?: string } = {}): Promise<AdminUnderTest> {
   const plane = (deps.plane as MemoryPlane | undefined) ?? new MemoryPlane([movies()]);
   const app = await buildAdminApp({
     plane,
     shadow: deps.shadow ?? shadowReport,
     analysis: deps.analysis ?? analysisReport,
     backends: deps.backends ?? new Map([['monolith', { breaker: { state: () => 'closed' as const } }], ['movies', { breaker: { state: () => 'open' as const } }]]),
+    traffic: deps.traffic ?? trafficView,
+    events: deps.events ?? eventsDown,
+    ...(deps.consoleRoot !== undefined ? { consoleRoot: deps.consoleRoot } : {}),
     tokens: parseAdminTokens(TOKENS_ENV).tokens,
     logger: createLogger('admin-test', { level: 'silent' }),
   });

@@ -31,6 +31,12 @@ describe('health, readiness, OpenAPI', () => {
     const movies = (await call('GET', `${ctx.stack.movies}/openapi.json`)).body;
     assert.ok(movies.paths['/api/movies'].get && movies.paths['/api/movies'].post);
     assert.equal(movies.paths['/api/users'], undefined);
+    // Both document the list's count header and the title filter.
+    for (const doc of [monolith, movies]) {
+      const list = doc.paths['/api/movies'].get;
+      assert.equal(list.responses['200'].headers['x-total-count'].schema.pattern, '^(?:0|[1-9][0-9]*)$');
+      assert.ok(list.parameters.some((p: { name: string; in: string }) => p.name === 'title' && p.in === 'query'));
+    }
   });
 
   test('Prometheus metrics are exposed', async () => {

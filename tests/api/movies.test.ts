@@ -72,6 +72,64 @@ for (const service of ['monolith', 'movies'] as const) {
       assert.deepEqual(none.body, []);
     });
 
+    test('title search is a case-insensitive substring, combined with genre; X-Total-Count ignores the page', async () => {
+      const all = await call('GET', movies());
+      assert.equal(all.headers.get('x-total-count'), String(all.body.length));
+
+      const god = await call('GET', `${movies()}?title=GODFATHER`);
+      assert.equal(god.status, 200);
+      assert.deepEqual(god.body.map((m: { title: string }) => m.title), ['The Godfather']);
+      assert.equal(god.headers.get('x-total-count'), '1');
+
+      const the = await call('GET', `${movies()}?title=the`);
+      const titled = all.body.filter((m: { title: string }) => m.title.toLowerCase().includes('the'));
+      assert.deepEqual(the.body, titled);
+      const page = await call('GET', `${movies()}?title=the&limit=1&offset=1`);
+      assert.deepEqual(page.body, titled.slice(1, 2));
+      assert.equal(page.headers.get('x-total-count'), String(titled.length));
+
+      const both = await call('GET', `${movies()}?title=dark&genre=action`);
+      assert.deepEqual(both.body.map((m: { id: number }) => m.id), [3]);
+      assert.equal(both.headers.get('x-total-count'), '1');
+
+      // Without a limit too: from an offset, and past the end.
+      const rest = await call('GET', `${movies()}?genre=crime&offset=1`);
+      assert.deepEqual(rest.body.map((m: { id: number }) => m.id), [3, 4]);
+      assert.equal(rest.headers.get('x-total-count'), '3');
+      const beyond = await call('GET', `${movies()}?offset=100000`);
+      assert.deepEqual(beyond.body, []);
+      assert.equal(beyond.headers.get('x-total-count'), String(all.body.length));
+      // A page past the end is empty and still counts every match.
+      const past = await call('GET', `${movies()}?genre=crime&limit=2&offset=50`);
+      assert.deepEqual(past.body, []);
+      assert.equal(past.headers.get('x-total-count'), '3');
+      const none = await call('GET', `${movies()}?title=no%20such%20film`);
+      assert.deepEqual(none.body, []);
+      assert.equal(none.headers.get('x-total-count'), '0');
+      // `?id=N` answers one movie, not a list: no count.
+      assert.equal((await call('GET', `${movies()}?id=1`)).headers.get('x-total-count'), null);
+    });
+
+    test('title search matches LIKE wildcards literally; bad titles are 400', async () => {
+      const odd = await call('POST', movies(), { title: `100% Wolf_${service}`, description: '', rating: 5 });
+      assert.equal(odd.status, 201);
+      for (const text of ['%', '_']) {
+        const res = await call('GET', `${movies()}?title=${encodeURIComponent(text)}`);
+        assert.ok(res.body.some((m: { id: number }) => m.id === odd.body.id), text);
+        for (const movie of res.body) assert.ok(movie.title.includes(text), `${movie.title} for ${text}`);
+      }
+      for (const text of [`0% wolf_${service}`, `F_${service}`]) {
+        const res = await call('GET', `${movies()}?title=${encodeURIComponent(text)}`);
+        assert.deepEqual(res.body.map((m: { id: number }) => m.id), [odd.body.id], text);
+      }
+      for (const bad of ['', '%00', 'x'.repeat(256)]) {
+        const res = await call('GET', `${movies()}?title=${bad}`);
+        assert.equal(res.status, 400, `title=${bad.slice(0, 10)}`);
+        assert.match(res.body.error, /title/);
+        assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+      }
+    });
+
     test('health answers {"status": true}', async () => {
       const res = await call('GET', `${movies()}/health`);
       assert.equal(res.status, 200);

@@ -14,7 +14,6 @@ const ctx = setupStack();
 const RUNS = 100;
 
 type Body = Record<string, unknown>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Answer = any;
 
 /** The seeded users 1-3 mostly (a write can succeed), sometimes one that does not exist or cannot. */

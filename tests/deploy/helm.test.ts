@@ -42,9 +42,7 @@ function run(args: string[], input?: string, timeoutMs = 120_000): Run {
 }
 
 // Rendered objects are plain JSON; `any` keeps deep navigation readable in assertions.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string>; type?: string };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Container = { name: string; image: string; command?: string[]; env?: any[]; securityContext?: any; livenessProbe?: any; readinessProbe?: any; startupProbe?: any; resources?: any; volumeMounts?: any[]; ports?: any[] };
 
 // Set when scripts/helm.sh could not provide the tools: then every test fails with the reason.
@@ -93,13 +91,13 @@ const all = (objects: Obj[], kind: string): Obj[] => objects.filter((o) => o.kin
 const names = (objects: Obj[], kind: string): string[] => all(objects, kind).map((o) => o.metadata.name).sort();
 
 function containerOf(o: Obj, name?: string): Container {
-  const containers = (o.spec.template?.spec ?? o.spec.jobTemplate?.spec.template.spec).containers as Container[];
+  const pod = o.spec.template?.spec ?? o.spec.jobTemplate?.spec.template.spec;
+  const containers = pod.containers as Container[];
   const c = name === undefined ? containers[0] : containers.find((x) => x.name === name);
   assert.ok(c, `${o.kind}/${o.metadata.name} has no container ${name ?? ''}`);
   return c;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function envOf(c: Container, name: string): any {
   const e = (c.env ?? []).find((x: { name: string }) => x.name === name);
   assert.ok(e, `container ${c.name} has no env ${name}`);
@@ -128,7 +126,7 @@ describe('helm lint', () => {
   });
 
   test('lint --strict passes with every optional part switched on', () => {
-    const r = helmSh(['lint', '--strict', CHART, ...setArgs(withPassword('istio.enabled=true', 'istio.trafficSplit.enabled=true', 'istio.trafficSplit.mirror.enabled=true', 'ingress.tls.enabled=true', 'imagePullSecrets[0]=regcred', 'imageCredentials.username=bot', 'imageCredentials.password=tok', 'gatewayOverride.secret=0123456789abcdef0123', 'kafka.replicas=3', 'services.events.autoscaling.enabled=true'))]);
+    const r = helmSh(['lint', '--strict', CHART, ...setArgs(withPassword('istio.enabled=true', 'istio.trafficSplit.enabled=true', 'istio.trafficSplit.mirror.enabled=true', 'ingress.tls.enabled=true', 'imagePullSecrets[0]=regcred', 'imageCredentials.username=bot', 'imageCredentials.password=tok', 'gatewayOverride.secret=0123456789abcdef0123', 'kafka.replicas=3', 'services.events.autoscaling.enabled=true', 'metrics.serviceMonitor.enabled=true'))]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 });
@@ -150,6 +148,7 @@ describe('helm template with defaults and a password', () => {
     assert.deepEqual(names(objects, 'Ingress'), ['cinemaabyss']);
     assert.deepEqual(names(objects, 'Job'), [`${RELEASE}-db-migrate`]);
     assert.equal(all(objects, 'DestinationRule').length + all(objects, 'VirtualService').length, 0, 'Istio objects only with istio.enabled');
+    assert.equal(all(objects, 'ServiceMonitor').length, 0, 'a ServiceMonitor only with metrics.serviceMonitor.enabled');
     for (const o of objects) assert.equal(o.metadata.namespace, NAMESPACE, `${o.kind}/${o.metadata.name} namespace`);
   });
 
@@ -353,6 +352,31 @@ describe('helm template with other values', () => {
     assert.equal(find(objects, 'PodDisruptionBudget', 'kafka').spec.maxUnavailable, 1);
   });
 
+  test("the four services' pods are annotated for Prometheus scraping on their own port, unless metrics.scrapeAnnotations=false", () => {
+    const annotated = render(withPassword()).objects;
+    for (const d of all(annotated, 'Deployment')) {
+      const a = d.spec.template.metadata.annotations;
+      assert.equal(a['prometheus.io/scrape'], 'true', d.metadata.name);
+      assert.equal(a['prometheus.io/path'], '/metrics', d.metadata.name);
+      assert.equal(a['prometheus.io/port'], String(containerOf(d).ports![0].containerPort), d.metadata.name);
+    }
+    for (const sts of all(annotated, 'StatefulSet')) assert.equal(sts.spec.template.metadata.annotations?.['prometheus.io/scrape'], undefined, `${sts.metadata.name} has no /metrics`);
+    const plain = render(withPassword('metrics.scrapeAnnotations=false')).objects;
+    for (const d of all(plain, 'Deployment')) assert.equal(d.spec.template.metadata.annotations?.['prometheus.io/scrape'], undefined, d.metadata.name);
+  });
+
+  test('metrics.serviceMonitor.enabled=true renders one ServiceMonitor selecting the four Services by their http port', () => {
+    const { objects } = render(withPassword('metrics.serviceMonitor.enabled=true', 'metrics.serviceMonitor.interval=30s', 'metrics.serviceMonitor.labels.release=kube-prometheus-stack'));
+    const monitor = find(objects, 'ServiceMonitor', RELEASE);
+    assert.equal(monitor.metadata.labels!['release'], 'kube-prometheus-stack');
+    assert.deepEqual(monitor.spec.endpoints, [{ port: 'http', path: '/metrics', interval: '30s' }]);
+    const selected = all(objects, 'Service').filter(
+      (svc) => svc.metadata.labels!['app.kubernetes.io/instance'] === monitor.spec.selector.matchLabels['app.kubernetes.io/instance'] &&
+        monitor.spec.selector.matchExpressions[0].values.includes(svc.metadata.labels!['app.kubernetes.io/name']),
+    );
+    assert.deepEqual(selected.map((svc) => svc.metadata.name).sort(), ['events', 'gateway', 'monolith', 'movies']);
+  });
+
   test('istio.enabled=true renders DestinationRules, and the split VirtualService with mirroring when asked', () => {
     const dr = render(withPassword('istio.enabled=true')).objects;
     assert.deepEqual(names(dr, 'DestinationRule'), ['monolith', 'movies']);
@@ -453,6 +477,12 @@ describe('helm template refuses bad values', () => {
     renderFails(withPassword('services.gateway.autoscaling.maxReplica=4'), /maxReplica/);
     renderFails(withPassword('services.monolith.database=other'), /\/services\/monolith[\s\S]*database/);
   });
+  test('metrics values are checked: an interval Prometheus cannot read, a non-string label', () => {
+    renderFails(withPassword('metrics.serviceMonitor.enabled=true', 'metrics.serviceMonitor.interval=30 seconds'), /interval/);
+    renderFails(withPassword('metrics.serviceMonitor.labels.release=1', 'metrics.serviceMonitor.enabled=true'), /labels|string/);
+    renderFails(withPassword('metrics.scrapeAnnotation=true'), /scrapeAnnotation|additional/i);
+  });
+
   test('enums, ranges and types are enforced', () => {
     renderFails(withPassword('migration.mode=weighted'), /mode/);
     renderFails(withPassword('services.gateway.replicaCount=0'), /replicaCount/);
@@ -550,6 +580,9 @@ ${patch}`;
     ['a proto_name instead of the JSON name', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy: { connectionPool: { tcp: { max_connections: 5 } } }\n', /the API names it "maxConnections"/],
     ['a bad Istio duration', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy: { outlierDetection: { interval: 10 seconds } }\n', /spec\.trafficPolicy\.outlierDetection\.interval: "10 seconds" is not a valid duration/],
     ['weights that do not add up to 100', 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: x }\nspec:\n  hosts: [a.example.com]\n  http: [{ route: [{ destination: { host: a.example.com }, weight: 60 }, { destination: { host: b.example.com }, weight: 60 }] }]\n', /weights add up to 120, not 100/],
+    ['a typo in a ServiceMonitor', 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: x }\nspec:\n  selector: { matchLabels: { app: x } }\n  endpoints: [{ port: http, intervall: 15s }]\n', /unknown field "spec\.endpoints\[0\]\.intervall"/],
+    ['a ServiceMonitor selecting no Service', 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: x }\nspec:\n  selector: { matchLabels: { app: nothing } }\n  endpoints: [{ port: http }]\n', /selects no Service in the input/],
+    ['a ServiceMonitor on a port the Service does not name', `${deployment('')}---\napiVersion: v1\nkind: Service\nmetadata: { name: web, labels: { app: web } }\nspec: { selector: { app: web }, ports: [{ name: http, port: 80, targetPort: http }] }\n---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: x }\nspec:\n  selector: { matchLabels: { app: web } }\n  endpoints: [{ port: metrics }]\n`, /endpoints\[0\]\.port "metrics" is not a port name of Service web/],
     ['a Pod Security violation', deployment('          securityContext: { allowPrivilegeEscalation: true }'), /allowPrivilegeEscalation must be false \(restricted\)/],
   ];
 

@@ -33,6 +33,22 @@ describe(`distributed deployment at ${base}`, () => {
     assert.equal(await res.text(), 'Strangler Fig Proxy is healthy');
   });
 
+  test('the viewer web app is served at / with its script, and the movie list counts its matches', async () => {
+    const page = await fetch(url('/'), { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    const html = await page.text();
+    assert.match(html, /<div id="root">/);
+    const script = /<script type="module"[^>]*src="([^"]+)"/.exec(html)?.[1];
+    assert.ok(script, 'index.html names its script');
+    const js = await fetch(url(script));
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type') ?? '', /javascript/);
+    const page2 = await call('GET', url('/api/movies?limit=2'));
+    assert.ok(Number(page2.headers.get('x-total-count')) >= 5);
+    assert.equal(page2.body.length, 2);
+  });
+
   test('catalogue and sample data are served through the gateway', async () => {
     const movies = await call('GET', url('/api/movies'));
     assert.equal(movies.status, 200);

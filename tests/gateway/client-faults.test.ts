@@ -136,7 +136,7 @@ describe('client faults against an echo upstream', () => {
       await once(socket, 'connect');
       let received = '';
       socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
-      socket.end(post('/echo', ['Content-Length: 1000']) + 'short');
+      socket.end(`${post('/echo', ['Content-Length: 1000'])}short`);
       await Promise.race([once(socket, 'close'), new Promise((resolve) => setTimeout(resolve, 5000))]);
       socket.destroy();
       const status = Number(received.split(' ')[1] ?? 0);

@@ -9,13 +9,16 @@ interface Answer {
   servedBy: string | null;
   body: string;
   ms: number;
+  /** performance.now() when the answer was read. */
+  at: number;
 }
 
 async function get(url: string, init: RequestInit = {}): Promise<Answer> {
   const started = performance.now();
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000), ...init });
   const body = await res.text();
-  return { status: res.status, servedBy: res.headers.get('x-served-by'), body, ms: performance.now() - started };
+  const at = performance.now();
+  return { status: res.status, servedBy: res.headers.get('x-served-by'), body, ms: at - started, at };
 }
 
 const metricsOf = (gw: RunningGateway) => metricsText(gw.url);
@@ -47,7 +50,7 @@ describe('per-backend concurrency cap', () => {
     assert.equal(fourth.status, 503);
     assert.equal(fourth.servedBy, 'gateway');
     assert.match(fourth.body, /backend echo is at capacity/);
-    assert.ok(fourth.ms < 200, `overflow must answer at once, took ${fourth.ms.toFixed(1)} ms`);
+    // "At once" needs no clock: the held requests are released only below, so a queued 4th would never have answered.
     assert.equal(echo.seen.filter((s) => s.url.startsWith('/hold')).length, 2, 'the pending and the rejected request never reached the upstream');
 
     echo.releaseHolds();
@@ -74,7 +77,7 @@ describe('total timeout', () => {
   let gw: RunningGateway;
   before(async () => {
     echo = await startEcho('held');
-    gw = await startGateway(singleBackendTable(echo.url, { maxConcurrent: 1, maxPending: 1, totalTimeoutMs: 300 }));
+    gw = await startGateway(singleBackendTable(echo.url, { maxConcurrent: 1, maxPending: 1, totalTimeoutMs: 1000 }));
   });
   after(async () => {
     echo?.releaseHolds();
@@ -90,9 +93,9 @@ describe('total timeout', () => {
     t.diagnostic(`in flight: ${inFlight.status} after ${inFlight.ms.toFixed(1)} ms; queued: ${queued.status} after ${queued.ms.toFixed(1)} ms`);
     assert.deepEqual([inFlight.status, queued.status], [504, 504]);
     assert.match(queued.body, /backend echo did not answer in time/);
-    // Without the bound the queued request would start only when the first gave up (~300 ms)
-    // and then wait its own 300 ms.
-    assert.ok(queued.ms < 550, `queued request answered after ${queued.ms.toFixed(1)} ms`);
+    // Without the bound the queued request would get the slot only when the first gave up and then
+    // wait its own 1 s after it; with it, both end about together (their starts a moment apart).
+    assert.ok(queued.at - inFlight.at < 500, `queued request answered ${(queued.at - inFlight.at).toFixed(1)} ms after the one in flight`);
     await until('slots released', async () => sample(await metricsOf(gw), 'gateway_backend_active_requests', { backend: 'echo' }) === 0);
   });
 });
@@ -115,8 +118,9 @@ describe('timeouts and streaming', () => {
     assert.equal(slow.status, 504);
     assert.equal(slow.servedBy, 'gateway');
     assert.match(slow.body, /backend echo did not answer in time/);
+    // A lower bound only: on a busy machine the answer may come late, but never before the timeout
+    // (and a 504 from the gateway itself says it did not wait for the upstream's 200).
     assert.ok(slow.ms >= 180, `not before the timeout (${slow.ms.toFixed(1)} ms)`);
-    assert.ok(slow.ms < 1500, `well under the upstream's 2 s (${slow.ms.toFixed(1)} ms)`);
     // Within the limit still works, and the timed-out request released its slot.
     const quick = await get(`${gw.url}/slow-first-byte?ms=50`);
     assert.equal(quick.status, 200);
@@ -142,7 +146,7 @@ describe('timeouts and streaming', () => {
     const total = performance.now() - started;
     t.diagnostic(`stream: first byte after ${firstAt?.toFixed(1)} ms, end after ${total.toFixed(1)} ms`);
     assert.equal(bytes, 5 * 1024);
-    assert.ok(firstAt !== undefined && firstAt < 500, `first chunk after ${firstAt?.toFixed(1)} ms`);
+    assert.ok(firstAt !== undefined);
     assert.ok(total >= 1150, `the upstream needs 4 × 300 ms to finish, took ${total.toFixed(1)} ms`);
     assert.ok(total - firstAt >= 900, 'the first chunk was not held back until the end');
   });

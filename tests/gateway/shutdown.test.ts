@@ -62,7 +62,7 @@ test(`SIGTERM with ${WRITERS} writes in flight, one body half sent and an idle k
   await once(halfSent, 'connect');
   let halfSentAnswer = '';
   halfSent.on('data', (data: Buffer) => (halfSentAnswer += data.toString('latin1')));
-  halfSent.write('POST /echo HTTP/1.1\r\nHost: x\r\nX-Request-Id: half-sent\r\nContent-Length: 2000\r\n\r\n' + 'a'.repeat(1000));
+  halfSent.write(`POST /echo HTTP/1.1\r\nHost: x\r\nX-Request-Id: half-sent\r\nContent-Length: 2000\r\n\r\n${'a'.repeat(1000)}`);
   // A keep-alive client that made one request and sits idle.
   const idle = new Client(url, { pipelining: 1 });
   const first = await idle.request({ method: 'GET', path: '/echo' });

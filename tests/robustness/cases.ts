@@ -179,7 +179,7 @@ export function wrongMethods(path: string, allow: string[]): Case[] {
 
 /** Bad query values for integer parameters. */
 export function integers(path: string, param: string, extra = ''): Case[] {
-  return ['abc', '0', '-1', '1.5', '2147483648', '99999999999999999999', '1e309', '0x10', '', '%00', '1%00', '1&' + param + '=2'].map((value) => ({
+  return ['abc', '0', '-1', '1.5', '2147483648', '99999999999999999999', '1e309', '0x10', '', '%00', '1%00', `1&${param}=2`].map((value) => ({
     name: `GET ${path}?${extra}${param}=${value}`,
     request: http('GET', `${path}?${extra}${param}=${value}`),
     status: 400,
@@ -198,16 +198,16 @@ export function framing(path: string, valid: Body): Case[] {
   const chunked = (...lines: string[]) => head([type, 'Transfer-Encoding: chunked', ...lines]);
   const raw: Array<[string, number, string]> = [
     ['Content-Length shorter than the body', 400, head([type, `Content-Length: ${Buffer.byteLength(json) - 2}`]) + json],
-    ['Content-Length and Transfer-Encoding both (CL.TE)', 400, head([type, `Content-Length: 4`, 'Transfer-Encoding: chunked']) + `0\r\n\r\n${smuggled}`],
-    ['Transfer-Encoding and Content-Length both (TE.CL)', 400, head([type, 'Transfer-Encoding: chunked', `Content-Length: ${Buffer.byteLength(smuggled) + 5}`]) + `0\r\n\r\n${smuggled}`],
+    ['Content-Length and Transfer-Encoding both (CL.TE)', 400, `${head([type, `Content-Length: 4`, 'Transfer-Encoding: chunked'])}0\r\n\r\n${smuggled}`],
+    ['Transfer-Encoding and Content-Length both (TE.CL)', 400, `${head([type, 'Transfer-Encoding: chunked', `Content-Length: ${Buffer.byteLength(smuggled) + 5}`])}0\r\n\r\n${smuggled}`],
     ['two different Content-Length headers', 400, head([type, 'Content-Length: 2', `Content-Length: ${Buffer.byteLength(json)}`]) + json],
     ['Content-Length list', 400, head([type, `Content-Length: ${Buffer.byteLength(json)}, 2`]) + json],
     ['Content-Length with a sign', 400, head([type, `Content-Length: +${Buffer.byteLength(json)}`]) + json],
     ['negative Content-Length', 400, head([type, 'Content-Length: -1']) + json],
     ['non-numeric Content-Length', 400, head([type, 'Content-Length: ten']) + json],
-    ['chunk size not hexadecimal', 400, chunked() + `zz\r\n${json}\r\n0\r\n\r\n`],
-    ['chunk size overflowing 64 bits', 400, chunked() + `10000000000000000000\r\n${json}\r\n0\r\n\r\n`],
-    ['chunk data longer than its size', 400, chunked() + `2\r\n${json}\r\n0\r\n\r\n`],
+    ['chunk size not hexadecimal', 400, `${chunked()}zz\r\n${json}\r\n0\r\n\r\n`],
+    ['chunk size overflowing 64 bits', 400, `${chunked()}10000000000000000000\r\n${json}\r\n0\r\n\r\n`],
+    ['chunk data longer than its size', 400, `${chunked()}2\r\n${json}\r\n0\r\n\r\n`],
     ['Transfer-Encoding other than chunked', 400, head([type, 'Transfer-Encoding: gzip']) + json],
     ['Transfer-Encoding chunked, then identity', 400, head([type, 'Transfer-Encoding: chunked, identity']) + json],
     ['Transfer-Encoding xchunked', 400, head([type, 'Transfer-Encoding: xchunked', `Content-Length: ${Buffer.byteLength(json)}`]) + json],

@@ -48,6 +48,7 @@ function poisoned(text: fc.Arbitrary<string>): fc.Arbitrary<string> {
  * flag a valid pair is one code point, so \p{Cs} finds only lone ones), no leading U+FEFF (which
  * PGlite's reader drops as a byte order mark).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is what PostgreSQL cannot store
 export const isStorable = (s: string): boolean => !/[\u0000\p{Cs}]/u.test(s) && !s.startsWith('\uFEFF');
 
 /** Dates around every edge the API decides on: the year range, offsets, leap seconds, precision, case. */

@@ -34,6 +34,8 @@ export interface EventsStack {
   /** How many times each event id was processed (one "event processed" line each). */
   processedCount(id: string): number;
   restartConsumer(): Promise<void>;
+  /** Stops one service (its port then refuses connections); `close` closes what is still running. */
+  stopService(name: 'events' | 'monolith' | 'movies'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,12 +59,12 @@ export async function startEventsStack(options: { delivery?: Partial<DeliveryPol
     ...(options.delivery ? { delivery: options.delivery } : {}),
   });
   consumer = startConsumer(bus, group, processor, logger);
-  const apps: App[] = [
+  const apps: (App | undefined)[] = [
     eventsApp,
     await buildMonolithApp({ database: db.database, logger, published: relay.notify }),
     await buildMoviesApp({ database: db.database, logger, published: relay.notify }),
   ];
-  const [events, monolith, movies] = await Promise.all(apps.map((a) => listen(a, 0, '127.0.0.1')));
+  const [events, monolith, movies] = await Promise.all(apps.map((a) => listen(a!, 0, '127.0.0.1')));
   const stack: EventsStack = {
     db,
     bus,
@@ -78,8 +80,14 @@ export async function startEventsStack(options: { delivery?: Partial<DeliveryPol
       stack.consumer = startConsumer(bus, group, processor, logger);
       consumer = stack.consumer;
     },
+    async stopService(name) {
+      const index = ['events', 'monolith', 'movies'].indexOf(name);
+      const app = apps[index];
+      apps[index] = undefined;
+      await app?.close();
+    },
     async close() {
-      await Promise.all(apps.map((a) => a.close()));
+      await Promise.all(apps.map((a) => a?.close()));
       await stack.consumer.stop();
       await relay.stop();
       await bus.close();

@@ -1,6 +1,6 @@
 // compose-check validates docker compose files offline with compose-go, the library Docker
 // Compose itself loads files with: the Compose Specification schema, interpolation, anchors and
-// merges, and references between services (depends_on, volumes).
+// merges, and references between services (depends_on, volumes), with every profile enabled.
 //
 //	compose-check [-env KEY=VALUE ...] docker-compose.yml
 package main
@@ -32,6 +32,8 @@ func main() {
 		cli.WithEnv(env),
 		cli.WithName("check"),
 		cli.WithResolvedPaths(true),
+		// Every profile's services (e.g. observability) are checked, not only the default ones.
+		cli.WithProfiles([]string{"*"}),
 	)
 	if err == nil {
 		var project interface{ ServiceNames() []string }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	apinet "istio.io/api/networking/v1alpha3"
 	istiov1 "istio.io/client-go/pkg/apis/networking/v1"
 	istiov1alpha3 "istio.io/client-go/pkg/apis/networking/v1alpha3"
@@ -91,6 +92,8 @@ func (c *checker) run() {
 			c.virtualService(o, &t.Spec)
 		case *istiov1alpha3.VirtualService:
 			c.virtualService(o, &t.Spec)
+		case *monitoringv1.ServiceMonitor:
+			c.serviceMonitor(o, t)
 		}
 	}
 	for _, w := range c.workloads {
@@ -1357,6 +1360,54 @@ func (c *checker) virtualService(o *object, vs *apinet.VirtualService) {
 			c.destination(o, fmt.Sprintf("%s.mirrors[%d].destination", p, j), m.GetDestination())
 			if pc := m.GetPercentage(); pc != nil && (pc.GetValue() < 0 || pc.GetValue() > 100) {
 				c.rep.add(o, "%s.mirrors[%d].percentage.value: %g is not in 0..100", p, j, pc.GetValue())
+			}
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus Operator
+
+// serviceMonitor: a selector that selects Services of the input (in its namespace unless
+// namespaceSelector says otherwise), and endpoints naming a port every selected Service has:
+// the operator silently scrapes nothing otherwise.
+func (c *checker) serviceMonitor(o *object, m *monitoringv1.ServiceMonitor) {
+	if len(m.Spec.Endpoints) == 0 {
+		c.rep.add(o, "spec.endpoints: at least one endpoint is required")
+	}
+	sel, err := metav1.LabelSelectorAsSelector(&m.Spec.Selector)
+	if err != nil {
+		c.rep.add(o, "spec.selector: %v", err)
+		return
+	}
+	if sel.Empty() {
+		c.rep.add(o, "spec.selector is required (an empty selector matches every Service)")
+		return
+	}
+	if !c.refs || m.Spec.NamespaceSelector.Any || len(m.Spec.NamespaceSelector.MatchNames) > 0 {
+		return
+	}
+	var selected []*corev1.Service
+	for _, other := range c.objects {
+		if svc, ok := other.Typed.(*corev1.Service); ok && other.Namespace == o.Namespace && sel.Matches(labels.Set(svc.Labels)) {
+			selected = append(selected, svc)
+		}
+	}
+	if len(selected) == 0 {
+		c.rep.add(o, "spec.selector (%s) selects no Service in the input", sel.String())
+		return
+	}
+	for i, e := range m.Spec.Endpoints {
+		if e.Port == "" {
+			continue
+		}
+		for _, svc := range selected {
+			found := false
+			for _, port := range svc.Spec.Ports {
+				found = found || port.Name == e.Port
+			}
+			if !found {
+				c.rep.add(o, "spec.endpoints[%d].port %q is not a port name of Service %s", i, e.Port, svc.Name)
 			}
 		}
 	}

@@ -1,7 +1,8 @@
 // manifest-check validates rendered Kubernetes and Istio manifests offline.
 //
 // Every YAML document is decoded by apiVersion/kind into the typed Go structs that the API
-// server itself uses (k8s.io/api through the client-go scheme, istio.io/client-go for Istio),
+// server itself uses (k8s.io/api through the client-go scheme, istio.io/client-go for Istio,
+// the Prometheus Operator's monitoring.coreos.com/v1 for ServiceMonitor),
 // strictly: unknown or misspelled fields, duplicate keys, wrong types and unknown kinds are
 // errors. Istio specs are protobuf messages whose own JSON decoder ignores unknown fields, so
 // they are decoded a second time with protojson and checked field by field against the
@@ -27,6 +28,7 @@ import (
 	"sort"
 	"strings"
 
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	istioscheme "istio.io/client-go/pkg/clientset/versioned/scheme"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -115,6 +117,7 @@ func main() {
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(istioscheme.AddToScheme(scheme))
+	utilruntime.Must(monitoringv1.AddToScheme(scheme))
 	decoder := kjson.NewSerializerWithOptions(kjson.DefaultMetaFactory, scheme, scheme, kjson.SerializerOptions{Strict: true})
 
 	rep := &report{}
@@ -275,7 +278,7 @@ func decodeDocument(doc []byte, o *object, scheme *runtime.Scheme, decoder runti
 		return o
 	}
 	if !scheme.Recognizes(o.GVK) || notApplicable.MatchString(kind) {
-		rep.add(o, "unknown kind %q in apiVersion %q (not a Kubernetes or Istio type this tool knows)", kind, apiVersion)
+		rep.add(o, "unknown kind %q in apiVersion %q (not a Kubernetes, Istio or Prometheus Operator type this tool knows)", kind, apiVersion)
 		return o
 	}
 	typed, _, err := decoder.Decode(data, nil, nil)

@@ -9,3 +9,4 @@ export * from './payments.ts';
 export * from './subscriptions.ts';
 export * from './users.ts';
 export * from './events.ts';
+export * from './events-admin.ts';

@@ -21,6 +21,8 @@ export { seed } from './seed.ts';
 export * as schema from './schema.ts';
 export { movieGenres, movies, payments, subscriptions, users } from './schema.ts';
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Database } from './client.ts';
 import { connectPostgres, openPglite } from './client.ts';
 
@@ -55,6 +57,8 @@ export interface OpenOptions {
   migrations?: MigrationSet[];
   /** Insert the sample data into an empty PGlite database (default: true for the monolith's schema). */
   sampleData?: boolean;
+  /** Told what a first start is doing (creating, migrating, seeding), which takes a few seconds. */
+  progress?: (message: string) => void;
 }
 
 /**
@@ -63,6 +67,10 @@ export interface OpenOptions {
  * deployment step (`cli.js migrate`).
  */
 export async function openFromSettings(settings: DatabaseSettingValues, options: OpenOptions = {}): Promise<Database> {
+  const say = options.progress ?? (() => {});
+  const folder = settings.PGLITE_DATA_DIR;
+  const fresh = !settings.DB_CONNECTION_STRING && (folder === 'memory://' || !existsSync(join(folder, 'PG_VERSION')));
+  if (fresh) say(`Creating the PGlite database ${folder === 'memory://' ? 'in memory' : `in ${folder}`} (first start)…`);
   const database = await openDatabase({
     url: settings.DB_CONNECTION_STRING,
     dataDir: settings.PGLITE_DATA_DIR,
@@ -70,9 +78,12 @@ export async function openFromSettings(settings: DatabaseSettingValues, options:
   });
   try {
     if (settings.DB_AUTO_MIGRATE ?? database.kind === 'pglite') {
+      if (fresh) say('Applying the database migrations…');
       for (const set of options.migrations ?? [monolithMigrations]) await applyMigrations(database, set);
     }
-    if (database.kind === 'pglite' && (options.sampleData ?? true)) await insertSampleData(database.db);
+    if (database.kind === 'pglite' && (options.sampleData ?? true) && (await insertSampleData(database.db))) {
+      say('Inserted the sample data (3 users, 5 movies, 3 payments, 3 subscriptions).');
+    }
   } catch (error) {
     await database.close();
     throw error;

@@ -28,16 +28,17 @@ const positive = (what: string, text: string | undefined): number => {
 
 /** Parses the words after `outbox`; throws UsageError. */
 export function parseOutboxCommand(args: string[]): OutboxCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { blocked: { type: 'boolean' }, parked: { type: 'boolean' }, limit: { type: 'string' }, reason: { type: 'string' } },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        args,
+        allowPositionals: true,
+        options: { blocked: { type: 'boolean' }, parked: { type: 'boolean' }, limit: { type: 'string' }, reason: { type: 'string' } },
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  })();
   const { values, positionals } = parsed;
   const [name, id, ...extra] = positionals;
   const allowed: Record<string, string[]> = { status: [], list: ['blocked', 'parked', 'limit'], park: ['reason'], unpark: [] };

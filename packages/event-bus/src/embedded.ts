@@ -143,10 +143,11 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
       return position;
     }
 
-    /** Log ends, for lag (one query per pass over the partitions). */
-    async function trackEnds(): Promise<void> {
+    /** Log ends, for lag and to skip partitions with nothing new (one query per pass over the partitions). */
+    async function trackEnds(): Promise<Map<string, number>> {
       const ends = await db.select().from(busPartitions).where(inArray(busPartitions.topic, topics));
       for (const end of ends) delivery.track(end.topic, end.partition, { end: end.nextOffset });
+      return new Map(ends.map((end) => [`${end.topic}:${end.partition}`, Number(end.nextOffset)]));
     }
 
     const loop = (async () => {
@@ -154,9 +155,11 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
         let fetched = 0;
         let current: (typeof assigned)[number] | undefined;
         try {
-          await trackEnds();
+          const ends = await trackEnds();
           for (current of assigned) {
             if (!delivery.running) break;
+            // An idle stack would otherwise query every partition of every topic four times a second.
+            if ((ends.get(`${current.topic}:${current.partition}`) ?? Number.POSITIVE_INFINITY) <= current.next) continue;
             const position = await drainPartition(current.topic, current.partition, current.next);
             if (failures > 0) delivery.recovered(current.topic, current.partition);
             fetched += position - current.next;

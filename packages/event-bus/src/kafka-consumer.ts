@@ -89,7 +89,9 @@ export async function kafkaSubscription(
       assigned.length > 0 ? consumer.listCommittedOffsets({ topics: assigned }) : new Map<string, bigint[]>(),
     ]);
     const known = new Set(delivery.status().filter((s) => s.position !== undefined).map((s) => `${s.topic}:${s.partition}`));
-    for (const [topic, offsets] of ends) offsets.forEach((end, partition) => delivery.track(topic, partition, { end: Number(end) }));
+    for (const [topic, offsets] of ends) {
+      for (const [partition, end] of offsets.entries()) delivery.track(topic, partition, { end: Number(end) });
+    }
     for (const { topic, partitions } of assigned) {
       for (const partition of partitions.filter((p) => !known.has(`${topic}:${p}`))) {
         const at = committed.get(topic)?.[partition] ?? -1n;
@@ -136,7 +138,7 @@ export async function kafkaSubscription(
   const consume = async (stream: Stream) => {
     const nextBatch = batchReader(stream);
     // Partitions are independent (order is per partition): their shares of a fetch are processed side by side.
-    for (let batch; (batch = await nextBatch(delivery.policy.maxBatch * 4)); ) {
+    for (let batch: Awaited<ReturnType<typeof nextBatch>>; (batch = await nextBatch(delivery.policy.maxBatch * 4)); ) {
       commits.clear();
       const finished = await Promise.all(byPartition(batch).map(deliverPartition));
       lastCommit = Promise.all(commits);

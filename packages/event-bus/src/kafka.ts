@@ -65,7 +65,7 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
   // Sends are batched: while one produce request is in flight (an idempotent producer keeps one
   // per connection anyway), everything that arrives waits here and goes out in the next request.
   // One broker round trip acknowledges many HTTP requests; that is what makes thousands per second possible.
-  let queue: Pending[] = [];
+  const queue: Pending[] = [];
   let scheduled = false;
   let inFlight = false;
 

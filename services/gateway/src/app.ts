@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connectionsClosed, createServer, requestIdOf, type App } from '@cinemaabyss/http';
+import type { OutboxMonitor } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
+import { startTrafficSampler, type TrafficSampler } from './admin/traffic.ts';
 import { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_OVERRIDE_MAX_TTL_SECONDS } from './config.ts';
 import { startControlPlane, type LiveControlPlane } from './control/plane.ts';
@@ -13,6 +15,7 @@ import { createBackend, type Backend } from './proxy/backend.ts';
 import { createProxy } from './proxy/handler.ts';
 import { createShadow, type Shadow, type ShadowOptions } from './shadow/index.ts';
 import type { RouteTable } from './routing/table.ts';
+import { serveWebBuild, webRequestMatcher, type WebBuild } from './web/static.ts';
 
 export interface GatewayDeps {
   table: RouteTable;
@@ -32,6 +35,10 @@ export interface GatewayDeps {
   refreshMs?: number;
   /** Analysis of the migrated routes (window counts, verdicts, rollback and promotion); started with the plane. */
   analysis?: Omit<AnalysisOptions, 'metrics' | 'logger'>;
+  /** The gateway's outbox (migration-events), when relayed: its outbox_* gauges go on /metrics for the backlog alerts. */
+  outbox?: OutboxMonitor | undefined;
+  /** The viewer web app's production build, served at `/` (see web/static.ts); without one every such path is proxied. */
+  web?: WebBuild | undefined;
   /** Injected for tests: the split's random source and the breakers' clock. */
   random?: () => number;
   now?: () => number;
@@ -52,6 +59,8 @@ export interface Gateway {
   drain(windowMs: number): Promise<void>;
   /** The live control plane, when a store was given; closed with the app. */
   plane?: LiveControlPlane;
+  /** Requests/s, latency and errors per route and backend over the last minutes (the console's traffic view). */
+  traffic: TrafficSampler;
 }
 
 // The gateway's own endpoints; every other path is proxied.
@@ -62,6 +71,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   const registry = new Registry();
   const backends = new Map<string, Backend>();
   const metrics = gatewayMetrics(registry, () => backends.values());
+  deps.outbox?.register(registry);
   const now = deps.now ?? Date.now;
   for (const [name, spec] of Object.entries(deps.table.backends)) {
     backends.set(
@@ -76,6 +86,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   for (const route of deps.table.routes) {
     if (route.migration) metrics.migrationPercent.set({ route: route.name, to: route.migration.to }, route.migration.enabled ? route.migration.percent : 0);
   }
+  const traffic = startTrafficSampler({ metrics, backends: () => backends.values() });
   const analysis = deps.analysis ? createAnalysis({ ...deps.analysis, metrics, logger: deps.logger.child({ component: 'analysis' }) }) : undefined;
   let closing = false;
   const shadow = createShadow({ backends, metrics, logger: deps.logger, random: Math.random }, deps.shadow);
@@ -107,12 +118,18 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     ...(analysis ? { observer: analysis.counter } : {}),
   });
 
+  // The web app never answers a path the route table sends somewhere specific (the API) nor the gateway's own.
+  const isWeb = deps.web
+    ? webRequestMatcher(deps.web, ['/api', '/gateway/', ...deps.table.routes.map((r) => r.prefix).filter((prefix) => prefix !== '/')])
+    : undefined;
+
   // Proxied requests never enter Fastify (no routing, hooks or reply objects): it serves only the
-  // gateway's own paths. The proxy has its own answers for everything it rejects.
+  // gateway's own paths and the web app. The proxy has its own answers for everything it rejects.
   const intercept = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    if (OWN_PATHS.has(q < 0 ? url : url.slice(0, q))) return false;
+    const path = q < 0 ? url : url.slice(0, q);
+    if (OWN_PATHS.has(path) || isWeb?.(req.method, path, req.headers.accept)) return false;
     proxy(req, res, requestIdOf(req.headers, randomUUID), req.socket.remoteAddress ?? '');
     return true;
   };
@@ -139,11 +156,13 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Strangler Fig Proxy is healthy'),
   );
   installDocument(app, deps.table);
+  if (deps.web) await serveWebBuild(app, deps.web);
 
   app.addHook('preClose', async () => {
     closing = true;
   });
   app.addHook('onClose', async () => {
+    traffic.close();
     await analysis?.close(); // before the plane: its last decisions go through it
     await plane?.close();
     await shadow.close();
@@ -155,6 +174,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     closing = true;
     await connectionsClosed(app, windowMs);
   };
-  return { app, backends, shadow, drain, ...(plane ? { plane } : {}), ...(analysis ? { analysis } : {}) };
+  return { app, backends, shadow, drain, traffic, ...(plane ? { plane } : {}), ...(analysis ? { analysis } : {}) };
 }
 

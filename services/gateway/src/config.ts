@@ -54,8 +54,18 @@ export const GatewayConfig = Type.Object({
   // The gateway's own outbox (audit entries as migration-events) goes out on this bus; unset: kept in gateway.outbox.
   ...BusSettings,
   ...OutboxSettings,
+  GATEWAY_VIEWER_DIR: Type.Optional(
+    Type.String({ minLength: 1, description: "The viewer web app's build, served at / (default: this repository's web/viewer/dist); without an index.html it is not served" }),
+  ),
   GATEWAY_ADMIN_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8001, description: 'Port of the admin API (never the public one)' }),
   GATEWAY_ADMIN_HOST: Type.Optional(Type.String({ minLength: 1, description: 'Interface of the admin API (default: HOST)' })),
+  GATEWAY_EVENTS_ADMIN_URL: Type.Optional(
+    Type.String({
+      format: 'uri',
+      pattern: '^https?://',
+      description: "The events service's own port, whose /admin endpoints the console's events view reads through the admin API (default EVENTS_SERVICE_URL)",
+    }),
+  ),
   GATEWAY_ADMIN_TOKENS: Type.Optional(Type.String({ description: 'Admin API bearer tokens: comma-separated label:role:token (role viewer|operator, token >= 24 chars); unset: the admin API stays closed' })),
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;

@@ -14,3 +14,4 @@ export type { ControlPlane, StateStore, AuditEntry, Actor, ChangeAction } from '
 export { buildAdminApp, embeddedAdminTokens, startAdminServer, startGatewayAdmin, type AdminDeps } from './admin/app.ts';
 export { createAnalysis, type Analysis, type AnalysisOptions } from './analysis/analysis.ts';
 export { WindowCounter, type RequestObserver } from './analysis/window.ts';
+export { findWebBuild, repositoryWebBuild, serveWebBuild, viewerBuild, webRequestMatcher, type WebBuild } from './web/static.ts';

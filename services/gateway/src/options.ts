@@ -6,6 +6,7 @@ import type { GatewayDeps } from './app.ts';
 import type { GatewayConfig } from './config.ts';
 import type { ControlRuntime } from './control/runtime.ts';
 import type { RouteTable } from './routing/table.ts';
+import { viewerBuild } from './web/static.ts';
 
 export function gatewayDeps(config: GatewayConfig, table: RouteTable, control: ControlRuntime, logger: Logger): GatewayDeps {
   return {
@@ -22,12 +23,20 @@ export function gatewayDeps(config: GatewayConfig, table: RouteTable, control: C
     shadow: { database: control.database, replica: control.replicaId },
     // Every replica's window counts in one table; the replica holding the advisory lock judges them.
     analysis: { database: control.database, replicaId: control.replicaId },
+    // The viewer web app's production build, served at / (web/viewer/dist unless GATEWAY_VIEWER_DIR).
+    web: viewerBuild(config.GATEWAY_VIEWER_DIR, logger),
+    // Its own outbox's gauges (migration-events) on /metrics, when a relay publishes it.
+    outbox: control.publishing?.outbox,
   };
 }
 
-/** Where the admin API listens and whom it lets in (`tokens` as configured, or embedded mode's own). */
+/**
+ * Where the admin API listens, whom it lets in (`tokens` as configured, or embedded mode's own) and
+ * where its events view reads the events service.
+ */
 export const adminOptions = (config: GatewayConfig, tokens = config.GATEWAY_ADMIN_TOKENS) => ({
   tokens,
   port: config.GATEWAY_ADMIN_PORT,
   host: config.GATEWAY_ADMIN_HOST ?? config.HOST,
+  eventsUrl: config.GATEWAY_EVENTS_ADMIN_URL ?? config.EVENTS_SERVICE_URL,
 });

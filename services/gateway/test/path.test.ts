@@ -60,7 +60,7 @@ const CASES: Case[] = [
   ['/api/movies#frag', 'reject'],
   ['/api/movies?x=1#frag', 'reject'],
   ['/api/movies;jsessionid=1', '/api/movies;jsessionid=1'],
-  ['/' + 'a'.repeat(MAX_TARGET_LENGTH), 'reject'],
+  [`/${'a'.repeat(MAX_TARGET_LENGTH)}`, 'reject'],
 ];
 
 test(`proxy-escape table (${CASES.length} cases)`, () => {
@@ -78,7 +78,7 @@ test(`proxy-escape table (${CASES.length} cases)`, () => {
 });
 
 test('exactly at the length limit is accepted', () => {
-  const raw = '/' + 'a'.repeat(MAX_TARGET_LENGTH - 1);
+  const raw = `/${'a'.repeat(MAX_TARGET_LENGTH - 1)}`;
   assert.equal(normalizeTarget(raw).ok, true);
 });
 

@@ -67,6 +67,7 @@ test('parseCookies edge cases', () => {
   assert.deepEqual(plain('a="quoted"'), { a: 'quoted' });
   assert.deepEqual(plain('a=%E2%9C%93; b=%zz; c=%E2%9C'), { a: '✓', b: '%zz', c: '%E2%9C' });
   const proto = parseCookies('__proto__=x; constructor=y');
+  // biome-ignore lint/suspicious/noProto: a cookie named __proto__ must be a plain key, not the prototype
   assert.equal(proto['__proto__'], 'x');
   assert.equal(proto['constructor'], 'y');
   assert.equal(Object.getPrototypeOf({}).polluted, undefined);

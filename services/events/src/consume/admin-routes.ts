@@ -1,4 +1,4 @@
-import { ErrorBody, Timestamp } from '@cinemaabyss/api';
+import { ConsumerStatus, DeadLetter, ErrorBody, ReplayQuery, ReplayResult, TopicFilter } from '@cinemaabyss/api';
 import type { Db } from '@cinemaabyss/db';
 import type { EventBus } from '@cinemaabyss/event-bus';
 import { notFound, type App } from '@cinemaabyss/http';
@@ -8,36 +8,6 @@ import type { ConsumerMonitor } from './monitor.ts';
 
 // Operator endpoints: on the events service's own port only (the gateway routes /api/events, never /admin).
 
-const Offset = Type.Union([Type.Integer(), Type.Null()]);
-const DeadLetter = Type.Object({
-  id: Type.Integer(),
-  topic: Type.String({ description: 'The topic the record failed on (and is replayed to)' }),
-  partition: Offset,
-  offset: Offset,
-  key: Type.String(),
-  value: Type.String({ description: 'The original record value, unchanged' }),
-  headers: Type.Record(Type.String(), Type.String()),
-  error: Type.String(),
-  attempts: Type.Integer(),
-  failed_at: Timestamp,
-  dead_letter: Type.Object({ topic: Type.String(), partition: Type.Integer(), offset: Type.Integer() }),
-  replayed_at: Type.Union([Timestamp, Type.Null()]),
-});
-const Replayed = Type.Object({ id: Type.Integer(), topic: Type.String(), partition: Type.Integer(), offset: Type.Integer() });
-// Kafka's topic name alphabet: nothing the database could refuse reaches a query.
-const TopicFilter = Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9._-]{1,249}$' }));
-const PartitionState = Type.Object({
-  topic: Type.String(),
-  partition: Type.Integer(),
-  position: Type.Optional(Type.Integer()),
-  end: Type.Optional(Type.Integer()),
-  lag: Type.Optional(Type.Integer()),
-  stuck: Type.Boolean(),
-  retrying: Type.Optional(
-    Type.Object({ offset: Type.Integer(), attempts: Type.Integer(), since: Timestamp, transient: Type.Boolean(), error: Type.String() }),
-  ),
-});
-
 export function adminRoutes(app: App, db: Db, bus: EventBus, monitor: ConsumerMonitor): void {
   const tags = ['admin'];
   app.get(
@@ -46,12 +16,7 @@ export function adminRoutes(app: App, db: Db, bus: EventBus, monitor: ConsumerMo
       schema: {
         summary: 'The consumer: each partition (position, end, lag, the record it is retrying, stuck) and the dead letters',
         tags,
-        response: {
-          200: Type.Object({
-            partitions: Type.Array(PartitionState),
-            dead_letters: Type.Object({ pending: Type.Integer(), replayed: Type.Integer() }),
-          }),
-        },
+        response: { 200: ConsumerStatus },
       },
     },
     async () => ({ partitions: monitor.partitions(), dead_letters: await countDeadLetters(db) }),
@@ -64,7 +29,7 @@ export function adminRoutes(app: App, db: Db, bus: EventBus, monitor: ConsumerMo
         summary: 'Dead letters, oldest first: the original record, where it failed, the error, the attempts and whether it was replayed',
         tags,
         querystring: Type.Object({
-          topic: TopicFilter,
+          topic: Type.Optional(TopicFilter),
           state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('replayed')])),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),
@@ -83,11 +48,8 @@ export function adminRoutes(app: App, db: Db, bus: EventBus, monitor: ConsumerMo
           "Re-sends dead letters' original records to their topics and marks them replayed: with `id`, that one (again, if " +
           'it was replayed already); otherwise every one not replayed yet (of `topic`, if given), oldest first',
         tags,
-        querystring: Type.Object({
-          id: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
-          topic: TopicFilter,
-        }),
-        response: { 200: Type.Object({ replayed: Type.Array(Replayed) }), 404: ErrorBody },
+        querystring: ReplayQuery,
+        response: { 200: ReplayResult, 404: ErrorBody },
       },
     },
     async (request) => {

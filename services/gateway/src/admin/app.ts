@@ -3,6 +3,8 @@
 import { createServer, listen, type App } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import { SECURITY_SCHEMES, requireTokens } from './auth.ts';
+import { serveConsole } from './console.ts';
+import { eventsAdmin } from './events.ts';
 import { adminRoutes, type AdminDeps } from './routes.ts';
 import { generatedOperatorToken, parseAdminTokens, type AdminToken } from './tokens.ts';
 
@@ -11,6 +13,8 @@ export type { AdminDeps } from './routes.ts';
 export interface AdminAppOptions extends AdminDeps {
   tokens: readonly AdminToken[];
   logger: Logger;
+  /** The console's production build, served at `/` without a token (the page asks for one). */
+  consoleRoot?: string;
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<App> {
@@ -26,11 +30,13 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<App> {
   });
   requireTokens(app, options.tokens);
   adminRoutes(app, options);
+  await serveConsole(app, options.consoleRoot, options.logger);
   app.get('/admin/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
 
 export interface AdminServerOptions extends AdminDeps {
+  consoleRoot?: string;
   /** GATEWAY_ADMIN_TOKENS, already validated with the rest of the configuration. */
   tokens: string | undefined;
   port: number;
@@ -69,14 +75,25 @@ export interface ControlledGateway {
   shadow: { reporter: AdminDeps['shadow'] };
   analysis?: { reporter: AdminDeps['analysis'] };
   backends: AdminDeps['backends'];
+  traffic: AdminDeps['traffic'];
 }
 
 /** Starts the admin API of `gateway` (the gateway's main and embedded mode alike); undefined without tokens. */
 export function startGatewayAdmin(
   gateway: ControlledGateway,
-  settings: { tokens: string | undefined; port: number; host: string },
+  settings: { tokens: string | undefined; port: number; host: string; eventsUrl: string; consoleRoot?: string },
   logger: Logger,
 ): Promise<{ app: App; url: string } | undefined> {
   if (!gateway.plane || !gateway.analysis) throw new Error('the admin API needs a gateway built with a state store');
-  return startAdminServer({ plane: gateway.plane, shadow: gateway.shadow.reporter, analysis: gateway.analysis.reporter, backends: gateway.backends, ...settings, logger });
+  const { eventsUrl, ...server } = settings;
+  return startAdminServer({
+    plane: gateway.plane,
+    shadow: gateway.shadow.reporter,
+    analysis: gateway.analysis.reporter,
+    backends: gateway.backends,
+    traffic: gateway.traffic,
+    events: eventsAdmin(eventsUrl),
+    ...server,
+    logger,
+  });
 }

@@ -33,9 +33,14 @@ export function requireTokens(app: App, tokens: readonly AdminToken[]): void {
   });
 }
 
+/** The token an authenticated request carried. */
+export function callerOf(request: FastifyRequest): Pick<AdminToken, 'label' | 'role'> {
+  const token = callers.get(request);
+  if (!token) throw new Error('callerOf called on a route without a role');
+  return { label: token.label, role: token.role };
+}
+
 /** The person behind an authenticated request: their token's label is the audit log's actor. */
 export function actorOf(request: FastifyRequest): Actor {
-  const token = callers.get(request);
-  if (!token) throw new Error('actorOf called on a route without a role');
-  return { kind: 'person', label: token.label };
+  return { kind: 'person', label: callerOf(request).label };
 }

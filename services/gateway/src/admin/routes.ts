@@ -1,22 +1,29 @@
 // The admin API's routes: read each migrated route, change it through the stage machine, read the
 // audit log, the shadow comparison and the analysis.
-import { ErrorBody } from '@cinemaabyss/api';
+import { ErrorBody, ReplayResult } from '@cinemaabyss/api';
 import { badRequest, conflict, notFound, type App } from '@cinemaabyss/http';
 import Type, { type Static } from 'typebox';
 import type { ChangeAction, ControlPlane, AnalysisReporter, ShadowReporter } from '../control/ports.ts';
 import { ChangeError, abort, applyChanges, effectivePercent, kill, pause, promote, resume, unkill, type MigrationState } from '../control/state.ts';
 import type { BreakerState } from '../resilience/breaker.ts';
-import { actorOf, type RouteAuth } from './auth.ts';
+import { actorOf, callerOf, type RouteAuth } from './auth.ts';
+import type { EventsAdmin } from './events.ts';
+import type { TrafficSampler } from './traffic.ts';
 import {
   AnalysisQuery,
   AuditEntry,
   AuditQuery,
   ChangeBody,
   ChangeResult,
+  EventsView,
   ReasonBody,
+  ReplayBody,
   RouteParams,
   RouteView,
   ShadowReport,
+  TrafficQuery,
+  TrafficView,
+  Caller,
   WindowVerdict,
 } from './schemas.ts';
 
@@ -26,6 +33,10 @@ export interface AdminDeps {
   analysis: AnalysisReporter;
   /** The gateway's backends (its Backend map), for their breakers' states. */
   backends: ReadonlyMap<string, { breaker: { state(): BreakerState } }>;
+  /** Live traffic per route and backend (the gateway's sampler of its own metrics). */
+  traffic: Pick<TrafficSampler, 'view'>;
+  /** The events service's counts, consumer and dead letters (GATEWAY_EVENTS_ADMIN_URL). */
+  events: EventsAdmin;
 }
 
 type Transition = (current: MigrationState, reason: string, now: Date) => MigrationState;
@@ -163,5 +174,58 @@ export function adminRoutes(app: App, deps: AdminDeps): void {
       },
     },
     async (request) => deps.analysis.report(current(request.params.route).route, request.query.limit ?? 20),
+  );
+
+  app.get(
+    '/admin/whoami',
+    { config: viewer, schema: { summary: 'The label and role of the token sent (the console disables changes for viewers)', tags, response: { 200: Caller, ...denied } } },
+    async (request) => callerOf(request),
+  );
+
+  app.get(
+    '/admin/traffic',
+    {
+      config: viewer,
+      schema: {
+        summary: 'Live traffic per route and backend (requests/s, error rate, p50/p99) over the last minutes, and each backend’s breaker and pool',
+        tags,
+        querystring: TrafficQuery,
+        response: { 200: TrafficView, ...denied },
+      },
+    },
+    async (request) => deps.traffic.view(request.query.since),
+  );
+
+  app.get(
+    '/admin/events',
+    {
+      config: viewer,
+      schema: {
+        summary: 'The events service: counts per topic and type, the latest events, consumer lag and pending dead letters (503 when it cannot answer)',
+        tags,
+        response: { 200: EventsView, 503: ErrorBody, ...denied },
+      },
+    },
+    async () => deps.events.view(),
+  );
+
+  app.post(
+    '/admin/events/replay',
+    {
+      config: operator,
+      schema: {
+        summary: 'Replays dead letters on the events service: `id` that one, else every pending one (of `topic`, if given)',
+        tags,
+        body: ReplayBody,
+        response: { 200: ReplayResult, 404: ErrorBody, 503: ErrorBody, ...denied },
+      },
+    },
+    async (request) => {
+      const { reason, id, topic } = request.body;
+      const replayed = await deps.events.replay({ id, topic });
+      // Replays are not migration changes (the audit log is per route): the log keeps who and why.
+      request.log.info({ actor: actorOf(request).label, reason, replayed: replayed.replayed.map((r) => r.id) }, 'dead letters replayed');
+      return replayed;
+    },
   );
 }

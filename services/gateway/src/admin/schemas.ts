@@ -1,5 +1,5 @@
 // Request and answer shapes of the admin API (TypeBox: validation, serialisation and OpenAPI from one place).
-import { Name } from '@cinemaabyss/api';
+import { ConsumerStatus, DeadLetter, EventStats, Name, ProcessedEvent, ReplayQuery } from '@cinemaabyss/api';
 import Type from 'typebox';
 import { MigrationChanges, MigrationState } from '../control/state.ts';
 
@@ -10,6 +10,8 @@ const Reason = Name({ maxLength: 500, description: 'Why: kept in the audit log' 
 
 export const ReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
 export const ChangeBody = Type.Object({ changes: MigrationChanges, reason: Reason }, { additionalProperties: false });
+
+export const Caller = Type.Object({ label: Type.String(), role: Type.String({ enum: ['viewer', 'operator'] }) }, { title: 'Caller' });
 
 const BreakerState = Type.String({ enum: ['closed', 'half-open', 'open'] });
 
@@ -102,4 +104,51 @@ export const WindowVerdict = Type.Object(
     counts: Type.Record(Type.String(), Type.Object({ requests: Type.Integer(), errors: Type.Integer(), p99Ms: Nullable(Type.Number()) })),
   },
   { title: 'WindowVerdict' },
+);
+
+const Rate = Nullable(Type.Number());
+
+export const TrafficView = Type.Object(
+  {
+    intervalMs: Type.Integer({ description: 'Time between two points' }),
+    keep: Type.Integer({ description: 'Points kept per series' }),
+    series: Type.Array(
+      Type.Object({
+        route: Type.String(),
+        backend: Type.String({ description: 'The backend that answered' }),
+        points: Type.Array(
+          Type.Object({
+            at: Type.String({ format: 'date-time' }),
+            rps: Type.Number({ description: 'Requests per second' }),
+            errorRate: Type.Union([Type.Number(), Type.Null()], { description: '5xx answers over answers; null without requests' }),
+            p50Ms: Rate,
+            p99Ms: Rate,
+          }),
+        ),
+      }),
+    ),
+    backends: Type.Array(
+      Type.Object({ name: Type.String(), breaker: BreakerState, active: Type.Integer(), pending: Type.Integer() }),
+    ),
+  },
+  { title: 'TrafficView' },
+);
+
+export const TrafficQuery = Type.Object({
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'Only points after this one (the `at` of the last point already read)' })),
+});
+
+export const EventsView = Type.Object(
+  {
+    stats: EventStats,
+    recent: Type.Array(ProcessedEvent),
+    consumer: ConsumerStatus,
+    deadLetters: Type.Array(DeadLetter, { description: 'Dead letters not replayed yet, oldest first (at most 100)' }),
+  },
+  { title: 'EventsView' },
+);
+
+export const ReplayBody = Type.Object(
+  { reason: Reason, id: ReplayQuery.properties.id, topic: ReplayQuery.properties.topic },
+  { additionalProperties: false },
 );

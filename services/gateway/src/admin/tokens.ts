@@ -25,10 +25,13 @@ export function parseAdminTokens(raw: string | undefined): { tokens: AdminToken[
   if (raw === undefined || raw.trim() === '') return { tokens, problems };
   const labels = new Set<string>();
   const secrets = new Set<string>();
-  raw.split(',').forEach((entry, i) => {
+  for (const [i, entry] of raw.split(',').entries()) {
     const at = `GATEWAY_ADMIN_TOKENS: entry ${i + 1}`;
     const parts = entry.trim().split(':');
-    if (parts.length !== 3) return void problems.push(`${at} must be label:role:token`);
+    if (parts.length !== 3) {
+      problems.push(`${at} must be label:role:token`);
+      continue;
+    }
     const [label, role, token] = parts as [string, string, string];
     // Never echo the token: configuration errors are logged.
     if (!LABEL.test(label)) problems.push(`${at} label must be 1-64 letters, digits, '.', '_' or '-'`);
@@ -40,7 +43,7 @@ export function parseAdminTokens(raw: string | undefined): { tokens: AdminToken[
     labels.add(label);
     secrets.add(token);
     tokens.push({ label, role: role as Role, digest: digest(token) });
-  });
+  }
   return problems.length > 0 ? { tokens: [], problems } : { tokens, problems };
 }
 

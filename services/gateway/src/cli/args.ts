@@ -121,28 +121,30 @@ function changesFrom(values: Record<string, string | boolean | undefined>): Reco
 }
 
 export function parseInvocation(argv: string[], env: NodeJS.ProcessEnv): Invocation {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        url: { type: 'string' },
-        token: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        reason: { type: 'string' },
-        route: { type: 'string' },
-        limit: { type: 'string' },
-        before: { type: 'string' },
-        changes: { type: 'string' },
-        ...Object.fromEntries(Object.keys(SET_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
-      },
-    });
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          url: { type: 'string' },
+          token: { type: 'string' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+          reason: { type: 'string' },
+          route: { type: 'string' },
+          limit: { type: 'string' },
+          before: { type: 'string' },
+          changes: { type: 'string' },
+          ...Object.fromEntries(Object.keys(SET_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+        },
+      });
+    } catch (error) {
+      throw usage((error as Error).message);
+    }
+  })();
+
   const { values, positionals } = parsed;
   const [command = 'help', route, ...extra] = positionals;
   if (values.help) return { command: 'help', query: {}, json: false, url: '', token: undefined };

@@ -23,6 +23,7 @@ export const DEFAULT_STICKY_KEY_OPTIONS: Omit<StickyKeyOptions, 'newId'> = {
 
 const MAX_KEY_LENGTH = 128;
 const ONE_YEAR_SECONDS = 31536000;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Bounded keys only: a hostile value must not cost hashing time or smuggle control chars into logs. */

@@ -1,9 +1,9 @@
 // The monolith's own copy of the movie queries: the movies service started from this code and
 // now evolves separately; both serve the same /api/movies contract over the same tables.
-import { and, asc, eq, exists, sql } from 'drizzle-orm';
+import { and, asc, eq, exists, sql, type SQL } from 'drizzle-orm';
 import { enqueueEvent, movieGenres, movies, type Db } from '@cinemaabyss/db';
 import { TOPICS } from '@cinemaabyss/event-bus';
-import type { CreateMovie, Movie, MovieQuery } from '@cinemaabyss/api';
+import type { CreateMovie, Movie, MoviePage, MovieQuery } from '@cinemaabyss/api';
 
 // Genres come back in the same row via a correlated ARRAY subquery: one query for any page size,
 // using the (movie_id, genre) primary key index, and computed only for the rows returned.
@@ -17,19 +17,37 @@ const columns = {
   rating: movies.rating,
 };
 
-export async function listMovies(db: Db, query: Omit<MovieQuery, 'id'>): Promise<Movie[]> {
-  let select = db.select(columns).from(movies).$dynamic();
+/**
+ * The list and the count of every match. A page (`limit`) counts with a window over the filtered
+ * rows, so one round trip answers both; without `limit` the rows are all the matches from `offset`
+ * on, and the window would only add work. Only a page past the end (no row to carry it) counts again.
+ */
+export async function listMovies(db: Db, query: Omit<MovieQuery, 'id'>): Promise<MoviePage> {
+  const filters: SQL[] = [];
   if (query.genre !== undefined) {
     const tagged = db
       .select({ one: sql`1` })
       .from(movieGenres)
       .where(and(eq(movieGenres.movieId, movies.id), eq(sql`lower(${movieGenres.genre})`, query.genre.toLowerCase())));
-    select = select.where(exists(tagged));
+    filters.push(exists(tagged));
   }
-  select = select.orderBy(asc(movies.id));
+  // strpos, not LIKE: the search text is matched as it is, `%` and `_` included.
+  if (query.title !== undefined) filters.push(sql`strpos(lower(${movies.title}), lower(${query.title})) > 0`);
+  const where = and(...filters);
+  const offset = query.offset ?? 0;
+
+  let select = db
+    .select({ ...columns, total: query.limit === undefined ? sql<null>`null` : sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(movies)
+    .where(where)
+    .orderBy(asc(movies.id))
+    .$dynamic();
   if (query.limit !== undefined) select = select.limit(query.limit);
   if (query.offset !== undefined) select = select.offset(query.offset);
-  return select;
+  const rows = await select;
+  // Rows keep their `total`: the list serializer writes only Movie's fields, so no copy is needed.
+  if (rows.length > 0) return { movies: rows, total: rows[0]!.total ?? offset + rows.length };
+  return { movies: [], total: offset === 0 ? 0 : await db.$count(movies, where) };
 }
 
 export async function findMovie(db: Db, id: number): Promise<Movie | undefined> {

@@ -1,4 +1,4 @@
-import { CreateMovie, ErrorBody, Movie, MovieQuery } from '@cinemaabyss/api';
+import { CreateMovie, ErrorBody, Movie, MovieListHeaders, MovieQuery, TOTAL_COUNT_HEADER } from '@cinemaabyss/api';
 import type { Db } from '@cinemaabyss/db';
 import { notFound, oneOrMany, type App } from '@cinemaabyss/http';
 import { findMovie, insertMovie, listMovies } from './queries.ts';
@@ -11,15 +11,18 @@ export function movieRoutes(app: App, db: Db, published: () => void): void {
     '/api/movies',
     {
       schema: {
-        summary: 'All movies (optionally by genre, paged with limit/offset), or one with ?id=N',
+        summary: 'All movies (optionally by genre or title, paged with limit/offset; X-Total-Count counts every match), or one with ?id=N',
         tags: ['movies'],
         querystring: MovieQuery,
-        response: { 200: out.schema, 404: ErrorBody },
+        response: { 200: { ...out.schema, headers: MovieListHeaders }, 404: ErrorBody },
       },
     },
     async (request, reply) => {
       const { id, ...filters } = request.query;
-      if (id === undefined) return out.many(reply, await listMovies(db, filters));
+      if (id === undefined) {
+        const page = await listMovies(db, filters);
+        return out.many(reply.header(TOTAL_COUNT_HEADER, page.total), page.movies);
+      }
       const movie = await findMovie(db, id);
       if (!movie) throw notFound(`movie ${id}`);
       return out.one(reply, movie);
