@@ -5,14 +5,13 @@
 //   npm run bench:analysis -- --runs 5 --duration 10 --connections 50 [--store postgres|pglite]
 import { parseArgs } from 'node:util';
 import { intOptions } from './lib/args.ts';
-import { runCannon } from './lib/cannon.ts';
 import { guard } from './lib/cleanup.ts';
-import { groupCpu, groupSnapshot } from './lib/cpu-groups.ts';
 import { DEFAULT_POSTGRES_URL, checkPostgres, freshDatabase } from './lib/dataset.ts';
+import { measureInterleaved } from './lib/interleaved.ts';
 import { median } from './lib/load.ts';
 import { startNodeScript } from './lib/procs.ts';
 import { load1, machine } from './lib/report.ts';
-import { fmt, range, writeResults } from './lib/results.ts';
+import { writeResults } from './lib/results.ts';
 import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
 import { WindowCounter } from '../services/gateway/src/analysis/window.ts';
 import { applyChanges, initialState } from '../services/gateway/src/control/state.ts';
@@ -72,38 +71,10 @@ runBench('bench:analysis', async () => {
     await child('gateway', 'bench/lib/analysis-gateway.ts', { UPSTREAM: upstream, ANALYSIS: 'off' }),
     await child('gateway + analysis', 'bench/lib/analysis-gateway.ts', { UPSTREAM: upstream, ANALYSIS: 'on', ...store }),
   ];
-  for (const t of targets) {
-    log(`warm-up ${t.name}`);
-    await runCannon({ url: t.url, path: () => PATH, headers, connections: options.connections, duration: options.warmup });
-  }
-  const load = async (t: (typeof targets)[number], rate: number | undefined) => {
-    const result = await runCannon({ url: t.url, path: () => PATH, headers, connections: options.connections, duration: options.duration, ...(rate ? { overallRate: rate } : {}) });
-    if (result.notOk + result.errors + result.timeouts > 0) throw new Error(`${t.name}: ${result.notOk} non-200, ${result.errors} errors, ${result.timeouts} timeouts`);
-    return result;
-  };
-  const results = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-  // CPU per request of the target process alone (its own utime+stime over its answers): unlike
-  // throughput, it does not move when other work on the machine takes a core away.
-  const cpuPerRequest = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-  for (let run = 1; run <= options.runs; run++) {
-    // Interleaved, in a rotating order, so drift on a shared machine spreads over every target.
-    for (const t of [...targets.slice(run % 3), ...targets.slice(0, run % 3)]) {
-      const result = await load(t, undefined);
-      results.get(t.name)!.push(result.okPerSec);
-      // The same even load for every target: at saturation the CPU per request shifts with how
-      // many answers each wake-up batches, which would flatter whichever target is slower.
-      const before = groupSnapshot({ target: [t.pid] });
-      const paced = await load(t, options.rate);
-      const cores = groupCpu(before, groupSnapshot({ target: [t.pid] }))?.groups['target'];
-      const micros = cores === undefined ? undefined : (cores * 1e6) / paced.okPerSec;
-      if (micros !== undefined) cpuPerRequest.get(t.name)!.push(micros);
-      log(`run ${run} ${t.name}: ${fmt(result.okPerSec)} req/s; at ${fmt(paced.okPerSec)} req/s ${micros?.toFixed(1) ?? '–'} µs CPU per request`);
-    }
-  }
-  const med = (name: string) => median(results.get(name)!);
-  const cpu = (name: string) => median(cpuPerRequest.get(name)!);
-  console.log(`\n| target | median req/s | range | CPU µs per request at ${fmt(options.rate)} req/s (median) |\n|---|---:|---|---:|`);
-  for (const t of targets) console.log(`| ${t.name} | ${fmt(med(t.name))} | ${range(results.get(t.name)!)} | ${cpu(t.name).toFixed(1)} |`);
+  const measured = await measureInterleaved(targets, PATH, options, log, headers);
+  const med = (name: string) => measured.median(name).throughput;
+  const cpu = (name: string) => measured.median(name).cpuMicros;
+  console.log(`\n${measured.table()}`);
   const vsGateway = med('gateway + analysis') / med('gateway');
   const vsProxy = med('gateway + analysis') / med('node proxy');
   // Requests one core serves = 1 / CPU per request: each target's throughput on a core of its own.
@@ -117,8 +88,8 @@ runBench('bench:analysis', async () => {
     options,
     machine: machine(),
     load1: load1(),
-    results: Object.fromEntries(results),
-    cpuMicrosPerRequest: Object.fromEntries(cpuPerRequest),
+    results: Object.fromEntries(measured.throughput),
+    cpuMicrosPerRequest: Object.fromEntries(measured.cpuMicros),
     perRequestNs,
     vsGateway,
     vsProxy,

@@ -1,6 +1,7 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { GatewayConfig } from '@cinemaabyss/gateway';
 import { DataSettings } from '@cinemaabyss/movies';
+import { TelemetrySettings } from '@cinemaabyss/telemetry';
 
 // The movies service's own database is a second PGlite folder here: no URL to set.
 const { MOVIES_DB_CONNECTION_STRING: _url, ...embeddedDataSettings } = DataSettings;
@@ -22,6 +23,7 @@ export const EmbeddedConfig = Type.Object({
   LOG_LEVEL: LogLevel,
   // The movies service's own database and its data migration.
   ...embeddedDataSettings,
+  ...TelemetrySettings,
 });
 export type EmbeddedConfig = Static<typeof EmbeddedConfig>;
 

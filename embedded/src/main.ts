@@ -9,10 +9,13 @@ import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp, loadMonolithConfig, startMovieCopy } from '@cinemaabyss/monolith';
 import { OWN_OUTBOX_LOCK, buildMoviesApp, openOwnStore, ownOutbox, startDataMigration } from '@cinemaabyss/movies';
+import { startTelemetry } from '@cinemaabyss/telemetry';
 import { loadEmbeddedConfig } from './config.ts';
 
 await runService(async () => {
   const config = loadEmbeddedConfig(process.argv.slice(2));
+  // One process, one service name on its spans; before the logger and the database, as in each service.
+  await startTelemetry('cinemaabyss', config);
   const logger = createLogger(null, { level: config.LOG_LEVEL });
   const log = (service: string) => logger.child({ service });
   const database = await openFromSettings(

@@ -5,6 +5,8 @@ import {
   BusUnavailableError,
   deadLetterTopic,
   fromDeadLetter,
+  newEnvelope,
+  toMessage,
   type BusMessage,
   type DeadLetterEvent,
   type EventBus,
@@ -80,6 +82,28 @@ describe(`event bus contract (${busBackend()})`, () => {
     assert.equal(first.headers['n'], '0');
     assert.equal(first.offset, results[0]!.offset);
     assert.equal(first.partition, results[0]!.partition);
+  });
+
+  test('an event record carries the CloudEvents Kafka binding headers (binary mode), its value unchanged', async () => {
+    const topic = uniqueTopic('cloudevents');
+    await bus.ensureTopics([topic]);
+    const event = newEnvelope('user', { user_id: 7, username: 'ce', action: 'created' }, 'monolith');
+    await bus.send(toMessage(topic, '7', event));
+    const [got] = await collect([topic], uniqueTopic('g'), (g) => g.length >= 1);
+    assert.ok(got);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(got.headers).filter(([name]) => name.startsWith('ce_') || name === 'content-type')),
+      {
+        ce_specversion: '1.0',
+        ce_id: event.id,
+        ce_type: 'user',
+        ce_source: '/cinemaabyss/monolith',
+        ce_time: event.timestamp,
+        'content-type': 'application/json',
+      },
+    );
+    assert.deepEqual(JSON.parse(got.value), event, 'the value is the event envelope, as before');
+    assert.equal(got.headers['traceparent'], undefined, 'no trace context with tracing off');
   });
 
   test('a restarted consumer resumes after the last committed offset', async () => {

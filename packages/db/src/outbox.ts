@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import { currentTraceContext, inSpan } from '@cinemaabyss/telemetry';
 import type { Db } from './client.ts';
 import { outbox as monolithOutbox } from './schema.ts';
 
@@ -16,8 +17,13 @@ export interface DomainEvent {
  * Records a domain event in the outbox. Call it with the transaction that writes the row the
  * event describes: both commit or neither does. The relay publishes it afterwards.
  */
-export async function enqueueEvent(tx: Db, event: DomainEvent, table: OutboxTable = monolithOutbox): Promise<void> {
-  await tx.insert(table).values({ eventId: randomUUID(), ...event });
+export function enqueueEvent(tx: Db, event: DomainEvent, table: OutboxTable = monolithOutbox): Promise<void> {
+  const eventId = randomUUID();
+  const attributes = { 'messaging.destination.name': event.topic, 'messaging.message.id': eventId, 'cloudevents.event_type': event.type };
+  return inSpan(`outbox write ${event.topic}`, { attributes }, async () => {
+    // The row keeps this span's context: the relay's publish, however much later, continues the trace.
+    await tx.insert(table).values({ eventId, ...event, traceContext: currentTraceContext() ?? null });
+  });
 }
 
 /**

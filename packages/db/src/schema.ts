@@ -122,6 +122,8 @@ export const outboxColumns = () => ({
   /** Set by an operator (`outbox park`): kept, never published automatically, no longer blocks its key. */
   parkedAt: timestamp('parked_at', { withTimezone: true }),
   parkedReason: text('parked_reason'),
+  /** W3C trace context (`traceparent`, `tracestate`) of the write, when traced: the relay's publish continues that trace. */
+  traceContext: jsonb('trace_context').$type<Record<string, string>>(),
 });
 
 /** What the relay reads, in id order: unpublished and not parked; and the parked ones for the operator. */

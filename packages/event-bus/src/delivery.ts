@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isUnavailable } from '@cinemaabyss/db';
 import { describeError, isDeadLetterTopic, toDeadLetter } from './dead-letter.ts';
+import { processTraced } from './tracing.ts';
 import {
   BusUnavailableError,
   PoisonRecordError,
   type BusMessage,
   type DeliveryPolicy,
+  type EventBus,
   type OutgoingMessage,
   type PartitionStatus,
   type SubscribeOptions,
@@ -35,12 +37,14 @@ export class Delivery {
   readonly policy: DeliveryPolicy;
   readonly #options: SubscribeOptions;
   readonly #send: (message: OutgoingMessage) => Promise<unknown>;
+  readonly #system: EventBus['kind'];
   readonly #stopping = new AbortController();
   readonly #partitions = new Map<string, PartitionState>();
 
-  constructor(options: SubscribeOptions, send: (message: OutgoingMessage) => Promise<unknown>) {
+  constructor(options: SubscribeOptions, send: (message: OutgoingMessage) => Promise<unknown>, system: EventBus['kind']) {
     this.#options = options;
     this.#send = send;
+    this.#system = system;
     this.policy = { ...defaultDeliveryPolicy, ...options.policy };
   }
 
@@ -109,7 +113,7 @@ export class Delivery {
     const { handler, handleBatch } = this.#options;
     if (handleBatch && batch.length > 1) {
       // A permanent failure of the batch is isolated record by record below.
-      const outcome = await this.#attempt(state, first, () => handleBatch(batch), 1);
+      const outcome = await this.#attempt(state, first, () => processTraced(this.#system, batch, () => handleBatch(batch)), 1);
       if (!outcome) return 0;
       if (outcome.done) {
         state.position = batch.at(-1)!.offset + 1;
@@ -118,7 +122,7 @@ export class Delivery {
     }
     const limit = isDeadLetterTopic(first.topic) ? Infinity : this.policy.maxAttempts;
     for (const [i, message] of batch.entries()) {
-      const outcome = await this.#attempt(state, message, () => handler(message), limit);
+      const outcome = await this.#attempt(state, message, () => processTraced(this.#system, [message], () => handler(message)), limit);
       if (!outcome) return i;
       if (!outcome.done && !(await this.#deadLetter(state, message, outcome.error, outcome.attempts))) return i;
       state.position = message.offset + 1;

@@ -6,6 +6,7 @@ import { deadLetterTopic, isDeadLetterTopic } from './dead-letter.ts';
 import { Delivery } from './delivery.ts';
 import { partitionFor } from './partition.ts';
 import { busGroupOffsets, busMessages, busPartitions } from './schema.ts';
+import { sendTraced } from './tracing.ts';
 import {
   BusUnavailableError,
   type EventBus,
@@ -56,7 +57,9 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
   // with a connection pool, concurrent transactions would otherwise take offsets in any order.
   const tails = new Map<string, Promise<unknown>>();
 
-  async function send(message: OutgoingMessage): Promise<SendResult> {
+  const send = (message: OutgoingMessage) => sendTraced('embedded', message, store);
+
+  async function store(message: OutgoingMessage): Promise<SendResult> {
     const partition = partitionFor(message.key, partitions);
     const lane = `${message.topic}:${partition}`;
     const previous = tails.get(lane) ?? Promise.resolve();
@@ -100,7 +103,7 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
     if (activeGroups.has(groupId)) throw new Error(`group ${groupId} already has a consumer in this process`);
     await ensureTopics(topics.filter((t) => !isDeadLetterTopic(t)).map(deadLetterTopic));
     activeGroups.add(groupId);
-    const delivery = new Delivery(options, send);
+    const delivery = new Delivery(options, send, 'embedded');
     const assigned: { topic: string; partition: number; next: number }[] = [];
     for (const topic of topics) {
       const committed = await db.select().from(busGroupOffsets).where(and(eq(busGroupOffsets.groupId, groupId), eq(busGroupOffsets.topic, topic)));

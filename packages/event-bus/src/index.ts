@@ -6,7 +6,7 @@ export { openKafkaBus, type KafkaBusOptions } from './kafka.ts';
 export { openEmbeddedBus, embeddedBusMigrations, type EmbeddedBusOptions } from './embedded.ts';
 export { busGroupOffsets, busMessages, busPartitions } from './schema.ts';
 
-export { newEnvelope, parseEnvelope, toMessage, SCHEMA_VERSION, type EventEnvelope } from './envelope.ts';
+export { newEnvelope, parseEnvelope, toMessage, CLOUDEVENTS_SPEC_VERSION, SCHEMA_VERSION, type EventEnvelope } from './envelope.ts';
 export { startOutboxRelay, type OutboxRelay, type RelayOptions } from './outbox-relay.ts';
 export { monitorOutbox, type OutboxMonitor } from './outbox-monitor.ts';
 export { OutboxSettings } from './outbox-settings.ts';

@@ -3,6 +3,7 @@ import { kafkaSubscription, type KafkaConnection } from './kafka-consumer.ts';
 import { deadLetterTopic, isDeadLetterTopic } from './dead-letter.ts';
 import { Delivery } from './delivery.ts';
 import { partitionFor } from './partition.ts';
+import { sendTraced } from './tracing.ts';
 import {
   BusUnavailableError,
   type EventBus,
@@ -131,7 +132,7 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
     await learnPartitions(topics);
   }
 
-  function send(message: OutgoingMessage): Promise<SendResult> {
+  function enqueue(message: OutgoingMessage): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       const partition = partitionFor(message.key, partitionCounts.get(message.topic) ?? partitions);
       queue.push({ deadline: Date.now() + sendTimeoutMs, message, partition, resolve, reject });
@@ -141,10 +142,11 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
       }
     });
   }
+  const send = (message: OutgoingMessage) => sendTraced('kafka', message, enqueue);
 
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     await ensureTopics(subscribeOptions.topics.filter((t) => !isDeadLetterTopic(t)).map(deadLetterTopic));
-    const inner = await kafkaSubscription(connection, subscribeOptions, new Delivery(subscribeOptions, send));
+    const inner = await kafkaSubscription(connection, subscribeOptions, new Delivery(subscribeOptions, send, 'kafka'));
     const subscription: Subscription = {
       async stop() {
         await inner.stop();

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { outbox as monolithOutbox, outboxStatesOf, type Database, type OutboxRow, type OutboxTable } from '@cinemaabyss/db';
+import { contextFrom, inSpan } from '@cinemaabyss/telemetry';
 import { toMessage, SCHEMA_VERSION, type EventEnvelope } from './envelope.ts';
 import { backoffMs, publishFailureKind, type PublishFailureKind } from './publish-failure.ts';
 import { ALL_TOPICS, type EventBus } from './types.ts';
@@ -121,11 +122,19 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
     }
   }
 
+  /** One row to the bus, continuing the trace of the request that wrote it (when it was traced). */
+  function publish(row: OutboxRow): Promise<unknown> {
+    const attributes = { 'messaging.destination.name': row.topic, 'messaging.message.id': row.eventId, 'outbox.id': row.id };
+    return inSpan(`outbox publish ${row.topic}`, { attributes, parent: contextFrom(row.traceContext) }, () =>
+      bus.send(toMessage(row.topic, row.key, envelopeOf(row))),
+    );
+  }
+
   /** Sends one key's rows one after the other; stops at the first failure so nothing overtakes it. */
   async function publishChain(chain: OutboxRow[], alone: boolean, sent: OutboxRow[], failed: Failure[]): Promise<void> {
     for (const row of chain) {
       try {
-        await bus.send(toMessage(row.topic, row.key, envelopeOf(row)));
+        await publish(row);
         sent.push(row);
       } catch (error) {
         failed.push({ row, error, kind: publishFailureKind(error), alone });

@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from '@cinemaabyss/logging';
+import { stopTelemetry } from '@cinemaabyss/telemetry';
 import { drain } from './drain.ts';
 import { portTaken } from './errors.ts';
 import { serviceOf, type App } from './server.ts';
@@ -40,6 +41,7 @@ export function closeOnSignals(logger: Logger, close: () => Promise<void>, apps:
     else logger.info({ signal }, 'shutting down');
     await Promise.all(apps.map((app) => drain(app, drainMs)));
     await close();
+    await stopTelemetry(); // exports the spans still buffered
     logger.info('stopped');
     await new Promise<void>((resolve) => logger.flush(() => resolve()));
   });

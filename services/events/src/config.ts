@@ -1,11 +1,13 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { DatabaseSettings, databaseAliases } from '@cinemaabyss/db';
 import { BusSettings } from '@cinemaabyss/event-bus';
+import { TelemetrySettings } from '@cinemaabyss/telemetry';
 
 export const EventsConfig = Type.Object({
   PORT: Port(8082),
   HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
   LOG_LEVEL: LogLevel,
+  ...TelemetrySettings,
   ...DatabaseSettings,
   // Two processes cannot share one PGlite folder: the events service has its own by default.
   PGLITE_DATA_DIR: Type.String({ default: '.data/pglite-events', description: 'PGlite data folder when no PostgreSQL URL is set' }),

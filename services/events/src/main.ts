@@ -2,6 +2,7 @@ import { openFromSettings } from '@cinemaabyss/db';
 import { embeddedBusMigrations, openEventBus } from '@cinemaabyss/event-bus';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
+import { startTelemetry } from '@cinemaabyss/telemetry';
 import { buildEventsApp } from './app.ts';
 import { deliveryPolicy, loadEventsConfig } from './config.ts';
 import { startConsumer } from './consume/consumer.ts';
@@ -9,6 +10,8 @@ import { eventsMigrations } from './migrations.ts';
 
 await runService(async () => {
   const config = loadEventsConfig();
+  // Before the logger (its lines then carry trace ids) and the database; on only with an OTLP endpoint.
+  await startTelemetry('events', config);
   const logger = createLogger('events', { level: config.LOG_LEVEL });
   const migrations = config.KAFKA_BROKERS ? [eventsMigrations] : [eventsMigrations, embeddedBusMigrations];
   const database = await openFromSettings(config, { migrations, sampleData: false });

@@ -1,5 +1,6 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
+import { TelemetrySettings } from '@cinemaabyss/telemetry';
 import { parseAdminTokens } from './admin/tokens.ts';
 
 /** Defaults the gateway also applies when built without a configuration (tests, embedded mode). */
@@ -12,6 +13,7 @@ export const GatewayConfig = Type.Object({
   PORT: Port(8000),
   HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
   LOG_LEVEL: LogLevel,
+  ...TelemetrySettings,
   MONOLITH_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8080', description: 'Origin of the monolith' }),
   MOVIES_SERVICE_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8081', description: 'Origin of the movies service' }),
   EVENTS_SERVICE_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8082', description: 'Origin of the events service' }),

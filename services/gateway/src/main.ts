@@ -1,5 +1,6 @@
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
+import { startTelemetry } from '@cinemaabyss/telemetry';
 import { startGatewayAdmin } from './admin/app.ts';
 import { buildGateway } from './app.ts';
 import { loadGatewayConfig } from './config.ts';
@@ -13,6 +14,8 @@ const DRAIN_WINDOW_MS = 2000;
 
 await runService(async () => {
   const config = loadGatewayConfig();
+  // Before the logger (its lines then carry trace ids) and the database; on only with an OTLP endpoint.
+  await startTelemetry('gateway', config);
   const table = loadRouteTable(config);
   const logger = createLogger('gateway', { level: config.LOG_LEVEL });
   const control = await openControlRuntime(config, logger);

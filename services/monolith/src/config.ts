@@ -1,11 +1,13 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { DatabaseSettings, databaseAliases } from '@cinemaabyss/db';
 import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
+import { TelemetrySettings } from '@cinemaabyss/telemetry';
 
 export const MonolithConfig = Type.Object({
   PORT: Port(8080),
   HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
   LOG_LEVEL: LogLevel,
+  ...TelemetrySettings,
   ...DatabaseSettings,
   ...BusSettings,
   ...OutboxSettings,

@@ -2,12 +2,15 @@ import { openFromSettings } from '@cinemaabyss/db';
 import { startPublishing } from '@cinemaabyss/event-bus';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
+import { startTelemetry } from '@cinemaabyss/telemetry';
 import { buildMonolithApp } from './app.ts';
 import { loadMonolithConfig } from './config.ts';
 import { startMovieCopy } from './movies/copy.ts';
 
 await runService(async () => {
   const config = loadMonolithConfig();
+  // Before the logger (its lines then carry trace ids) and the database; on only with an OTLP endpoint.
+  await startTelemetry('monolith', config);
   const logger = createLogger('monolith', { level: config.LOG_LEVEL });
   const database = await openFromSettings(config);
   const events = await startPublishing(config, 'monolith', database, logger);

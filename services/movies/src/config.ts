@@ -1,6 +1,7 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { DatabaseSettings, databaseAliases } from '@cinemaabyss/db';
 import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
+import { TelemetrySettings } from '@cinemaabyss/telemetry';
 
 /** How often a used catalogue is read again, bounding how long a lost change notification can leave it stale. */
 export const DEFAULT_CATALOGUE_RECHECK_MS = 10_000;
@@ -32,6 +33,7 @@ export const MoviesConfig = Type.Object({
   PORT: Port(8081),
   HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
   LOG_LEVEL: LogLevel,
+  ...TelemetrySettings,
   ...DatabaseSettings,
   ...BusSettings,
   ...OutboxSettings,

@@ -2,6 +2,7 @@ import { openFromSettings } from '@cinemaabyss/db';
 import { startPublishing } from '@cinemaabyss/event-bus';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
+import { startTelemetry } from '@cinemaabyss/telemetry';
 import { buildMoviesApp } from './app.ts';
 import { loadMoviesConfig } from './config.ts';
 import { startDataMigration } from './data/procedure.ts';
@@ -10,6 +11,8 @@ import { OWN_OUTBOX_LOCK, ownOutbox } from './store/schema.ts';
 
 await runService(async () => {
   const config = loadMoviesConfig();
+  // Before the logger (its lines then carry trace ids) and the database; on only with an OTLP endpoint.
+  await startTelemetry('movies', config);
   const logger = createLogger('movies', { level: config.LOG_LEVEL });
   const database = await openFromSettings(config);
   const own = await openOwnStore(config);

@@ -8,6 +8,7 @@ import {
   type DeliveryPolicy,
 } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
+import { recordTrace } from '@cinemaabyss/telemetry';
 import { Counter, type Registry } from 'prom-client';
 import { deadLetters, processedEvents } from '../schema.ts';
 import { countDeadLetters } from './dead-letters.ts';
@@ -86,7 +87,7 @@ export function createProcessor(db: Db, logger: Logger, registry: Registry, poli
     const rows = messages.map(toRow);
     const inserted = await db.insert(processedEvents).values(rows).onConflictDoNothing().returning({ id: processedEvents.eventId });
     const fresh = new Set(inserted.map((r) => r.id));
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       if (!fresh.delete(row.eventId)) {
         duplicates++;
         skipped.inc({ reason: 'duplicate' });
@@ -104,6 +105,8 @@ export function createProcessor(db: Db, logger: Logger, registry: Registry, poli
           offset: row.offset,
           key: row.key,
           payload: row.payload,
+          // The event's own trace, also when it was stored in a batch with others.
+          ...recordTrace(messages[i]!.headers),
         },
         'event processed',
       );

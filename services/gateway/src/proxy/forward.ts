@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { Context, Span } from '@opentelemetry/api';
 import { errors, type Dispatcher } from 'undici';
 import { LimiterFullError } from '../resilience/limiter.ts';
 import type { BreakerTicket } from '../resilience/breaker.ts';
 import type { Backend } from './backend.ts';
 import { ClientBodyError } from './body.ts';
+import { endHop, startHop } from './tracing.ts';
 
 /**
  * Why an attempt got no answer. The upstream's faults: `connect` (unreachable, or the connection
@@ -33,6 +35,8 @@ export interface ForwardRequest {
   body: Readable | null;
   /** The client's request this forwards (`complete` once its whole body has arrived). */
   from: IncomingMessage;
+  /** With tracing on: the context every hop of this request (shadows included) continues. */
+  trace: Context | undefined;
 }
 
 export type UpstreamHeaders = Record<string, string | string[] | undefined>;
@@ -85,6 +89,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #ticket: BreakerTicket | undefined;
   #timer: NodeJS.Timeout | undefined;
   #abortReason: Error | undefined;
+  #hop: Span | undefined;
+  #status = 0;
   #sent = false;
   #head = false;
   #dropped = false;
@@ -141,7 +147,9 @@ export class Attempt implements Dispatcher.DispatchHandler {
     }
     this.#release = release;
     this.#ticket = ticket;
-    const { method, path, headers, body } = this.#request;
+    const { method, path, body, trace } = this.#request;
+    let { headers } = this.#request;
+    if (trace) ({ span: this.#hop, headers } = startHop(trace, this.backend, method, path, headers, false));
     this.backend.pool.dispatch({ method: method as Dispatcher.HttpMethod, path, headers, body }, this);
   }
 
@@ -158,6 +166,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: DispatchController, status: number, headers: UpstreamHeaders): void {
     if (status < 200) return; // 1xx informational: Node answers Expect itself
     this.#head = true;
+    this.#status = status;
     if (status >= 500) this.#ticket!.failure();
     else this.#ticket!.success();
     this.#dropped = !this.#listener.onHead(status, headers);
@@ -169,6 +178,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.#settle();
+    endHop(this.#hop, this.#status);
     if (!this.#dropped) this.#listener.onEnd();
   }
 
@@ -180,6 +190,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
       else this.#ticket?.cancel();
     }
     this.#settle();
+    endHop(this.#hop, this.#status, failure);
     if (!this.#dropped) this.#listener.onFail(failure, aborted ?? error, this.#head);
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@cinemaabyss/logging';
+import { traceFields } from '@cinemaabyss/telemetry';
 import type { RequestObserver } from '../analysis/window.ts';
 import type { GatewayMetrics, Reason } from '../metrics.ts';
 import type { ShadowTap } from '../shadow/mirror.ts';
@@ -10,6 +11,7 @@ import { afterBody, ClientBodyError, discardRest, limitedBody } from './body.ts'
 import { Attempt, type AttemptListener, type Failure, type ForwardRequest, type UpstreamHeaders } from './forward.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { normalizeTarget } from './path.ts';
+import { hopParent } from './tracing.ts';
 
 export const SERVED_BY_HEADER = 'x-served-by';
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -198,7 +200,11 @@ class Exchange implements AttemptListener {
     metrics.requests.inc({ route, backend, status_class: STATUS_CLASS[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`, reason });
     metrics.duration.observe({ route, backend }, seconds);
     if (this.#route.live?.analysis.enabled) this.#deps.observer?.finished(this.#route, backend, status, this.#failure, seconds, reason);
-    if (this.#deps.accessLog) logger.info({ reqId: this.#requestId, method: this.#request.method, path: this.#path, route, backend, reason, status, ms: Math.round(seconds * 10000) / 10 }, 'proxied');
+    if (this.#deps.accessLog) {
+      // Written from undici's callbacks, outside the request's context: its trace is named here.
+      const trace = this.#request.trace ? traceFields(this.#request.trace) : undefined;
+      logger.info({ reqId: this.#requestId, method: this.#request.method, path: this.#path, route, backend, reason, status, ms: Math.round(seconds * 10000) / 10, ...trace }, 'proxied');
+    }
   }
 }
 
@@ -219,7 +225,7 @@ export function createProxy(deps: ProxyDeps) {
     // Refused before anything is forwarded; Node reads and drops the unread body, the connection stays usable.
     if (Number(req.headers['content-length'] ?? 0) > limit) return sendJson(res, 413, `request body is larger than ${limit} bytes`, requestId);
     const headers = upstreamRequestHeaders(req.headers, { clientIp, proto: 'http', host: req.headers.host, requestId });
-    const request: ForwardRequest = { method, path: target.path + target.query, headers, body: limitedBody(req, limit), from: req };
+    const request: ForwardRequest = { method, path: target.path + target.query, headers, body: limitedBody(req, limit), from: req, trace: hopParent() };
     // Nothing is asked or allocated for a route that does not mirror.
     const live = route.live;
     const tap = live !== undefined && live.shadow.percent > 0 ? deps.shadow?.mirror(route, request, decision.backend) : undefined;

@@ -3,12 +3,14 @@
 // Shadows go straight to the other backend's undici pool: never through its breaker or its
 // limiter (a failing shadow must not eject the backend or take the clients' slots), with their
 // own bound per route (dropped, never queued, when full) and their own timeout.
+import type { Span } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '@cinemaabyss/logging';
 import type { Mismatch } from '../control/ports.ts';
 import type { ShadowSettings } from '../control/state.ts';
 import type { Backend } from '../proxy/backend.ts';
 import type { ForwardRequest, UpstreamHeaders } from '../proxy/forward.ts';
+import { endHop, startHop } from '../proxy/tracing.ts';
 import type { RouteSpec } from '../routing/table.ts';
 import { compareAnswers, diffBodies, type Answer } from './compare.ts';
 import { endpointOf, type ShadowStats } from './stats.ts';
@@ -128,6 +130,7 @@ class UpstreamCapture extends Capture implements Dispatcher.DispatchHandler {
   #controller: DispatchController | undefined;
   #abortReason: Error | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #hop: Span | undefined;
   #settled = false;
   readonly #release: () => void;
 
@@ -138,7 +141,8 @@ class UpstreamCapture extends Capture implements Dispatcher.DispatchHandler {
 
   send(backend: Backend, request: ForwardRequest, timeoutMs: number): void {
     this.#timer = setTimeout(onShadowTimeout, timeoutMs, this);
-    const headers = { ...request.headers, [SHADOW_HEADER]: '1' };
+    let headers: ForwardRequest['headers'] = { ...request.headers, [SHADOW_HEADER]: '1' };
+    if (request.trace) ({ span: this.#hop, headers } = startHop(request.trace, backend, request.method, request.path, headers, true));
     backend.pool.dispatch({ method: request.method as Dispatcher.HttpMethod, path: request.path, headers, body: null }, this);
   }
 
@@ -174,6 +178,7 @@ class UpstreamCapture extends Capture implements Dispatcher.DispatchHandler {
     this.#settled = true;
     clearTimeout(this.#timer);
     this.#release();
+    endHop(this.#hop, this.status, state === 'failed' ? 'shadow failed' : undefined);
     this.settle(state);
   }
 }

@@ -1,0 +1,84 @@
+import { runCannon } from './cannon.ts';
+import { groupCpu, groupSnapshot } from './cpu-groups.ts';
+import { median } from './load.ts';
+import { fmt, range } from './results.ts';
+
+export interface Target {
+  name: string;
+  url: string;
+  pid: number;
+}
+
+export interface InterleavedOptions {
+  runs: number;
+  duration: number;
+  connections: number;
+  warmup: number;
+  /** The even load (req/s) at which each target's CPU per request is measured. */
+  rate: number;
+}
+
+export interface Interleaved {
+  /** Full-load throughput of each run, req/s, by target. */
+  throughput: Map<string, number[]>;
+  /** CPU time of the target's process per answer at the even rate, µs, by target. */
+  cpuMicros: Map<string, number[]>;
+  /** Median throughput and median CPU per request of a target. */
+  median(name: string): { throughput: number; cpuMicros: number };
+  /** The results table (markdown). */
+  table(): string;
+}
+
+/**
+ * Same path, same load on every target: a warm-up each, then `runs` rounds interleaved in a
+ * rotating order (drift on a shared machine spreads over every target). Each round gives every
+ * target a run at full load (throughput) and one at an even `rate`, over which its process's own
+ * CPU time per answer is measured: on a small machine shared with the load generator the full-load
+ * figure mostly says who got the cores, the CPU per request hardly moves. The rate is the same for
+ * every target: at saturation the CPU per request shifts with how many answers each wake-up
+ * batches, which would flatter whichever target is slower. Any non-200 fails.
+ */
+export async function measureInterleaved(
+  targets: Target[],
+  path: string,
+  options: InterleavedOptions,
+  log: (message: string) => void,
+  headers?: () => Record<string, string>,
+): Promise<Interleaved> {
+  const load = async (t: Target, rate: number | undefined, duration: number) => {
+    const result = await runCannon({ url: t.url, path: () => path, ...(headers ? { headers } : {}), connections: options.connections, duration, ...(rate ? { overallRate: rate } : {}) });
+    if (result.notOk + result.errors + result.timeouts > 0) throw new Error(`${t.name}: ${result.notOk} non-200, ${result.errors} errors, ${result.timeouts} timeouts`);
+    return result;
+  };
+  for (const t of targets) {
+    log(`warm-up ${t.name}`);
+    await load(t, undefined, options.warmup);
+  }
+  const throughput = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  const cpuMicros = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  for (let run = 1; run <= options.runs; run++) {
+    const shift = run % targets.length;
+    for (const t of [...targets.slice(shift), ...targets.slice(0, shift)]) {
+      const result = await load(t, undefined, options.duration);
+      throughput.get(t.name)!.push(result.okPerSec);
+      const before = groupSnapshot({ target: [t.pid] });
+      const paced = await load(t, options.rate, options.duration);
+      const cores = groupCpu(before, groupSnapshot({ target: [t.pid] }))?.groups['target'];
+      const micros = cores === undefined ? undefined : (cores * 1e6) / paced.okPerSec;
+      if (micros !== undefined) cpuMicros.get(t.name)!.push(micros);
+      log(`run ${run} ${t.name}: ${fmt(result.okPerSec)} req/s; at ${fmt(paced.okPerSec)} req/s ${micros?.toFixed(1) ?? '–'} µs CPU per request`);
+    }
+  }
+  const medianOf = (name: string) => ({ throughput: median(throughput.get(name)!), cpuMicros: median(cpuMicros.get(name)!) });
+  return {
+    throughput,
+    cpuMicros,
+    median: medianOf,
+    table: () =>
+      [
+        `| target | median req/s | range | CPU µs per request at ${fmt(options.rate)} req/s (median) |`,
+        '|---|---:|---|---:|',
+        ...targets.map((t) => `| ${t.name} | ${fmt(medianOf(t.name).throughput)} | ${range(throughput.get(t.name)!)} | ${medianOf(t.name).cpuMicros.toFixed(1)} |`),
+      ].join('\n'),
+  };
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "gateway"."outbox" ADD COLUMN "trace_context" jsonb;

@@ -1,0 +1,1 @@
+ALTER TABLE "movies"."outbox" ADD COLUMN "trace_context" jsonb;
