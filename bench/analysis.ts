@@ -29,7 +29,10 @@ const options = optionsOrExit(() => {
   const { values } = parseArgs({ args: argv, options: { store: { type: 'string', default: 'postgres' } }, strict: false });
   if (values.store !== 'postgres' && values.store !== 'pglite') throw new Error(`--store must be postgres or pglite\n${usage}`);
   const rest = argv.filter((arg, i) => arg !== '--store' && argv[i - 1] !== '--store' && !arg.startsWith('--store='));
-  return { ...intOptions(rest, { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [3000, 100, 100_000] }, usage), store: values.store };
+  return {
+    ...intOptions(rest, { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [3000, 100, 100_000] }, usage),
+    store: values.store,
+  };
 });
 const started = Date.now();
 const log = elapsedLog(started);
@@ -42,7 +45,12 @@ const child = (name: string, script: string, env: Record<string, string>) => sta
 
 /** The data plane's added work per request on an analysed route, in-process: ns per call (median of 5 rounds). */
 function counterCost(): number {
-  const route: RouteSpec = { name: 'movies', prefix: '/api/movies', backend: 'monolith', migration: { to: 'movies', enabled: true, percent: 50, mode: 'sticky', fallback: true } };
+  const route: RouteSpec = {
+    name: 'movies',
+    prefix: '/api/movies',
+    backend: 'monolith',
+    migration: { to: 'movies', enabled: true, percent: 50, mode: 'sticky', fallback: true },
+  };
   route.live = applyChanges(initialState(route, new Date())!, { stage: 'canary', percent: 50, analysis: { enabled: true } }, new Date());
   const counter = new WindowCounter();
   const n = 2_000_000;

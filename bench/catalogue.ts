@@ -19,7 +19,11 @@ const usage = `usage: npm run bench:catalogue -- [--runs 5] [--duration 10] [--c
 PostgreSQL: BENCH_DATABASE_URL (default: the server of scripts/postgres.sh); the benchmark
 creates and drops the database cinemaabyss_bench_catalogue on that server.`;
 const options = optionsOrExit(() =>
-  intOptions(process.argv.slice(2), { runs: [5, 1, 50], duration: [10, 1, 300], connections: [10, 1, 500], warmup: [3, 0, 60], movies: [10_000, 5, 1_000_000] }, usage),
+  intOptions(
+    process.argv.slice(2),
+    { runs: [5, 1, 50], duration: [10, 1, 300], connections: [10, 1, 500], warmup: [3, 0, 60], movies: [10_000, 5, 1_000_000] },
+    usage,
+  ),
 );
 const postgresUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
 const started = Date.now();
@@ -74,16 +78,33 @@ async function main(): Promise<void> {
   }
   const medians = scenarios.map(({ name }) => {
     const of = (pick: (r: RunResult) => number) => median(runs.get(name)!.map(pick));
-    return { name, requestsPerSec: of((r) => r.requestsPerSec), p50: of((r) => r.p50), p99: of((r) => r.p99), serviceCores: of((r) => r.cpu?.service ?? 0), otherCores: of((r) => r.cpu?.other ?? 0) };
+    return {
+      name,
+      requestsPerSec: of((r) => r.requestsPerSec),
+      p50: of((r) => r.p50),
+      p99: of((r) => r.p99),
+      serviceCores: of((r) => r.cpu?.service ?? 0),
+      otherCores: of((r) => r.cpu?.other ?? 0),
+    };
   });
   const uncached = medians[0]!.requestsPerSec;
   console.log('| Scenario | req/s | × uncached | p50 ms | p99 ms | service cores | other cores |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const { name, ...m } of medians) {
-    console.log(`| ${name} | ${fmt(m.requestsPerSec, 1)} | ${fmt(m.requestsPerSec / uncached, 1)}× | ${m.p50} | ${m.p99} | ${m.serviceCores.toFixed(2)} | ${m.otherCores.toFixed(2)} |`);
+    console.log(
+      `| ${name} | ${fmt(m.requestsPerSec, 1)} | ${fmt(m.requestsPerSec / uncached, 1)}× | ${m.p50} | ${m.p99} | ${m.serviceCores.toFixed(2)} | ${m.otherCores.toFixed(2)} |`,
+    );
   }
   const date = new Date().toISOString();
-  const file = await writeResults('catalogue', date, { date, machine: machine(), database: `PostgreSQL ${version}`, options, loadAverage: { start: loadAtStart, end: load1() }, medians, runs: Object.fromEntries(runs) });
+  const file = await writeResults('catalogue', date, {
+    date,
+    machine: machine(),
+    database: `PostgreSQL ${version}`,
+    options,
+    loadAverage: { start: loadAtStart, end: load1() },
+    medians,
+    runs: Object.fromEntries(runs),
+  });
   log(`done in ${Math.round((Date.now() - started) / 1000)} s; raw results in ${file}`);
 }
 

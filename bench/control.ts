@@ -27,7 +27,10 @@ PostgreSQL: BENCH_DATABASE_URL (default: the server of scripts/postgres.sh); dat
 cinemaabyss_bench_control is created and dropped.`;
 
 const options = optionsOrExit(() => {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { changes: { type: 'string', default: '20' }, 'refresh-ms': { type: 'string', default: '5000' } } });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { changes: { type: 'string', default: '20' }, 'refresh-ms': { type: 'string', default: '5000' } },
+  });
   return {
     changes: intOption('changes', values.changes, 1, 1000, usage),
     refreshMs: intOption('refresh-ms', values['refresh-ms'], 100, 600_000, usage),
@@ -88,7 +91,14 @@ runBench('bench:control', async () => {
   const result = { changes: options.changes, commitMedianMs: median(commits), reachMedianMs: median(reached), reachMaxMs: Math.max(...reached) };
   console.log(`\n| changes | commit on A (median) | reached B (median) | reached B (max) |\n|---|---|---|---|`);
   console.log(`| ${result.changes} | ${fmtMs(result.commitMedianMs)} ms | ${fmtMs(result.reachMedianMs)} ms | ${fmtMs(result.reachMaxMs)} ms |`);
-  const file = await writeResults('control', new Date(started).toISOString(), { ...result, commits, reached, postgres: version, machine: machine(), load1: load1() });
+  const file = await writeResults('control', new Date(started).toISOString(), {
+    ...result,
+    commits,
+    reached,
+    postgres: version,
+    machine: machine(),
+    load1: load1(),
+  });
   log(`raw figures: ${file}`);
   await b.stop();
 });

@@ -18,9 +18,21 @@ import { runPaced } from './lib/paced.ts';
 import { startNodeService } from './lib/procs.ts';
 import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
 
-const USAGE = 'npm run bench:data -- [--movies N] [--runs N] [--duration S] [--read-rate R] [--write-rate R] [--busy PERCENT] (KAFKA_BROKERS: change capture on Kafka, else the embedded bus)';
+const USAGE =
+  'npm run bench:data -- [--movies N] [--runs N] [--duration S] [--read-rate R] [--write-rate R] [--busy PERCENT] (KAFKA_BROKERS: change capture on Kafka, else the embedded bus)';
 const options = optionsOrExit(() =>
-  intOptions(process.argv.slice(2), { movies: [100_000, 1000, 2_000_000], runs: [3, 1, 20], duration: [10, 2, 300], 'read-rate': [200, 1, 10_000], 'write-rate': [50, 1, 1000], busy: [50, 1, 100] }, USAGE),
+  intOptions(
+    process.argv.slice(2),
+    {
+      movies: [100_000, 1000, 2_000_000],
+      runs: [3, 1, 20],
+      duration: [10, 2, 300],
+      'read-rate': [200, 1, 10_000],
+      'write-rate': [50, 1, 1000],
+      busy: [50, 1, 100],
+    },
+    USAGE,
+  ),
 );
 const serverUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
 const log = elapsedLog(Date.now());
@@ -32,13 +44,21 @@ const open = (url: string, poolSize = 4): PostgresDatabase => {
   return database;
 };
 const resetCopy = (own: PostgresDatabase) =>
-  own.db.execute(sql`truncate movies.movies; update movies.procedure set phase = 2, backfill_cursor = 0, backfill_target = null, backfill_copied = 0, backfill_done = false`);
+  own.db.execute(
+    sql`truncate movies.movies; update movies.procedure set phase = 2, backfill_cursor = 0, backfill_target = null, backfill_copied = 0, backfill_done = false`,
+  );
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 /** The monolith's read p99 (GET ?id=, paced), alone and with the copier running, alternately. */
 async function backfill(monolithUrl: string, legacy: PostgresDatabase, own: PostgresDatabase) {
   const reads = () =>
-    runPaced({ url: monolithUrl, path: () => `/api/movies?id=${1 + Math.floor(Math.random() * options.movies)}`, rate: options['read-rate'], duration: options.duration, connections: 16 });
+    runPaced({
+      url: monolithUrl,
+      path: () => `/api/movies?id=${1 + Math.floor(Math.random() * options.movies)}`,
+      rate: options['read-rate'],
+      duration: options.duration,
+      connections: 16,
+    });
   const alone: number[] = [];
   const withCopy: number[] = [];
   const rates: number[] = [];
@@ -48,7 +68,13 @@ async function backfill(monolithUrl: string, legacy: PostgresDatabase, own: Post
     let copied = 0;
     const started = performance.now();
     let copying = true;
-    const copier = runBackfill(legacy.db, own.db, { batch: 2000, maxRowsPerSecond: 1_000_000, maxBusyPercent: options.busy }, () => copying, (rows) => (copied += rows));
+    const copier = runBackfill(
+      legacy.db,
+      own.db,
+      { batch: 2000, maxRowsPerSecond: 1_000_000, maxBusyPercent: options.busy },
+      () => copying,
+      (rows) => (copied += rows),
+    );
     const loaded = await reads();
     copying = false;
     await copier;
@@ -69,7 +95,9 @@ async function capture(monolithUrl: string, bus: EventBus, legacy: PostgresDatab
     groupId: `bench-cdc-${Date.now()}`,
     from: 'monolith',
     apply: async (rows) => void (await upsertOwn(own.db, rows)),
-    applied: (batch) => batch.ids.forEach((id, i) => applied.set(id, batch.lagsSeconds[i]!)),
+    applied: (batch) => {
+      for (const [i, id] of batch.ids.entries()) applied.set(id, batch.lagsSeconds[i]!);
+    },
     log: { info: () => {}, warn: (o, m) => log(`${m} ${JSON.stringify(o)}`) },
   });
   onCleanup('stop the bench consumer', () => consumer.stop());

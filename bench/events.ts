@@ -72,7 +72,10 @@ function parseOptions(argv: string[]) {
   return {
     runs: int('runs', values.runs, 1, 20),
     duration: int('duration', values.duration, 1, 120),
-    connections: values.connections.split(',').filter((c) => c.trim()).map((c) => int('connections', c.trim(), 1, 1000)),
+    connections: values.connections
+      .split(',')
+      .filter((c) => c.trim())
+      .map((c) => int('connections', c.trim(), 1, 1000)),
     rate: int('rate', values.rate, 1, 20_000),
     rateConnections: int('rate-connections', values['rate-connections'], 1, 1000),
     warmup: int('warmup', values.warmup, 0, 60),
@@ -258,7 +261,9 @@ async function main(): Promise<void> {
       for (const maxBatch of options.drainBatches) {
         const r = await drainRun(maxBatch, run);
         drains.push(r);
-        log(`consumer drain, EVENTS_CONSUMER_MAX_BATCH=${maxBatch}, run ${run}/${options.runs}: ${fmt(r.consumerPerSec)} events/s (${r.events} events, ${r.wallSeconds} s from service start)`);
+        log(
+          `consumer drain, EVENTS_CONSUMER_MAX_BATCH=${maxBatch}, run ${run}/${options.runs}: ${fmt(r.consumerPerSec)} events/s (${r.events} events, ${r.wallSeconds} s from service start)`,
+        );
       }
     }
     console.log(drainMarkdown(drains));
@@ -367,7 +372,9 @@ async function main(): Promise<void> {
       `${fmt(r.eventsPerSec, 0)} events/s, p50 ${fmtMs(r.latency.p50)} ms, p99 ${fmtMs(r.latency.p99)} ms` +
       (non.length || r.errors ? `, non-201 ${JSON.stringify(Object.fromEntries(non))} errors ${r.errors}` : '') +
       `; consumer caught up ${r.catchUpSeconds} s later, e2e p50 ${fmtMs(r.e2e.p50)} p99 ${fmtMs(r.e2e.p99)} ms` +
-      (c ? `; cores: events ${c.groups['events']}, kafka ${c.groups['kafka']}, pg ${c.groups['postgres']}, load gen ${c.loadGenerator}, other ${c.other}` : '') +
+      (c
+        ? `; cores: events ${c.groups['events']}, kafka ${c.groups['kafka']}, pg ${c.groups['postgres']}, load gen ${c.loadGenerator}, other ${c.other}`
+        : '') +
       ` (quiet before: ${r.quiet.other})`
     );
   };
@@ -376,7 +383,15 @@ async function main(): Promise<void> {
     log(`warm-up: ${options.warmup} s at 50 connections (not recorded)`);
     const from = await highWatermarks(admin, [TOPIC]);
     const baseline = await processedMetric();
-    const w = await runCannon({ url: service.url, method: 'POST', path: () => '/api/events/movie', body, okStatus: 201, connections: 50, duration: options.warmup });
+    const w = await runCannon({
+      url: service.url,
+      method: 'POST',
+      path: () => '/api/events/movie',
+      body,
+      okStatus: 201,
+      connections: 50,
+      duration: options.warmup,
+    });
     const s = await catchUp(from, baseline, w.ok);
     log(`warm-up: ${fmt(w.okPerSec)} events/s; consumer caught up ${s} s after`);
   }
@@ -410,7 +425,9 @@ async function main(): Promise<void> {
   };
   const file = await writeResults('events', report.date, report);
   console.log(markdown(report.date, summary));
-  console.log(`\nMachine: ${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}; Kafka ${report.versions.kafka}; PostgreSQL ${pgVersion}`);
+  console.log(
+    `\nMachine: ${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}; Kafka ${report.versions.kafka}; PostgreSQL ${pgVersion}`,
+  );
   console.log(`Load average (1 min): ${report.loadAverage.start} at start, ${report.loadAverage.end} at end`);
   log(`done in ${report.elapsedSeconds} s; raw results in ${file}`);
 }

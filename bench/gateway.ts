@@ -131,7 +131,14 @@ async function startUpstream(kind: UpstreamKind): Promise<Upstream> {
       env: { ...process.env, PORT: String(port) },
       readyUrl: `${url}${PATH}`,
     });
-    return { kind, url, info: 'node:http, fixed 278-byte JSON', pids: () => ({ upstream: [child.pid], postgres: [] }), refresh: async () => {}, stop: child.stop };
+    return {
+      kind,
+      url,
+      info: 'node:http, fixed 278-byte JSON',
+      pids: () => ({ upstream: [child.pid], postgres: [] }),
+      refresh: async () => {},
+      stop: child.stop,
+    };
   }
   log('movies upstream: loading 10,000 movies into cinemaabyss_bench_gateway');
   const prepared = await preparePostgres(serverUrl, 10_000, 'cinemaabyss_bench_gateway');
@@ -251,7 +258,9 @@ const describe = (r: Run) => {
   return (
     `${fmt(r.reqPerSec)} req/s, p50 ${fmtMs(r.latency.p50)} ms, p99 ${fmtMs(r.latency.p99)} ms` +
     (non.length || r.errors ? `, non-200 ${JSON.stringify(Object.fromEntries(non))}, errors ${r.errors}` : '') +
-    (c ? `; cores: upstream ${c.groups['upstream']}, proxy ${c.groups['proxy']}, pg ${c.groups['postgres']}, load gen ${c.loadGenerator}, other ${c.other}` : '') +
+    (c
+      ? `; cores: upstream ${c.groups['upstream']}, proxy ${c.groups['proxy']}, pg ${c.groups['postgres']}, load gen ${c.loadGenerator}, other ${c.other}`
+      : '') +
     ` (quiet before: ${r.quiet.other})`
   );
 };
@@ -460,7 +469,9 @@ async function soak(folder: string) {
       });
       const s = samples[samples.length - 1]!;
       if (samples.length % 6 === 1) {
-        log(`soak ${s.seconds} s: RSS ${s.rssMB} MB, heap used/total ${s.heapUsedMB ?? '–'}/${s.heapTotalMB ?? '–'} MB, gateway ${s.cores ?? '–'} cores, ${s.cpuMicrosPerRequest ?? '–'} µs CPU per request`);
+        log(
+          `soak ${s.seconds} s: RSS ${s.rssMB} MB, heap used/total ${s.heapUsedMB ?? '–'}/${s.heapTotalMB ?? '–'} MB, gateway ${s.cores ?? '–'} cores, ${s.cpuMicrosPerRequest ?? '–'} µs CPU per request`,
+        );
       }
     };
     await sample();
@@ -595,11 +606,14 @@ function markdown(date: string, results: UpstreamResult[], soakResult: Awaited<R
             : '',
           baseline ? `Gateway / minimal Node proxy throughput: ${fmt((gw.reqPerSec / baseline.reqPerSec) * 100)} %.` : '',
           nginx2 ? `Gateway / nginx with 2 workers: ${fmt((gw.reqPerSec / nginx2.reqPerSec) * 100)} %.` : '',
-        ].filter(Boolean).join(' '),
+        ]
+          .filter(Boolean)
+          .join(' '),
       );
     }
     const disturbed = [...r.max.summary, ...r.paced.summary].filter((s) => (s.cores?.other ?? 0) > 0.25 || s.quietMax > 0.25);
-    if (disturbed.length) lines.push('', `**Warning:** other work used > 0.25 cores during or before: ${[...new Set(disturbed.map((s) => s.target))].join(', ')}.`);
+    if (disturbed.length)
+      lines.push('', `**Warning:** other work used > 0.25 cores during or before: ${[...new Set(disturbed.map((s) => s.target))].join(', ')}.`);
     if (r.gatewayLogBytes !== undefined) lines.push('', `Gateway log (LOG_LEVEL=info, to a file): ${fmt(r.gatewayLogBytes / 1e6, 1)} MB written.`);
     lines.push('');
   }
@@ -651,7 +665,9 @@ async function main(): Promise<void> {
   };
   const file = await writeResults('gateway', report.date, report);
   console.log(markdown(report.date, results, soakResult));
-  console.log(`\nMachine: ${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}; nginx ${nginx ?? '–'}${pgVersion ? `; PostgreSQL ${pgVersion}` : ''}`);
+  console.log(
+    `\nMachine: ${report.machine.cores} cores, ${report.machine.cpu}, Node ${report.machine.node}; nginx ${nginx ?? '–'}${pgVersion ? `; PostgreSQL ${pgVersion}` : ''}`,
+  );
   console.log(`Load average (1 min): ${report.loadAverage.start} at start, ${report.loadAverage.end} at end`);
   log(`done in ${report.elapsedSeconds} s; raw results in ${file}`);
 }

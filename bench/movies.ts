@@ -54,8 +54,7 @@ async function benchBackend(backend: Backend, opts: BenchOptions): Promise<Backe
   const service = await startMovies(prepared.env);
   try {
     const runs = new Map<ScenarioName, RunResult[]>(opts.scenarios.map((s) => [s, []]));
-    const load = (scenario: ScenarioName, duration: number) =>
-      measure(service, prepared.env['DB_CONNECTION_STRING'], scenario, duration);
+    const load = (scenario: ScenarioName, duration: number) => measure(service, prepared.env['DB_CONNECTION_STRING'], scenario, duration);
     for (const scenario of opts.scenarios) {
       if (opts.warmup > 0) await load(scenario, opts.warmup);
     }

@@ -8,7 +8,7 @@ import { withCpu } from './lib/cpu-groups.ts';
 import { guard } from './lib/cleanup.ts';
 import { median } from './lib/load.ts';
 import { runPaced, type PacedResult } from './lib/paced.ts';
-import { startNodeScript, } from './lib/procs.ts';
+import { startNodeScript } from './lib/procs.ts';
 import { load1, machine } from './lib/report.ts';
 import { fmt, fmtMs, writeResults } from './lib/results.ts';
 import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
@@ -46,7 +46,11 @@ async function main(): Promise<void> {
   const upstream = await child('trivial upstream', 'bench/lib/trivial-upstream.ts', {});
   const gateways = {
     'shadow 0 %': await child('gateway, shadow 0 %', 'bench/lib/shadow-gateway.ts', { OLD_URL: upstream.url, NEW_URL: upstream.url, SHADOW_PERCENT: '0' }),
-    'shadow 100 %': await child('gateway, shadow 100 %', 'bench/lib/shadow-gateway.ts', { OLD_URL: upstream.url, NEW_URL: upstream.url, SHADOW_PERCENT: '100' }),
+    'shadow 100 %': await child('gateway, shadow 100 %', 'bench/lib/shadow-gateway.ts', {
+      OLD_URL: upstream.url,
+      NEW_URL: upstream.url,
+      SHADOW_PERCENT: '100',
+    }),
   };
   const startLoad = load1();
   if (options.warmup > 0) for (const g of Object.values(gateways)) await paced(g.url, options.warmup);
@@ -57,11 +61,16 @@ async function main(): Promise<void> {
     for (const [target, g] of order) {
       // The gateway's CPU per request: what shadowing costs it, less disturbed by a busy machine than latency.
       const t0 = performance.now();
-      const { value: result, cpu } = await withCpu(() => ({ gateway: [g.pid] }), () => paced(g.url, options.duration));
+      const { value: result, cpu } = await withCpu(
+        () => ({ gateway: [g.pid] }),
+        () => paced(g.url, options.duration),
+      );
       const seconds = (performance.now() - t0) / 1000;
       const cpuMicrosPerRequest = Math.round(((cpu?.groups['gateway'] ?? Number.NaN) * seconds * 1e6) / result.ok);
       runs.push({ target, run, result, cpuMicrosPerRequest });
-      log(`${target} run ${run}/${options.runs}: p50 ${fmtMs(result.latency.p50)} ms, p99 ${fmtMs(result.latency.p99)} ms, ok ${result.ok}/${result.sent}, errors ${result.errors}, gateway CPU ${cpuMicrosPerRequest} µs/request`);
+      log(
+        `${target} run ${run}/${options.runs}: p50 ${fmtMs(result.latency.p50)} ms, p99 ${fmtMs(result.latency.p99)} ms, ok ${result.ok}/${result.sent}, errors ${result.errors}, gateway CPU ${cpuMicrosPerRequest} µs/request`,
+      );
     }
   }
   const of = (target: string) => runs.filter((r) => r.target === target).map((r) => r.result);
@@ -75,7 +84,17 @@ async function main(): Promise<void> {
   // Paired per run (same moment of the machine), then the median of the differences.
   const added = median(Array.from({ length: options.runs }, (_, i) => of('shadow 100 %')[i]!.latency.p50 - of('shadow 0 %')[i]!.latency.p50));
   const counts = await shadowCounts(gateways['shadow 100 %'].url);
-  const report = { date: new Date(started).toISOString(), command: `npm run bench:shadow -- ${process.argv.slice(2).join(' ')}`.trim(), machine: machine(), options, loadAverage: { start: startLoad, end: load1() }, summary, addedP50: added, shadowCounts: counts, runs };
+  const report = {
+    date: new Date(started).toISOString(),
+    command: `npm run bench:shadow -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: machine(),
+    options,
+    loadAverage: { start: startLoad, end: load1() },
+    summary,
+    addedP50: added,
+    shadowCounts: counts,
+    runs,
+  };
   const file = await writeResults('shadow', report.date, report);
   console.log(
     [

@@ -27,7 +27,13 @@ onCleanup('remove the data folders', () => rmSync(folder, { recursive: true, for
 
 /** Starts `npm start` on free ports and PGlite in `dataDir`; ms until every health check answers 200. */
 async function startOnce(dataDir: string): Promise<{ ms: number; output: string }> {
-  const ports = { GATEWAY_PORT: await freePort(), MONOLITH_PORT: await freePort(), MOVIES_PORT: await freePort(), EVENTS_PORT: await freePort(), GATEWAY_ADMIN_PORT: await freePort() };
+  const ports = {
+    GATEWAY_PORT: await freePort(),
+    MONOLITH_PORT: await freePort(),
+    MOVIES_PORT: await freePort(),
+    EVENTS_PORT: await freePort(),
+    GATEWAY_ADMIN_PORT: await freePort(),
+  };
   const checks = [
     `http://127.0.0.1:${ports.GATEWAY_PORT}/health`,
     `http://127.0.0.1:${ports.MONOLITH_PORT}/health`,

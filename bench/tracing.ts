@@ -25,7 +25,10 @@ const at = argv.indexOf('--baseline');
 const baselineArg = at >= 0 ? argv.splice(at, 2)[1] : 'main';
 const { baseline, options } = optionsOrExit(() => {
   if (!baselineArg) throw new Error(`--baseline needs a git ref\n${usage}`);
-  return { baseline: baselineArg, options: intOptions(argv, { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [2000, 100, 100_000] }, usage) };
+  return {
+    baseline: baselineArg,
+    options: intOptions(argv, { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [2000, 100, 100_000] }, usage),
+  };
 });
 const started = Date.now();
 const log = elapsedLog(started);
@@ -78,6 +81,15 @@ runBench('bench:tracing', async () => {
   const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
   console.log(`\ntracing off / ${baseline}: throughput ${pct(offVsBaseline.throughput)}, per core ${pct(offVsBaseline.perCore)} (target ≥ 95 %)`);
   console.log(`tracing on / tracing off: throughput ${pct(onVsOff.throughput)}, per core ${pct(onVsOff.perCore)} (${sink.exports()} OTLP exports received)`);
-  const file = await writeResults('tracing', new Date().toISOString(), { options, baseline, machine: machine(), load1: load1(), results: Object.fromEntries(measured.throughput), cpuMicrosPerRequest: Object.fromEntries(measured.cpuMicros), offVsBaseline, onVsOff });
+  const file = await writeResults('tracing', new Date().toISOString(), {
+    options,
+    baseline,
+    machine: machine(),
+    load1: load1(),
+    results: Object.fromEntries(measured.throughput),
+    cpuMicrosPerRequest: Object.fromEntries(measured.cpuMicros),
+    offVsBaseline,
+    onVsOff,
+  });
   console.log(`raw runs: ${file}`);
 });

@@ -80,7 +80,9 @@ export function table(): string {
   const lines = ['| variable | read by | default | allowed | meaning |', '|---|---|---|---|---|'];
   for (const row of rows()) {
     const alias = ALIASES[row.key] ? ` (${ALIASES[row.key]})` : '';
-    lines.push(`| ${code(row.key)}${alias} | ${row.readers.map((r) => r.name).join(', ')} | ${defaults(row)} | ${row.allowed} | ${row.description.replaceAll('|', '\\|').replaceAll('<', '&lt;')} |`);
+    lines.push(
+      `| ${code(row.key)}${alias} | ${row.readers.map((r) => r.name).join(', ')} | ${defaults(row)} | ${row.allowed} | ${row.description.replaceAll('|', '\\|').replaceAll('<', '&lt;')} |`,
+    );
   }
   return lines.join('\n');
 }

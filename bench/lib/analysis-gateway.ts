@@ -49,6 +49,10 @@ if (analysis) {
   analysis.start(plane);
 }
 await listen(app, Number(process.env['PORT']), '127.0.0.1');
-const stop = () => void app.close().then(() => database?.close()).then(() => process.exit(0));
+const stop = () =>
+  void app
+    .close()
+    .then(() => database?.close())
+    .then(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -36,7 +36,10 @@ export function intOption(name: string, raw: string, min: number, max: number, h
 const positiveInt = (name: string, raw: string, min: number, max: number) => intOption(name, raw, min, max, usage);
 
 function list<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
-  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = items.filter((s) => !(allowed as readonly string[]).includes(s));
   if (items.length === 0 || bad.length > 0) {
     throw new Error(`--${name}: unknown "${bad.join(',')}"; choose from ${allowed.join(',')}\n${usage}`);
@@ -83,7 +86,10 @@ export function intOptions<K extends string>(argv: string[], spec: Record<K, [va
   const names = Object.keys(spec) as K[];
   const { values } = parseArgs({
     args: argv,
-    options: Object.fromEntries(names.map((name) => [name, { type: 'string', default: String(spec[name][0]) }])) as Record<string, { type: 'string'; default: string }>,
+    options: Object.fromEntries(names.map((name) => [name, { type: 'string', default: String(spec[name][0]) }])) as Record<
+      string,
+      { type: 'string'; default: string }
+    >,
     strict: true,
   });
   return Object.fromEntries(names.map((name) => [name, intOption(name, String(values[name]), spec[name][1], spec[name][2], usage)])) as Record<K, number>;

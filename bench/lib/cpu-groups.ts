@@ -124,7 +124,10 @@ function busiest(before: Map<number, { ticks: number; name: string }>, seconds: 
     const delta = now.ticks - (before.get(pid)?.ticks ?? now.ticks);
     if (delta > 0) rows.push({ label: `${now.name}(${pid})`, cores: round(delta / TICKS_PER_SECOND / seconds) });
   }
-  return rows.sort((a, b) => b.cores - a.cores).slice(0, 4).map((r) => `${r.label} ${r.cores}`);
+  return rows
+    .sort((a, b) => b.cores - a.cores)
+    .slice(0, 4)
+    .map((r) => `${r.label} ${r.cores}`);
 }
 
 /**

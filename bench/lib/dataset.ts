@@ -1,15 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  connectPostgres,
-  migrate,
-  movieGenres,
-  movies,
-  openPglite,
-  seed,
-  type Database,
-} from '@cinemaabyss/db';
+import { connectPostgres, migrate, movieGenres, movies, openPglite, seed, type Database } from '@cinemaabyss/db';
 import { onCleanup } from './cleanup.ts';
 
 export const DEFAULT_POSTGRES_URL = 'postgres://cinemaabyss@127.0.0.1:55432/cinemaabyss';
@@ -132,8 +124,7 @@ export async function checkPostgres(serverUrl: string): Promise<string> {
   } catch (error) {
     const reason = error instanceof Error ? error.message || error.name : String(error);
     throw new Error(
-      `PostgreSQL is unreachable at ${serverUrl} (${reason}).\n` +
-        'Start it with `npm run pg:start`, set BENCH_DATABASE_URL, or run with --backends pglite.',
+      `PostgreSQL is unreachable at ${serverUrl} (${reason}).\nStart it with \`npm run pg:start\`, set BENCH_DATABASE_URL, or run with --backends pglite.`,
     );
   } finally {
     await admin.close();

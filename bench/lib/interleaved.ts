@@ -46,8 +46,16 @@ export async function measureInterleaved(
   headers?: () => Record<string, string>,
 ): Promise<Interleaved> {
   const load = async (t: Target, rate: number | undefined, duration: number) => {
-    const result = await runCannon({ url: t.url, path: () => path, ...(headers ? { headers } : {}), connections: options.connections, duration, ...(rate ? { overallRate: rate } : {}) });
-    if (result.notOk + result.errors + result.timeouts > 0) throw new Error(`${t.name}: ${result.notOk} non-200, ${result.errors} errors, ${result.timeouts} timeouts`);
+    const result = await runCannon({
+      url: t.url,
+      path: () => path,
+      ...(headers ? { headers } : {}),
+      connections: options.connections,
+      duration,
+      ...(rate ? { overallRate: rate } : {}),
+    });
+    if (result.notOk + result.errors + result.timeouts > 0)
+      throw new Error(`${t.name}: ${result.notOk} non-200, ${result.errors} errors, ${result.timeouts} timeouts`);
     return result;
   };
   for (const t of targets) {
@@ -78,7 +86,9 @@ export async function measureInterleaved(
       [
         `| target | median req/s | range | CPU µs per request at ${fmt(options.rate)} req/s (median) |`,
         '|---|---:|---|---:|',
-        ...targets.map((t) => `| ${t.name} | ${fmt(medianOf(t.name).throughput)} | ${range(throughput.get(t.name)!)} | ${medianOf(t.name).cpuMicros.toFixed(1)} |`),
+        ...targets.map(
+          (t) => `| ${t.name} | ${fmt(medianOf(t.name).throughput)} | ${range(throughput.get(t.name)!)} | ${medianOf(t.name).cpuMicros.toFixed(1)} |`,
+        ),
       ].join('\n'),
   };
 }

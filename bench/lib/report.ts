@@ -31,13 +31,16 @@ export function summarize(backend: Backend, scenario: ScenarioName, runs: RunRes
   const of = (pick: (r: RunResult) => number) => median(runs.map(pick));
   const cpus = runs.flatMap((r) => (r.cpu ? [r.cpu] : []));
   const cpuOf = (pick: (c: CpuUse) => number) => median(cpus.map(pick));
-  const cpu: CpuUse | undefined = cpus.length === 0 ? undefined : {
-    machine: cpuOf((c) => c.machine),
-    loadGenerator: cpuOf((c) => c.loadGenerator),
-    service: cpuOf((c) => c.service),
-    database: cpuOf((c) => c.database),
-    other: cpuOf((c) => c.other),
-  };
+  const cpu: CpuUse | undefined =
+    cpus.length === 0
+      ? undefined
+      : {
+          machine: cpuOf((c) => c.machine),
+          loadGenerator: cpuOf((c) => c.loadGenerator),
+          service: cpuOf((c) => c.service),
+          database: cpuOf((c) => c.database),
+          other: cpuOf((c) => c.other),
+        };
   return {
     backend,
     scenario,
@@ -70,17 +73,13 @@ const paths: Record<ScenarioName, string> = {
 };
 const names: Record<Backend, string> = { pglite: 'PGlite', postgres: 'PostgreSQL' };
 
-const num = (n: number, digits = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : '–';
+const num = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
 const mb = (bytes: number) => `${num(bytes / 1e6, 2)} MB`;
 // autocannon records latency in whole milliseconds.
 const ms = (n: number) => (n === 0 ? '<1' : num(n));
 // A ratio of two "<1 ms" latencies (0 / 0, 0 / 4) says nothing.
 const ratio = (a: number, b: number) => (a > 0 && b > 0 ? `${num(a / b, 2)}×` : '–');
-const cores = (c: CpuUse | undefined) =>
-  c ? [c.service, c.database, c.loadGenerator, c.other].map((n) => num(n, 2)).join(' / ') : '–';
+const cores = (c: CpuUse | undefined) => (c ? [c.service, c.database, c.loadGenerator, c.other].map((n) => num(n, 2)).join(' / ') : '–');
 
 /** One line of progress: what a single run measured. */
 export function describeRun(r: RunResult): string {
@@ -97,8 +96,7 @@ export function markdown(report: BenchReport): string {
     `Movies API, ${report.date.slice(0, 10)}: ${options.movies.toLocaleString('en-US')} movies, ` +
       `${options.connections} connections, ${options.runs} runs × ${options.duration} s per scenario (medians).`,
     '',
-    '| Backend | Endpoint | req/s | p50 ms | p99 ms | req/s range (runs) | response | transfer ' +
-      '| cores: service / db / load gen. / other |',
+    '| Backend | Endpoint | req/s | p50 ms | p99 ms | req/s range (runs) | response | transfer ' + '| cores: service / db / load gen. / other |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of report.results) {

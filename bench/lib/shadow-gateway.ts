@@ -7,7 +7,11 @@ import { listen } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { initialState } from '../../services/gateway/src/control/state.ts';
 
-const env = (name: string) => process.env[name] ?? (() => { throw new Error(`${name} is required`); })();
+const env = (name: string) =>
+  process.env[name] ??
+  (() => {
+    throw new Error(`${name} is required`);
+  })();
 const config = loadGatewayConfig({ MONOLITH_URL: env('OLD_URL'), MOVIES_SERVICE_URL: env('NEW_URL'), EVENTS_SERVICE_URL: env('OLD_URL') });
 const table = validateRouteTable(tableFromEnv(config));
 const index = table.routes.findIndex((r) => r.name === 'movies');

@@ -4,7 +4,18 @@
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
 import { embeddedBusMigrations, monitorOutbox, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
-import { adminOptions, buildGateway, embeddedAdminTokens, gatewayDeps, gatewayMigrations, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
+import {
+  adminOptions,
+  buildGateway,
+  embeddedAdminTokens,
+  gatewayDeps,
+  gatewayMigrations,
+  loadGatewayConfig,
+  openControlRuntime,
+  startGatewayAdmin,
+  tableFromEnv,
+  validateRouteTable,
+} from '@cinemaabyss/gateway';
 import { listen, runService, type App } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { buildMonolithApp, loadMonolithConfig, startMovieCopy } from '@cinemaabyss/monolith';

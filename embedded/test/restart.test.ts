@@ -23,7 +23,16 @@ interface Running {
 function start(): Promise<Running> {
   const child = spawn(process.execPath, ['--conditions=source', 'embedded/src/main.ts'], {
     cwd: root,
-    env: { PATH: process.env['PATH'], PGLITE_DATA_DIR: dataDir, MONOLITH_PORT: '0', MOVIES_PORT: '0', EVENTS_PORT: '0', GATEWAY_PORT: '0', GATEWAY_ADMIN_PORT: '0', LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env['PATH'],
+      PGLITE_DATA_DIR: dataDir,
+      MONOLITH_PORT: '0',
+      MOVIES_PORT: '0',
+      EVENTS_PORT: '0',
+      GATEWAY_PORT: '0',
+      GATEWAY_ADMIN_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.add(child);

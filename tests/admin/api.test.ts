@@ -17,7 +17,13 @@ describe('authentication', () => {
   const reads = ['/admin/routes', '/admin/routes/movies', '/admin/audit', '/admin/routes/movies/shadow', '/admin/routes/movies/analysis'];
   for (const path of reads) {
     test(`GET ${path}: 401 with a Bearer challenge without a token, or with a wrong or malformed one`, async () => {
-      for (const headers of [{} as Record<string, string>, { authorization: `Bearer ${TOKENS.alice}x` }, { authorization: `Basic ${TOKENS.alice}` }, { authorization: 'Bearer' }, { authorization: TOKENS.alice }]) {
+      for (const headers of [
+        {} as Record<string, string>,
+        { authorization: `Bearer ${TOKENS.alice}x` },
+        { authorization: `Basic ${TOKENS.alice}` },
+        { authorization: 'Bearer' },
+        { authorization: TOKENS.alice },
+      ]) {
         const res = await call(admin().url, 'GET', path, { headers });
         assert.equal(res.status, 401, JSON.stringify(headers));
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
@@ -33,7 +39,11 @@ describe('authentication', () => {
     const changes: [string, string, unknown][] = [
       ['PATCH', '/admin/routes/movies', { changes: { percent: 50 }, reason: 'go' }],
       ['PATCH', '/admin/routes/movies', 'not json'],
-      ...['promote', 'pause', 'resume', 'abort', 'kill', 'unkill'].map((a): [string, string, unknown] => ['POST', `/admin/routes/movies/${a}`, { reason: 'go' }]),
+      ...['promote', 'pause', 'resume', 'abort', 'kill', 'unkill'].map((a): [string, string, unknown] => [
+        'POST',
+        `/admin/routes/movies/${a}`,
+        { reason: 'go' },
+      ]),
     ];
     for (const [method, path, body] of changes) {
       for (const token of [undefined, 'x'.repeat(30)]) {
@@ -53,7 +63,14 @@ describe('authentication', () => {
     assert.deepEqual((await call(admin().url, 'GET', '/admin/health')).json, { status: true, checks: {} });
     const doc = (await call(admin().url, 'GET', '/admin/openapi.json')).json;
     assert.equal(doc.openapi, '3.1.0');
-    for (const path of ['/admin/routes', '/admin/routes/{route}', '/admin/routes/{route}/promote', '/admin/audit', '/admin/routes/{route}/shadow', '/admin/routes/{route}/analysis']) {
+    for (const path of [
+      '/admin/routes',
+      '/admin/routes/{route}',
+      '/admin/routes/{route}/promote',
+      '/admin/audit',
+      '/admin/routes/{route}/shadow',
+      '/admin/routes/{route}/analysis',
+    ]) {
       assert.ok(doc.paths[path], path);
     }
     const patch = doc.paths['/admin/routes/{route}'].patch;
@@ -103,7 +120,11 @@ describe('validation', () => {
   });
 
   test('a body that is not JSON: 415, nothing changed', async () => {
-    const res = await call(admin().url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body: 'percent=50', headers: { 'content-type': 'text/plain' } });
+    const res = await call(admin().url, 'PATCH', '/admin/routes/movies', {
+      token: TOKENS.alice,
+      body: 'percent=50',
+      headers: { 'content-type': 'text/plain' },
+    });
     assert.equal(res.status, 415);
     unchanged();
   });
@@ -137,7 +158,10 @@ describe('routes and conflicts', () => {
 
 describe('changes', () => {
   test("an operator's change answers the new state and its audit id, shows in GET and in the audit log with the label", async () => {
-    const res = await call(admin().url, 'PATCH', '/admin/routes/movies', { token: TOKENS.alice, body: { changes: { percent: 25, shadow: { percent: 10, ignore: ['/updated_at'] } }, reason: 'step up' } });
+    const res = await call(admin().url, 'PATCH', '/admin/routes/movies', {
+      token: TOKENS.alice,
+      body: { changes: { percent: 25, shadow: { percent: 10, ignore: ['/updated_at'] } }, reason: 'step up' },
+    });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.state.percent, 25);
     assert.equal(res.json.state.version, 1);
@@ -155,13 +179,19 @@ describe('changes', () => {
     assert.deepEqual(admin().plane.get('movies')!.shadow.ignore, ['/updated_at']);
 
     const audit = (await call(admin().url, 'GET', '/admin/audit?route=movies', { token: TOKENS.viewer })).json;
-    assert.deepEqual(audit.map((e: any) => [e.id, e.actor, e.action, e.reason]), [
-      [2, { kind: 'person', label: 'alice' }, 'set', 'more shadow'],
-      [1, { kind: 'person', label: 'alice' }, 'set', 'step up'],
-    ]);
+    assert.deepEqual(
+      audit.map((e: any) => [e.id, e.actor, e.action, e.reason]),
+      [
+        [2, { kind: 'person', label: 'alice' }, 'set', 'more shadow'],
+        [1, { kind: 'person', label: 'alice' }, 'set', 'step up'],
+      ],
+    );
     assert.equal(audit[1].old.percent, 10);
     assert.equal(audit[1].new.percent, 25);
-    assert.deepEqual((await call(admin().url, 'GET', '/admin/audit?limit=1&before=2', { token: TOKENS.viewer })).json.map((e: any) => e.id), [1]);
+    assert.deepEqual(
+      (await call(admin().url, 'GET', '/admin/audit?limit=1&before=2', { token: TOKENS.viewer })).json.map((e: any) => e.id),
+      [1],
+    );
     for (const query of ['limit=0', 'limit=1001', 'before=0', 'before=1e3', 'before=99999999999999999999']) {
       assert.equal((await call(admin().url, 'GET', `/admin/audit?${query}`, { token: TOKENS.viewer })).status, 400, query);
     }

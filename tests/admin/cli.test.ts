@@ -37,7 +37,11 @@ async function closedPort(): Promise<number> {
 }
 
 /** The rows of a printed table, split on its column gaps. */
-const rows = (stdout: string) => stdout.trim().split('\n').map((line) => line.split(/ {2,}/));
+const rows = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split(/ {2,}/));
 
 describe('tables', () => {
   test('status: one aligned row per route with stage, split, effective %, paused/killed, shadow %, match rate, last change', async () => {
@@ -59,7 +63,10 @@ describe('tables', () => {
   test('set: the change, its audit id and what changed; audit lists it with the label', async () => {
     const set = await ctl(['set', 'movies', '--percent', '25', '--shadow-percent', '10', '--shadow-ignore', '/a,/b', '--reason', 'step up']);
     assert.equal(set.code, 0, set.stderr);
-    assert.equal(set.stdout, 'movies: set done (audit #1), now canary at 25% to movies\n  percent 10 -> 25, shadow.percent 0 -> 10, shadow.ignore [] -> ["/a","/b"]\n');
+    assert.equal(
+      set.stdout,
+      'movies: set done (audit #1), now canary at 25% to movies\n  percent 10 -> 25, shadow.percent 0 -> 10, shadow.ignore [] -> ["/a","/b"]\n',
+    );
     assert.deepEqual(admin().plane.get('movies')!.shadow.ignore, ['/a', '/b']);
 
     const audit = await ctl(['audit', '--route', 'movies']);
@@ -109,7 +116,17 @@ describe('exit codes', () => {
   });
 
   test('2: usage (unknown command or flag, missing route or reason, a flag that is not a number)', async () => {
-    for (const args of [['bogus'], ['status', '--bogus'], ['get'], ['set', 'movies', '--percent', '5'], ['set', 'movies', '--reason', 'x'], ['set', 'movies', '--percent', 'ten', '--reason', 'x'], ['promote', 'movies'], ['status', 'movies'], ['kill', 'movies', '--percent', '5', '--reason', 'x']]) {
+    for (const args of [
+      ['bogus'],
+      ['status', '--bogus'],
+      ['get'],
+      ['set', 'movies', '--percent', '5'],
+      ['set', 'movies', '--reason', 'x'],
+      ['set', 'movies', '--percent', 'ten', '--reason', 'x'],
+      ['promote', 'movies'],
+      ['status', 'movies'],
+      ['kill', 'movies', '--percent', '5', '--reason', 'x'],
+    ]) {
       const run = await ctl(args);
       assert.equal(run.code, 2, args.join(' '));
       assert.match(run.stderr, /^error: .*\(npm run ctl -- help/);

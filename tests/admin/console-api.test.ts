@@ -19,7 +19,10 @@ const asked: string[] = [];
 const ANSWERS: Record<string, unknown> = {
   '/api/events/stats': { processed: { 'user-events': { user: 2 } }, total: 2, duplicates_skipped: 0 },
   '/api/events/recent?limit=20': [],
-  '/admin/consumer': { partitions: [{ topic: 'user-events', partition: 0, position: 2, end: 5, lag: 3, stuck: false }], dead_letters: { pending: 1, replayed: 0 } },
+  '/admin/consumer': {
+    partitions: [{ topic: 'user-events', partition: 0, position: 2, end: 5, lag: 3, stuck: false }],
+    dead_letters: { pending: 1, replayed: 0 },
+  },
   '/admin/dead-letters?state=pending&limit=100': [],
   '/admin/dead-letters/replay?id=7': { replayed: [{ id: 7, topic: 'user-events', partition: 0, offset: 9 }] },
 };
@@ -74,7 +77,12 @@ test('the events view combines the events service’s counts, latest events, con
   assert.equal(res.json.stats.total, 2);
   assert.equal(res.json.consumer.partitions[0].lag, 3);
   assert.deepEqual(res.json.deadLetters, []);
-  assert.deepEqual(asked.sort(), ['GET /admin/consumer', 'GET /admin/dead-letters?state=pending&limit=100', 'GET /api/events/recent?limit=20', 'GET /api/events/stats']);
+  assert.deepEqual(asked.sort(), [
+    'GET /admin/consumer',
+    'GET /admin/dead-letters?state=pending&limit=100',
+    'GET /api/events/recent?limit=20',
+    'GET /api/events/stats',
+  ]);
 });
 
 test('a replay needs an operator and a reason; the events service’s 404 is passed on', async () => {
@@ -92,7 +100,10 @@ test('a replay needs an operator and a reason; the events service’s 404 is pas
 });
 
 test('an events service that cannot be reached is a 503 JSON answer, never a false success', async () => {
-  for (const [method, path, body] of [['GET', '/admin/events', undefined], ['POST', '/admin/events/replay', { reason: 'all of them' }]] as const) {
+  for (const [method, path, body] of [
+    ['GET', '/admin/events', undefined],
+    ['POST', '/admin/events/replay', { reason: 'all of them' }],
+  ] as const) {
     const res = await call(down.url, method, path, { token: TOKENS.alice, body });
     assert.equal(res.status, 503, `${method} ${path}`);
     assert.equal(res.headers.get('content-type'), JSON_TYPE);

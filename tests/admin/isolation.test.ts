@@ -19,14 +19,27 @@ after(async () => {
 });
 
 const logger = createLogger('admin-test', { level: 'silent' });
-const deps = () => ({ plane: new MemoryPlane([movies()]), shadow: shadowReport, analysis: analysisReport, backends: new Map(), traffic: trafficView, events: eventsDown, logger });
+const deps = () => ({
+  plane: new MemoryPlane([movies()]),
+  shadow: shadowReport,
+  analysis: analysisReport,
+  backends: new Map(),
+  traffic: trafficView,
+  events: eventsDown,
+  logger,
+});
 
 test('/admin/... on the public port is proxied to the backend, token and all, never answered by the admin API', async () => {
   const wired = deps();
   const admin = await startAdminServer({ ...wired, tokens: TOKENS_ENV, port: 0, host: '127.0.0.1' });
   assert.ok(admin);
   try {
-    for (const [method, path] of [['GET', '/admin/routes'], ['GET', '/admin/health'], ['GET', '/admin/openapi.json'], ['POST', '/admin/routes/movies/kill']]) {
+    for (const [method, path] of [
+      ['GET', '/admin/routes'],
+      ['GET', '/admin/health'],
+      ['GET', '/admin/openapi.json'],
+      ['POST', '/admin/routes/movies/kill'],
+    ]) {
       const res = await call(gateway.url, method!, path!, { token: TOKENS.alice, ...(method === 'POST' ? { body: { reason: 'x' } } : {}) });
       assert.equal(res.status, 200, `${method} ${path}`);
       assert.equal(res.headers.get('x-echo-server'), 'upstream', `${method} ${path} reached the backend`);

@@ -67,7 +67,12 @@ export class MemoryPlane implements ControlPlane {
 
 export const movies = (): MigrationState =>
   initialState(
-    { name: 'movies', prefix: '/api/movies', backend: 'monolith', migration: { to: 'movies', enabled: true, percent: 10, mode: 'sticky', fallback: true } } as never,
+    {
+      name: 'movies',
+      prefix: '/api/movies',
+      backend: 'monolith',
+      migration: { to: 'movies', enabled: true, percent: 10, mode: 'sticky', fallback: true },
+    } as never,
     new Date('2026-01-01T00:00:00Z'),
   )!;
 
@@ -131,7 +136,12 @@ export async function startAdmin(deps: Partial<AdminDeps> & { consoleRoot?: stri
     plane,
     shadow: deps.shadow ?? shadowReport,
     analysis: deps.analysis ?? analysisReport,
-    backends: deps.backends ?? new Map([['monolith', { breaker: { state: () => 'closed' as const } }], ['movies', { breaker: { state: () => 'open' as const } }]]),
+    backends:
+      deps.backends ??
+      new Map([
+        ['monolith', { breaker: { state: () => 'closed' as const } }],
+        ['movies', { breaker: { state: () => 'open' as const } }],
+      ]),
     traffic: deps.traffic ?? trafficView,
     events: deps.events ?? eventsDown,
     ...(deps.consoleRoot !== undefined ? { consoleRoot: deps.consoleRoot } : {}),
@@ -144,11 +154,20 @@ export async function startAdmin(deps: Partial<AdminDeps> & { consoleRoot?: stri
 }
 
 /** A JSON request to the admin API; `token` undefined sends no Authorization header. */
-export async function call(base: string, method: string, path: string, options: { token?: string | undefined; body?: unknown; headers?: Record<string, string> } = {}) {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string | undefined; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] ??= 'application/json';
-  const res = await fetch(base + path, { method, headers, ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}) });
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: text ? (JSON.parse(text) as any) : undefined };
 }

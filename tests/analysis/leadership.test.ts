@@ -34,7 +34,9 @@ test('the lock elects one replica; a lost connection hands it to another', async
 
   // The leader's session dies (a network cut, a restart of that server process).
   if (database.kind !== 'postgres') throw new Error('unreachable');
-  await database.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND pid <> pg_backend_pid()`, [ANALYSIS_LOCK]);
+  await database.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND pid <> pg_backend_pid()`, [
+    ANALYSIS_LOCK,
+  ]);
   await eventually(() => other.held(), 10_000, 'another replica taking over');
   assert.equal(await one.held(), false, 'the old leader has lost it and cannot take it back');
   await other.release();

@@ -27,7 +27,13 @@ before(async () => {
   db = await freshDatabase({ seed: false });
   await migrateGateway(db.database);
   const logger = quietLogger();
-  plane = await startControlPlane({ table, store: await createStateStore(db.database, logger), metrics: gatewayMetrics(new Registry(), () => []), logger, refreshMs: 60_000 });
+  plane = await startControlPlane({
+    table,
+    store: await createStateStore(db.database, logger),
+    metrics: gatewayMetrics(new Registry(), () => []),
+    logger,
+    refreshMs: 60_000,
+  });
   const deps = { database: db.database, logger: quietLogger(), now: clock, intervalMs: 3_600_000, graceMs: 0 };
   leader = createAnalysis({ ...deps, replicaId: 'a', metrics: gatewayMetrics(new Registry(), () => []) });
   other = createAnalysis({ ...deps, replicaId: 'b', metrics: gatewayMetrics(new Registry(), () => []) });
@@ -37,7 +43,20 @@ before(async () => {
     (s, at) =>
       applyChanges(
         s,
-        { stage: 'canary', percent: 25, analysis: { enabled: true, windowSeconds: 10, minRequests: 10, maxErrorRate: 0.1, failWindows: 2, passWindows: 2, autoPromote: true, rollbackTo: 'previous' } },
+        {
+          stage: 'canary',
+          percent: 25,
+          analysis: {
+            enabled: true,
+            windowSeconds: 10,
+            minRequests: 10,
+            maxErrorRate: 0.1,
+            failWindows: 2,
+            passWindows: 2,
+            autoPromote: true,
+            rollbackTo: 'previous',
+          },
+        },
         at,
       ),
     { actor: { kind: 'person', label: 'test' }, action: 'set', reason: 'canary' },
@@ -82,7 +101,10 @@ test('passes promote, fails roll back and pause, later passes move nothing; each
   await window(10, 5); // 5 of 20 failed: 25 %
   const failed = await latest();
   assert.equal(failed.verdict, 'fail');
-  assert.deepEqual(failed.checks.find((c) => c.name === 'error_rate'), { name: 'error_rate', value: 0.25, threshold: 0.1, ok: false });
+  assert.deepEqual(
+    failed.checks.find((c) => c.name === 'error_rate'),
+    { name: 'error_rate', value: 0.25, threshold: 0.1, ok: false },
+  );
   assert.equal(plane.get('movies')!.percent, 50, 'one failed window is not enough');
   await window(2); // inconclusive: neither ends nor extends the run
   await window(10, 5);

@@ -12,7 +12,12 @@ test('healthy windows promote canary step by step to migrated, one audited step 
   const first = replicas[0]!;
   await configure(
     first,
-    { stage: 'canary', percent: 10, steps: [10, 50], analysis: { enabled: true, windowSeconds: 1, minRequests: 5, maxErrorRate: 0.2, maxP99Ratio: 50, passWindows: 2, autoPromote: true } },
+    {
+      stage: 'canary',
+      percent: 10,
+      steps: [10, 50],
+      analysis: { enabled: true, windowSeconds: 1, minRequests: 5, maxErrorRate: 0.2, maxP99Ratio: 50, passWindows: 2, autoPromote: true },
+    },
     'canary with automatic promotion',
   );
   await underLoad(replicas, async () => {

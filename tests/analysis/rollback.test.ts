@@ -19,7 +19,17 @@ test('failing windows roll back to the previous step, paused, audited with the f
       stage: 'canary',
       percent: 50,
       steps: [20, 50],
-      analysis: { enabled: true, windowSeconds: 1, minRequests: 5, maxErrorRate: 0.2, maxP99Ratio: 50, failWindows: 2, passWindows: 2, autoPromote: true, rollbackTo: 'previous' },
+      analysis: {
+        enabled: true,
+        windowSeconds: 1,
+        minRequests: 5,
+        maxErrorRate: 0.2,
+        maxP99Ratio: 50,
+        failWindows: 2,
+        passWindows: 2,
+        autoPromote: true,
+        rollbackTo: 'previous',
+      },
     },
     'canary with analysis',
   );
@@ -52,6 +62,12 @@ test('failing windows roll back to the previous step, paused, audited with the f
 
   const reporting = await ctx.db.database.db.selectDistinct({ replica: analysisCounts.replica }).from(analysisCounts);
   assert.equal(reporting.length, replicas.length, 'every replica reported its counts');
-  const rollbacks = await Promise.all(replicas.map(async (r) => sample(await metricsText(r.url), 'gateway_migration_rollbacks_total', { route: 'movies', check: 'error_rate' }) ?? 0));
-  assert.equal(rollbacks.reduce((a, b) => a + b), 1, 'one rollback, counted by the replica that decided it');
+  const rollbacks = await Promise.all(
+    replicas.map(async (r) => sample(await metricsText(r.url), 'gateway_migration_rollbacks_total', { route: 'movies', check: 'error_rate' }) ?? 0),
+  );
+  assert.equal(
+    rollbacks.reduce((a, b) => a + b),
+    1,
+    'one rollback, counted by the replica that decided it',
+  );
 });

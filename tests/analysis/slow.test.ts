@@ -12,7 +12,11 @@ test('a slower new backend fails the p99 ratio and is rolled back to zero', asyn
   const { replicas, faulty } = ctx;
   await configure(
     replicas[0]!,
-    { stage: 'canary', percent: 50, analysis: { enabled: true, windowSeconds: 1, minRequests: 5, maxP99Ratio: 5, maxErrorRate: 0.5, failWindows: 2, rollbackTo: 'zero' } },
+    {
+      stage: 'canary',
+      percent: 50,
+      analysis: { enabled: true, windowSeconds: 1, minRequests: 5, maxP99Ratio: 5, maxErrorRate: 0.5, failWindows: 2, rollbackTo: 'zero' },
+    },
     'canary with analysis',
   );
   faulty.fault = { kind: 'slow', ms: 300 };

@@ -134,7 +134,11 @@ export function setupAnalysisStack(): AnalysisStack {
 
 /** A person's change of the movies route (what the admin API does). */
 export function configure(replica: Replica, changes: Record<string, unknown>, reason: string): Promise<AuditEntry> {
-  return replica.plane.change('movies', (s, now) => applyChanges(s, changes, now), { actor: { kind: 'person', label: 'test-operator' }, action: 'set', reason });
+  return replica.plane.change('movies', (s, now) => applyChanges(s, changes, now), {
+    actor: { kind: 'person', label: 'test-operator' },
+    action: 'set',
+    reason,
+  });
 }
 
 /** Load on every replica while `during` runs (bounded in count), stopped when it ends. */

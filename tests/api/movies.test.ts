@@ -26,7 +26,10 @@ for (const service of ['monolith', 'movies'] as const) {
         assert.ok(Array.isArray(movie.genres));
       }
       const ids = res.body.map((m: { id: number }) => m.id);
-      assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+      );
     });
 
     test('?id=N returns one movie; unknown is 404', async () => {
@@ -79,7 +82,10 @@ for (const service of ['monolith', 'movies'] as const) {
 
       const god = await call('GET', `${movies()}?title=GODFATHER`);
       assert.equal(god.status, 200);
-      assert.deepEqual(god.body.map((m: { title: string }) => m.title), ['The Godfather']);
+      assert.deepEqual(
+        god.body.map((m: { title: string }) => m.title),
+        ['The Godfather'],
+      );
       assert.equal(god.headers.get('x-total-count'), '1');
 
       const the = await call('GET', `${movies()}?title=the`);
@@ -90,12 +96,18 @@ for (const service of ['monolith', 'movies'] as const) {
       assert.equal(page.headers.get('x-total-count'), String(titled.length));
 
       const both = await call('GET', `${movies()}?title=dark&genre=action`);
-      assert.deepEqual(both.body.map((m: { id: number }) => m.id), [3]);
+      assert.deepEqual(
+        both.body.map((m: { id: number }) => m.id),
+        [3],
+      );
       assert.equal(both.headers.get('x-total-count'), '1');
 
       // Without a limit too: from an offset, and past the end.
       const rest = await call('GET', `${movies()}?genre=crime&offset=1`);
-      assert.deepEqual(rest.body.map((m: { id: number }) => m.id), [3, 4]);
+      assert.deepEqual(
+        rest.body.map((m: { id: number }) => m.id),
+        [3, 4],
+      );
       assert.equal(rest.headers.get('x-total-count'), '3');
       const beyond = await call('GET', `${movies()}?offset=100000`);
       assert.deepEqual(beyond.body, []);
@@ -116,12 +128,19 @@ for (const service of ['monolith', 'movies'] as const) {
       assert.equal(odd.status, 201);
       for (const text of ['%', '_']) {
         const res = await call('GET', `${movies()}?title=${encodeURIComponent(text)}`);
-        assert.ok(res.body.some((m: { id: number }) => m.id === odd.body.id), text);
+        assert.ok(
+          res.body.some((m: { id: number }) => m.id === odd.body.id),
+          text,
+        );
         for (const movie of res.body) assert.ok(movie.title.includes(text), `${movie.title} for ${text}`);
       }
       for (const text of [`0% wolf_${service}`, `F_${service}`]) {
         const res = await call('GET', `${movies()}?title=${encodeURIComponent(text)}`);
-        assert.deepEqual(res.body.map((m: { id: number }) => m.id), [odd.body.id], text);
+        assert.deepEqual(
+          res.body.map((m: { id: number }) => m.id),
+          [odd.body.id],
+          text,
+        );
       }
       for (const bad of ['', '%00', 'x'.repeat(256)]) {
         const res = await call('GET', `${movies()}?title=${bad}`);

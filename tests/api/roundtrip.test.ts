@@ -20,7 +20,12 @@ type Answer = any;
 const userId = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(1, 2, 3) }, { weight: 1, arbitrary: fc.constantFrom(4242, 0, 2147483648) });
 
 /** `new Date` reads RFC 3339 once upper-cased and cut to milliseconds: an oracle apart from the server's parser. */
-const instant = (text: unknown) => new Date(String(text).toUpperCase().replace(/(\.[0-9]{3})[0-9]+/, '$1')).toISOString();
+const instant = (text: unknown) =>
+  new Date(
+    String(text)
+      .toUpperCase()
+      .replace(/(\.[0-9]{3})[0-9]+/, '$1'),
+  ).toISOString();
 
 const sorted = (values: unknown) => [...((values ?? []) as string[])].sort();
 

@@ -102,11 +102,23 @@ describe('subscription dates: ISO 8601, years 1900-9999 in UTC, answered as the 
   }
 
   const refusedDates = [
-    '0050-01-01', '0001-03-01', '1899-12-31', '10000-01-01', '+002025-01-01', // outside the years
-    '1900-01-01T00:00:00+00:01', '9999-12-31T23:59:59-00:01', // inside as written, outside in UTC
+    '0050-01-01',
+    '0001-03-01',
+    '1899-12-31',
+    '10000-01-01',
+    '+002025-01-01', // outside the years
+    '1900-01-01T00:00:00+00:01',
+    '9999-12-31T23:59:59-00:01', // inside as written, outside in UTC
     '2016-12-31T23:59:60Z', // a leap second: no JavaScript Date or PostgreSQL instant of its own
-    '2025-02-29', '2025-04-31', '2025-13-01', '2025-01-01T24:00:00Z', // no such day or hour
-    '2025-01-01 00:00:00Z', '2025-01-01T00:00:00+0100', '2025-01-01T00:00:00', '2025-01-01T00:00Z', '2025-01-01\n', // not RFC 3339
+    '2025-02-29',
+    '2025-04-31',
+    '2025-13-01',
+    '2025-01-01T24:00:00Z', // no such day or hour
+    '2025-01-01 00:00:00Z',
+    '2025-01-01T00:00:00+0100',
+    '2025-01-01T00:00:00',
+    '2025-01-01T00:00Z',
+    '2025-01-01\n', // not RFC 3339
   ];
   for (const input of refusedDates) {
     test(`${JSON.stringify(input)} is a 400 naming the field`, async () => {
@@ -133,8 +145,17 @@ describe('amounts: at least 0.01, at most two decimals, exactly', () => {
 
 describe('ratings: any accepted double reads back equal', () => {
   for (const service of ['monolith', 'movies'] as const) {
-    for (const [rating, stored] of [['-0', 0], ['0', 0], ['5e-324', 5e-324], ['1e-320', 1e-320], ['2.2250738585072014e-308', 2.2250738585072014e-308],
-      ['0.1', 0.1], ['3.3333333333333335', 3.3333333333333335], ['9.999999999999998', 9.999999999999998], ['10', 10]] as const) {
+    for (const [rating, stored] of [
+      ['-0', 0],
+      ['0', 0],
+      ['5e-324', 5e-324],
+      ['1e-320', 1e-320],
+      ['2.2250738585072014e-308', 2.2250738585072014e-308],
+      ['0.1', 0.1],
+      ['3.3333333333333335', 3.3333333333333335],
+      ['9.999999999999998', 9.999999999999998],
+      ['10', 10],
+    ] as const) {
       test(`${service}: ${rating}`, async () => {
         const movie = await accepted(service, '/api/movies', `{"title": "r", "description": "", "rating": ${rating}}`);
         assert.ok(Object.is(movie.rating, stored), `${movie.rating} for ${rating}`);
@@ -173,7 +194,10 @@ describe('rows written before these rules never break a read', () => {
       const one = await call('GET', `${ctx.stack.monolith}/api/subscriptions?id=${id}`);
       assert.equal(one.status, 200, one.text);
       assert.deepEqual([one.body.start_date, one.body.end_date], expected[i]);
-      assert.deepEqual(list.body.find((s: { id: number }) => s.id === id), one.body);
+      assert.deepEqual(
+        list.body.find((s: { id: number }) => s.id === id),
+        one.body,
+      );
     }
     assert.equal((await call('GET', `${ctx.stack.monolith}/api/subscriptions?user_id=3`)).status, 200);
 

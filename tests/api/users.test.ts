@@ -46,9 +46,7 @@ describe('users', () => {
   });
 
   test('concurrent creates of one username: exactly one wins', async () => {
-    const attempts = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => call('POST', users(), { username: 'racer', email: `racer${i}@example.com` })),
-    );
+    const attempts = await Promise.all(Array.from({ length: 8 }, (_, i) => call('POST', users(), { username: 'racer', email: `racer${i}@example.com` })));
     const statuses = attempts.map((a) => a.status).sort();
     assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409, 409, 409]);
   });

@@ -69,14 +69,22 @@ describe(`event bus contract (${busBackend()})`, () => {
       const mine = results.filter((_, i) => `k${i % 3}` === key);
       assert.equal(new Set(mine.map((r) => r.partition)).size, 1, `${key} stays on one partition`);
       const offsets = mine.map((r) => r.offset);
-      assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), `${key} offsets increase`);
+      assert.deepEqual(
+        offsets,
+        [...offsets].sort((a, b) => a - b),
+        `${key} offsets increase`,
+      );
       assert.equal(new Set(offsets).size, offsets.length);
     }
     const got = await collect([topic], uniqueTopic('g'), (g) => g.length >= 30);
     assert.equal(got.length, 30);
     for (const key of ['k0', 'k1', 'k2']) {
       const values = got.filter((m) => m.key === key).map((m) => Number(m.value));
-      assert.deepEqual(values, [...values].sort((a, b) => a - b), `${key} consumed in order`);
+      assert.deepEqual(
+        values,
+        [...values].sort((a, b) => a - b),
+        `${key} consumed in order`,
+      );
     }
     const first = got.find((m) => m.value === '0')!;
     assert.equal(first.headers['n'], '0');
@@ -91,17 +99,14 @@ describe(`event bus contract (${busBackend()})`, () => {
     await bus.send(toMessage(topic, '7', event));
     const [got] = await collect([topic], uniqueTopic('g'), (g) => g.length >= 1);
     assert.ok(got);
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(got.headers).filter(([name]) => name.startsWith('ce_') || name === 'content-type')),
-      {
-        ce_specversion: '1.0',
-        ce_id: event.id,
-        ce_type: 'user',
-        ce_source: '/cinemaabyss/monolith',
-        ce_time: event.timestamp,
-        'content-type': 'application/json',
-      },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(got.headers).filter(([name]) => name.startsWith('ce_') || name === 'content-type')), {
+      ce_specversion: '1.0',
+      ce_id: event.id,
+      ce_type: 'user',
+      ce_source: '/cinemaabyss/monolith',
+      ce_time: event.timestamp,
+      'content-type': 'application/json',
+    });
     assert.deepEqual(JSON.parse(got.value), event, 'the value is the event envelope, as before');
     assert.equal(got.headers['traceparent'], undefined, 'no trace context with tracing off');
   });
@@ -112,10 +117,16 @@ describe(`event bus contract (${busBackend()})`, () => {
     await bus.ensureTopics([topic]);
     for (let i = 0; i < 10; i++) await bus.send({ topic, key: 'same', value: String(i) });
     const firstRun = await collect([topic], group, (g) => g.length >= 10);
-    assert.deepEqual(firstRun.map((m) => m.value), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    assert.deepEqual(
+      firstRun.map((m) => m.value),
+      ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    );
     for (let i = 10; i < 15; i++) await bus.send({ topic, key: 'same', value: String(i) });
     const secondRun = await collect([topic], group, (g) => g.length >= 5);
-    assert.deepEqual(secondRun.map((m) => m.value), ['10', '11', '12', '13', '14']);
+    assert.deepEqual(
+      secondRun.map((m) => m.value),
+      ['10', '11', '12', '13', '14'],
+    );
   });
 
   test('a handler failure means redelivery of the same message, and an id check makes it count once', async () => {
@@ -177,7 +188,11 @@ describe(`event bus contract (${busBackend()})`, () => {
     });
     try {
       await until(() => ['a0', 'a1', 'a2', 'b0', 'b1'].every((v) => processed.includes(v)), 'the records after the poison');
-      assert.deepEqual(processed.filter((v) => v.startsWith('a')), ['a0', 'a1', 'a2'], 'in order, each once');
+      assert.deepEqual(
+        processed.filter((v) => v.startsWith('a')),
+        ['a0', 'a1', 'a2'],
+        'in order, each once',
+      );
       assert.equal(poisonAttempts, 3);
       assert.equal(dead.length, 1);
       assert.deepEqual({ ...dead[0], error: undefined }, { topic: a, partition: sent[1]!.partition, offset: sent[1]!.offset, attempts: 3, error: undefined });
@@ -229,7 +244,10 @@ describe(`event bus contract (${busBackend()})`, () => {
     try {
       // Past maxAttempts (2) and still retrying: outages are not counted against the record. (Waited
       // for, not asserted at the first stuck report: on a busy machine that may come after 2 tries.)
-      await until(() => retries.length > 2 && subscription.status().some((p) => p.topic === topic && p.stuck), 'stuck reported, more attempts than maxAttempts');
+      await until(
+        () => retries.length > 2 && subscription.status().some((p) => p.topic === topic && p.stuck),
+        'stuck reported, more attempts than maxAttempts',
+      );
       const stuck = subscription.status().find((p) => p.stuck)!;
       assert.equal(stuck.retrying?.transient, true);
       assert.match(stuck.retrying?.error ?? '', /simulated/);
@@ -259,8 +277,14 @@ describe(`event bus contract (${busBackend()})`, () => {
     });
     try {
       await until(() => batches.flat().length >= 50, 'all 50');
-      assert.deepEqual(batches.flat(), Array.from({ length: 50 }, (_, i) => i));
-      assert.ok(batches.some((b) => b.length > 1), 'records already on the bus come in batches');
+      assert.deepEqual(
+        batches.flat(),
+        Array.from({ length: 50 }, (_, i) => i),
+      );
+      assert.ok(
+        batches.some((b) => b.length > 1),
+        'records already on the bus come in batches',
+      );
       await until(() => subscription.status().some((p) => p.topic === topic && p.position === 50 && p.lag === 0), 'lag 0 at the end', 30_000);
     } finally {
       await subscription.stop();

@@ -37,7 +37,11 @@ describe("a change through replica A's admin API reaches replica B", () => {
       analysis: { database: db.database, replicaId: 'a' },
     });
     await listen(a.app, 0, '127.0.0.1');
-    const started = await startGatewayAdmin(a, { tokens: `alice:operator:${OPERATOR},bob:viewer:${VIEWER}`, port: 0, host: '127.0.0.1', eventsUrl: old.url }, logger);
+    const started = await startGatewayAdmin(
+      a,
+      { tokens: `alice:operator:${OPERATOR},bob:viewer:${VIEWER}`, port: 0, host: '127.0.0.1', eventsUrl: old.url },
+      logger,
+    );
     assert.ok(started);
     admin = started;
     b = await startReplica(await db.reopen(), table);

@@ -17,7 +17,11 @@ describe('migration-events', () => {
     await migrate(stack.db.database, gatewayMigrations);
     const logger = quietLogger();
     const control = await openControlRuntime(loadGatewayConfig({}), logger, { database: stack.db.database, bus: stack.bus });
-    const { app, plane } = await buildGateway({ table: validateRouteTable(migrationTable('http://127.0.0.1:1', 'http://127.0.0.1:2')), logger, store: control.store });
+    const { app, plane } = await buildGateway({
+      table: validateRouteTable(migrationTable('http://127.0.0.1:1', 'http://127.0.0.1:2')),
+      logger,
+      store: control.store,
+    });
     try {
       const entry = await plane!.change('movies', (s, now) => applyChanges(s, { percent: 5 }, now), { actor: person, action: 'set', reason: 'first step' });
       type Recent = { type: string; topic: string; key: string; payload: { id: number; reason: string; new: { percent: number } } }[];

@@ -52,7 +52,10 @@ describe('state store', () => {
     const result = await test_.database.db.execute(sql`select topic, key, type, source, payload from gateway.outbox`);
     const rows = (result as unknown as { rows: { topic: string; key: string; type: string; source: string; payload: { id: number; reason: string } }[] }).rows;
     assert.equal(rows.length, 1);
-    assert.deepEqual({ ...rows[0]!, payload: undefined }, { topic: 'migration-events', key: 'movies', type: 'migration.changed', source: 'gateway', payload: undefined });
+    assert.deepEqual(
+      { ...rows[0]!, payload: undefined },
+      { topic: 'migration-events', key: 'movies', type: 'migration.changed', source: 'gateway', payload: undefined },
+    );
     assert.equal(rows[0]!.payload.id, entry.id);
     assert.equal(rows[0]!.payload.reason, 'first canary');
     await eventually(() => heard.includes('movies'), 10_000, 'the notification');
@@ -88,13 +91,19 @@ describe('state store', () => {
     await store.save(paused, state, { actor: { kind: 'analysis', label: 'analysis' }, action: 'pause', reason: 'look' });
 
     const all = await store.audit({ limit: 10 });
-    assert.deepEqual(all.map((e) => e.reason), ['look', 'step 75', 'step 50', 'first canary']);
+    assert.deepEqual(
+      all.map((e) => e.reason),
+      ['look', 'step 75', 'step 50', 'first canary'],
+    );
     assert.ok(all.every((e, i) => i === 0 || e.id < all[i - 1]!.id));
     // Each entry starts where the one before it ended: nothing lost, nothing rewritten.
     for (let i = 0; i < all.length - 1; i++) assert.deepEqual(all[i]!.old, all[i + 1]!.new);
     assert.deepEqual(all[0]!.actor, { kind: 'analysis', label: 'analysis' });
     const page = await store.audit({ limit: 2, before: all[1]!.id });
-    assert.deepEqual(page.map((e) => e.reason), ['step 50', 'first canary']);
+    assert.deepEqual(
+      page.map((e) => e.reason),
+      ['step 50', 'first canary'],
+    );
     assert.deepEqual(await store.audit({ route: 'other', limit: 10 }), []);
     assert.equal((await store.audit({ route: 'movies', limit: 10 })).length, 4);
     assert.equal(await count('gateway.outbox'), 4);

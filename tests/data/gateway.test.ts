@@ -21,13 +21,17 @@ async function admin(stack: DataStack, method: string, path: string, body?: unkn
 async function advance(stack: DataStack, to: number): Promise<DataStatus> {
   let last = '';
   let status!: DataStatus;
-  await eventually(async () => {
-    const answer = await admin(stack, 'POST', '/admin/data/advance', { reason: `e2e: to phase ${to}` });
-    if (answer.status === 200) status = answer.body;
-    else if (answer.status === 409) last = answer.body.error;
-    else throw new Error(`advance: ${answer.status} ${answer.text}`);
-    return answer.status === 200;
-  }, 60_000, `phase ${to} (last refusal: ${last})`);
+  await eventually(
+    async () => {
+      const answer = await admin(stack, 'POST', '/admin/data/advance', { reason: `e2e: to phase ${to}` });
+      if (answer.status === 200) status = answer.body;
+      else if (answer.status === 409) last = answer.body.error;
+      else throw new Error(`advance: ${answer.status} ${answer.text}`);
+      return answer.status === 200;
+    },
+    60_000,
+    `phase ${to} (last refusal: ${last})`,
+  );
   assert.equal(status.phase, to);
   return status;
 }
@@ -59,8 +63,16 @@ async function converged(stack: DataStack, ids: number[]): Promise<void> {
   const own = await list(stack.movies);
   assert.equal(new Set(own).size, own.length, 'no movie twice');
   const present = new Set(own);
-  assert.deepEqual(ids.filter((id) => !present.has(id)), [], 'no acknowledged write lost');
-  await eventually(async () => JSON.stringify(await list(stack.monolith)) === JSON.stringify(await list(stack.movies)), 30_000, 'the monolith has every movie too');
+  assert.deepEqual(
+    ids.filter((id) => !present.has(id)),
+    [],
+    'no acknowledged write lost',
+  );
+  await eventually(
+    async () => JSON.stringify(await list(stack.monolith)) === JSON.stringify(await list(stack.movies)),
+    30_000,
+    'the monolith has every movie too',
+  );
 }
 
 for (const [title, forward, backTo] of [
@@ -107,7 +119,11 @@ for (const [title, forward, backTo] of [
         const list = async (url: string) => ((await call('GET', `${url}/api/movies`)).body as Movie[]).map((m) => m.id);
         const own = new Set(await list(stack.movies));
         assert.equal(own.size, (await list(stack.movies)).length);
-        assert.deepEqual(ids.filter((id) => !own.has(id)), [], 'no acknowledged write lost');
+        assert.deepEqual(
+          ids.filter((id) => !own.has(id)),
+          [],
+          'no acknowledged write lost',
+        );
         assert.equal(new Set(ids).size, ids.length, 'no id given twice');
       } else {
         await converged(stack, ids);

@@ -36,17 +36,27 @@ describe('data migration: phases 1 → 4 and back', () => {
     assert.equal(new Set(ids).size, ids.length, 'no id given twice');
 
     // Once change capture caught up, a reconciliation finds nothing to repair.
-    await eventually(async () => {
-      const report = (await call('POST', `${stack.movies}/admin/data/reconcile`)).body;
-      return report.drift.total === 0;
-    }, 30_000, 'a clean reconciliation');
+    await eventually(
+      async () => {
+        const report = (await call('POST', `${stack.movies}/admin/data/reconcile`)).body;
+        return report.drift.total === 0;
+      },
+      30_000,
+      'a clean reconciliation',
+    );
     const mono = await catalogue(stack.monolith);
     const own = await catalogue(stack.movies);
     assert.equal(own.length, mono.length);
     assert.deepEqual(own, mono, 'the own store answers exactly like the monolith');
     const ownIds = new Set(own.map((m) => m.id));
-    assert.ok(ids.every((id) => ownIds.has(id)), 'every movie written during the migration is in the own store');
-    assert.deepEqual(await call('GET', `${stack.movies}/api/movies?id=${ids.at(-1)}`).then((a) => a.body), (await call('GET', `${stack.monolith}/api/movies?id=${ids.at(-1)}`)).body);
+    assert.ok(
+      ids.every((id) => ownIds.has(id)),
+      'every movie written during the migration is in the own store',
+    );
+    assert.deepEqual(
+      await call('GET', `${stack.movies}/api/movies?id=${ids.at(-1)}`).then((a) => a.body),
+      (await call('GET', `${stack.monolith}/api/movies?id=${ids.at(-1)}`)).body,
+    );
     const state = await status(stack);
     assert.equal(state.phase, 4);
     assert.deepEqual(state.blockers, []);
@@ -120,7 +130,11 @@ describe('data migration: faults', () => {
     await advance(stack, 1);
     await advance(stack, 2);
     await eventually(async () => (await call('POST', `${stack.movies}/admin/data/reconcile`)).body.rows.movies >= 1, 30_000, 'the change captured');
-    const ownRow = () => queryOne<Record<string, unknown>>(stack.own.database, sql`select m.title, m.version, p.backfill_cursor from movies.movies m, movies.procedure p where m.id = ${id}`);
+    const ownRow = () =>
+      queryOne<Record<string, unknown>>(
+        stack.own.database,
+        sql`select m.title, m.version, p.backfill_cursor from movies.movies m, movies.procedure p where m.id = ${id}`,
+      );
     const captured = await ownRow();
     assert.equal(captured['title'], 'Changed');
     assert.equal(captured['version'], 2);

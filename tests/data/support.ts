@@ -126,7 +126,16 @@ export async function startDataStack(settings: DataSettingsOverride = {}, option
       shadow: { database: legacy.database, replica: 'test' },
       analysis: { database: legacy.database, replicaId: 'test' },
     });
-    const admin = (await startGatewayAdmin(gateway, { tokens: `ops:operator:${OPERATOR_TOKEN}`, port: 0, host: '127.0.0.1', eventsUrl: stack.monolith /* no events service here; its admin view is not used */ }, logger))!;
+    const admin = (await startGatewayAdmin(
+      gateway,
+      {
+        tokens: `ops:operator:${OPERATOR_TOKEN}`,
+        port: 0,
+        host: '127.0.0.1',
+        eventsUrl: stack.monolith /* no events service here; its admin view is not used */,
+      },
+      logger,
+    ))!;
     (stack as DataStack).gateway = { url: await listen(gateway.app, 0, '127.0.0.1'), admin: admin.url };
     closeGateway = async () => {
       await admin.app.close();
@@ -191,7 +200,12 @@ export function writer(url: string | (() => string)): { stop(): Promise<number[]
   let running = true;
   const loop = (async () => {
     for (let n = 0; running; n++) {
-      const answer = await call('POST', `${target()}/api/movies`, { title: `Live ${n}`, description: 'written during the migration', genres: ['Live', n % 2 ? 'Odd' : 'Even'], rating: n % 10 });
+      const answer = await call('POST', `${target()}/api/movies`, {
+        title: `Live ${n}`,
+        description: 'written during the migration',
+        genres: ['Live', n % 2 ? 'Odd' : 'Even'],
+        rating: n % 10,
+      });
       if (answer.status !== 201) throw new Error(`POST /api/movies: ${answer.status} ${answer.text}`);
       ids.push((answer.body as { id: number }).id);
     }

@@ -25,7 +25,10 @@ async function converged(stack: DataStack, ids: number[]): Promise<void> {
   const own = await catalogue(stack.movies);
   const ownIds = new Set(own.map((m) => m.id));
   assert.equal(ownIds.size, own.length, 'no movie twice in the own store');
-  assert.ok(ids.every((id) => ownIds.has(id)), 'every acknowledged write is in the own store');
+  assert.ok(
+    ids.every((id) => ownIds.has(id)),
+    'every acknowledged write is in the own store',
+  );
 }
 
 describe('data migration: 1 → 5 → back to 4', () => {
@@ -82,7 +85,10 @@ describe('data migration: 1 → 6', () => {
     assert.equal(new Set(ids).size, ids.length, 'no id given twice');
     const own = await catalogue(stack.movies);
     const ownIds = new Set(own.map((m) => m.id));
-    assert.ok(ids.every((id) => ownIds.has(id)), 'every acknowledged write is in the own store');
+    assert.ok(
+      ids.every((id) => ownIds.has(id)),
+      'every acknowledged write is in the own store',
+    );
     const retired = await call('POST', `${stack.monolith}/api/movies`, { title: 'Too late', description: '', rating: 1 });
     assert.equal(retired.status, 500);
     assert.doesNotMatch(retired.text, /retired|trigger|SQL/i, 'no internals leak');

@@ -42,8 +42,27 @@ function run(args: string[], input?: string, timeoutMs = 120_000): Run {
 }
 
 // Rendered objects are plain JSON; `any` keeps deep navigation readable in assertions.
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string>; type?: string };
-type Container = { name: string; image: string; command?: string[]; env?: any[]; securityContext?: any; livenessProbe?: any; readinessProbe?: any; startupProbe?: any; resources?: any; volumeMounts?: any[]; ports?: any[] };
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+  type?: string;
+};
+type Container = {
+  name: string;
+  image: string;
+  command?: string[];
+  env?: any[];
+  securityContext?: any;
+  livenessProbe?: any;
+  readinessProbe?: any;
+  startupProbe?: any;
+  resources?: any;
+  volumeMounts?: any[];
+  ports?: any[];
+};
 
 // Set when scripts/helm.sh could not provide the tools: then every test fails with the reason.
 let toolsProblem: string | undefined;
@@ -88,7 +107,10 @@ function find(objects: Obj[], kind: string, name: string): Obj {
   return o;
 }
 const all = (objects: Obj[], kind: string): Obj[] => objects.filter((o) => o.kind === kind);
-const names = (objects: Obj[], kind: string): string[] => all(objects, kind).map((o) => o.metadata.name).sort();
+const names = (objects: Obj[], kind: string): string[] =>
+  all(objects, kind)
+    .map((o) => o.metadata.name)
+    .sort();
 
 function containerOf(o: Obj, name?: string): Container {
   const pod = o.spec.template?.spec ?? o.spec.jobTemplate?.spec.template.spec;
@@ -126,7 +148,26 @@ describe('helm lint', () => {
   });
 
   test('lint --strict passes with every optional part switched on', () => {
-    const r = helmSh(['lint', '--strict', CHART, ...setArgs(withPassword('istio.enabled=true', 'istio.trafficSplit.enabled=true', 'istio.trafficSplit.mirror.enabled=true', 'ingress.tls.enabled=true', 'imagePullSecrets[0]=regcred', 'imageCredentials.username=bot', 'imageCredentials.password=tok', 'gatewayOverride.secret=0123456789abcdef0123', 'kafka.replicas=3', 'services.events.autoscaling.enabled=true', 'metrics.serviceMonitor.enabled=true'))]);
+    const r = helmSh([
+      'lint',
+      '--strict',
+      CHART,
+      ...setArgs(
+        withPassword(
+          'istio.enabled=true',
+          'istio.trafficSplit.enabled=true',
+          'istio.trafficSplit.mirror.enabled=true',
+          'ingress.tls.enabled=true',
+          'imagePullSecrets[0]=regcred',
+          'imageCredentials.username=bot',
+          'imageCredentials.password=tok',
+          'gatewayOverride.secret=0123456789abcdef0123',
+          'kafka.replicas=3',
+          'services.events.autoscaling.enabled=true',
+          'metrics.serviceMonitor.enabled=true',
+        ),
+      ),
+    ]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 });
@@ -235,7 +276,11 @@ describe('helm template with defaults and a password', () => {
       assert.ok(!text.includes(PASSWORD) && !text.includes(b64(PASSWORD)), `${o.kind}/${o.metadata.name} contains the password`);
     }
     assert.ok(!yaml.includes(PASSWORD), 'the literal password is not in the rendered YAML');
-    for (const [name, db] of [['monolith', 'cinemaabyss'], ['movies', 'cinemaabyss'], ['events', 'cinemaabyss_events']] as const) {
+    for (const [name, db] of [
+      ['monolith', 'cinemaabyss'],
+      ['movies', 'cinemaabyss'],
+      ['events', 'cinemaabyss_events'],
+    ] as const) {
       const c = containerOf(find(objects, 'Deployment', name));
       const names = (c.env ?? []).map((e: { name: string }) => e.name);
       assert.ok(names.indexOf('DB_PASSWORD') < names.indexOf('DB_CONNECTION_STRING'), 'DB_PASSWORD is defined before it is referenced');
@@ -299,7 +344,11 @@ describe('helm template with other values', () => {
     assert.equal(all(objects, 'StatefulSet').filter((s) => s.metadata.name === 'postgresql').length, 0);
     assert.ok(!objects.some((o) => o.metadata.name.startsWith('postgresql')), 'no PostgreSQL objects');
     assert.equal(all(objects, 'Secret').length, 0, 'the chart makes no database Secret');
-    for (const [name, key] of [['monolith', 'db-url'], ['movies', 'db-url'], ['events', 'events-db-url']] as const) {
+    for (const [name, key] of [
+      ['monolith', 'db-url'],
+      ['movies', 'db-url'],
+      ['events', 'events-db-url'],
+    ] as const) {
       const c = containerOf(find(objects, 'Deployment', name));
       assert.deepEqual(envOf(c, 'DB_CONNECTION_STRING').valueFrom, { secretKeyRef: { name: 'external-db', key } });
       assert.ok(!(c.env ?? []).some((e: { name: string }) => e.name === 'DB_PASSWORD'));
@@ -309,11 +358,22 @@ describe('helm template with other values', () => {
   });
 
   test('postgresql.enabled=false with host, params and --set password', () => {
-    const { objects } = render(withPassword('postgresql.enabled=false', 'postgresql.external.host=db.example.internal', 'postgresql.external.port=6432', 'postgresql.external.params=sslmode=require'));
+    const { objects } = render(
+      withPassword(
+        'postgresql.enabled=false',
+        'postgresql.external.host=db.example.internal',
+        'postgresql.external.port=6432',
+        'postgresql.external.params=sslmode=require',
+      ),
+    );
     const c = containerOf(find(objects, 'Deployment', 'monolith'));
     assert.equal(envOf(c, 'DB_CONNECTION_STRING').value, 'postgres://cinemaabyss:$(DB_PASSWORD)@db.example.internal:6432/cinemaabyss?sslmode=require');
     assert.deepEqual(names(objects, 'Secret'), [`${RELEASE}-db`]);
-    assert.equal(find(objects, 'Job', `${RELEASE}-db-migrate`).metadata.annotations?.['helm.sh/hook'], 'post-install,pre-upgrade', "the chart's Secret exists only after install");
+    assert.equal(
+      find(objects, 'Job', `${RELEASE}-db-migrate`).metadata.annotations?.['helm.sh/hook'],
+      'post-install,pre-upgrade',
+      "the chart's Secret exists only after install",
+    );
   });
 
   test('postgresql.auth.existingSecret replaces the password', () => {
@@ -360,18 +420,22 @@ describe('helm template with other values', () => {
       assert.equal(a['prometheus.io/path'], '/metrics', d.metadata.name);
       assert.equal(a['prometheus.io/port'], String(containerOf(d).ports![0].containerPort), d.metadata.name);
     }
-    for (const sts of all(annotated, 'StatefulSet')) assert.equal(sts.spec.template.metadata.annotations?.['prometheus.io/scrape'], undefined, `${sts.metadata.name} has no /metrics`);
+    for (const sts of all(annotated, 'StatefulSet'))
+      assert.equal(sts.spec.template.metadata.annotations?.['prometheus.io/scrape'], undefined, `${sts.metadata.name} has no /metrics`);
     const plain = render(withPassword('metrics.scrapeAnnotations=false')).objects;
     for (const d of all(plain, 'Deployment')) assert.equal(d.spec.template.metadata.annotations?.['prometheus.io/scrape'], undefined, d.metadata.name);
   });
 
   test('metrics.serviceMonitor.enabled=true renders one ServiceMonitor selecting the four Services by their http port', () => {
-    const { objects } = render(withPassword('metrics.serviceMonitor.enabled=true', 'metrics.serviceMonitor.interval=30s', 'metrics.serviceMonitor.labels.release=kube-prometheus-stack'));
+    const { objects } = render(
+      withPassword('metrics.serviceMonitor.enabled=true', 'metrics.serviceMonitor.interval=30s', 'metrics.serviceMonitor.labels.release=kube-prometheus-stack'),
+    );
     const monitor = find(objects, 'ServiceMonitor', RELEASE);
     assert.equal(monitor.metadata.labels!['release'], 'kube-prometheus-stack');
     assert.deepEqual(monitor.spec.endpoints, [{ port: 'http', path: '/metrics', interval: '30s' }]);
     const selected = all(objects, 'Service').filter(
-      (svc) => svc.metadata.labels!['app.kubernetes.io/instance'] === monitor.spec.selector.matchLabels['app.kubernetes.io/instance'] &&
+      (svc) =>
+        svc.metadata.labels!['app.kubernetes.io/instance'] === monitor.spec.selector.matchLabels['app.kubernetes.io/instance'] &&
         monitor.spec.selector.matchExpressions[0].values.includes(svc.metadata.labels!['app.kubernetes.io/name']),
     );
     assert.deepEqual(selected.map((svc) => svc.metadata.name).sort(), ['events', 'gateway', 'monolith', 'movies']);
@@ -394,7 +458,15 @@ describe('helm template with other values', () => {
       assert.equal(sts.spec.template.metadata.annotations['sidecar.istio.io/inject'], 'false', `${sts.metadata.name} stays out of the mesh`);
     }
 
-    const { objects } = render(withPassword('istio.enabled=true', 'istio.trafficSplit.enabled=true', 'istio.trafficSplit.moviesWeight=25', 'istio.trafficSplit.mirror.enabled=true', 'istio.trafficSplit.mirror.percent=5'));
+    const { objects } = render(
+      withPassword(
+        'istio.enabled=true',
+        'istio.trafficSplit.enabled=true',
+        'istio.trafficSplit.moviesWeight=25',
+        'istio.trafficSplit.mirror.enabled=true',
+        'istio.trafficSplit.mirror.percent=5',
+      ),
+    );
     const vs = find(objects, 'VirtualService', 'movies-split').spec;
     assert.deepEqual(vs.hosts, [`monolith.${NAMESPACE}.svc.cluster.local`]);
     const [mirror, split, rest] = vs.http;
@@ -403,20 +475,34 @@ describe('helm template with other values', () => {
     assert.equal(mirror.mirrorPercentage.value, 5);
     assert.equal(split.match[0].uri.prefix, '/api/movies');
     assert.equal(split.mirror, undefined);
-    assert.deepEqual(split.route.map((r: { weight: number }) => r.weight), [75, 25]);
+    assert.deepEqual(
+      split.route.map((r: { weight: number }) => r.weight),
+      [75, 25],
+    );
     assert.equal(rest.route[0].destination.host, `monolith.${NAMESPACE}.svc.cluster.local`);
   });
 
   test('gradual migration at 30 %: the ConfigMap carries it and the gateway pods roll', () => {
     const before = render(withPassword()).objects;
     const { objects } = render(withPassword('migration.gradual=true', 'migration.moviesPercent=30', 'migration.mode=random'));
-    assert.deepEqual(find(objects, 'ConfigMap', `${RELEASE}-migration`).data, { GRADUAL_MIGRATION: 'true', MOVIES_MIGRATION_PERCENT: '30', MIGRATION_MODE: 'random' });
+    assert.deepEqual(find(objects, 'ConfigMap', `${RELEASE}-migration`).data, {
+      GRADUAL_MIGRATION: 'true',
+      MOVIES_MIGRATION_PERCENT: '30',
+      MIGRATION_MODE: 'random',
+    });
     const checksum = (o: Obj[]): string => find(o, 'Deployment', 'gateway').spec.template.metadata.annotations['checksum/migration-config'];
     assert.notEqual(checksum(objects), checksum(before));
   });
 
   test('image pull secrets: existing names and one made from --set credentials', () => {
-    const { objects } = render(withPassword('imagePullSecrets[0]=regcred', 'imageCredentials.registry=ghcr.io', 'imageCredentials.username=ci-bot', 'imageCredentials.password=ghp_testtoken'));
+    const { objects } = render(
+      withPassword(
+        'imagePullSecrets[0]=regcred',
+        'imageCredentials.registry=ghcr.io',
+        'imageCredentials.username=ci-bot',
+        'imageCredentials.password=ghp_testtoken',
+      ),
+    );
     const secret = find(objects, 'Secret', `${RELEASE}-registry`);
     assert.equal(secret.type, 'kubernetes.io/dockerconfigjson');
     const config = JSON.parse(unb64(secret.data?.['.dockerconfigjson'])) as { auths: Record<string, { username: string; password: string; auth: string }> };
@@ -437,7 +523,17 @@ describe('helm template with other values', () => {
 
   test('global registry, image tag and per-service overrides', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    const { objects } = render(withPassword('global.imageRegistry=registry.example.com', 'global.imageOwner=acme', 'global.imageTag=1.2.3', 'services.gateway.image.tag=1.2.4', `services.movies.image.digest=${digest}`, 'services.events.image.registry=mirror.example.com', 'services.events.image.repository=team/events'));
+    const { objects } = render(
+      withPassword(
+        'global.imageRegistry=registry.example.com',
+        'global.imageOwner=acme',
+        'global.imageTag=1.2.3',
+        'services.gateway.image.tag=1.2.4',
+        `services.movies.image.digest=${digest}`,
+        'services.events.image.registry=mirror.example.com',
+        'services.events.image.repository=team/events',
+      ),
+    );
     assert.equal(containerOf(find(objects, 'Deployment', 'monolith')).image, 'registry.example.com/acme/cinemaabyss-monolith:1.2.3');
     assert.equal(containerOf(find(objects, 'Deployment', 'gateway')).image, 'registry.example.com/acme/cinemaabyss-gateway:1.2.4');
     assert.equal(containerOf(find(objects, 'Deployment', 'movies')).image, `registry.example.com/acme/cinemaabyss-movies@${digest}`);
@@ -468,7 +564,10 @@ describe('helm template refuses bad values', () => {
     renderFails(withPassword('postgresql.enabled=false'), /postgresql\.external\.host is required/);
   });
   test('migration.moviesPercent=150 violates the schema', () => {
-    renderFails(withPassword('migration.moviesPercent=150'), /moviesPercent[\s\S]*(maximum|less than or equal)|(maximum|less than or equal)[\s\S]*moviesPercent/i);
+    renderFails(
+      withPassword('migration.moviesPercent=150'),
+      /moviesPercent[\s\S]*(maximum|less than or equal)|(maximum|less than or equal)[\s\S]*moviesPercent/i,
+    );
   });
   test('an unknown top-level key is rejected', () => {
     renderFails(withPassword('replicaCount=3'), /additional propert(y|ies)[\s\S]*replicaCount|replicaCount[\s\S]*not allowed/i);
@@ -504,7 +603,9 @@ describe('helm template refuses bad values', () => {
 });
 
 describe('standalone Istio manifests (deploy/istio)', () => {
-  const files = readdirSync(join(ROOT, 'deploy/istio')).filter((f) => f.endsWith('.yaml')).map((f) => `deploy/istio/${f}`);
+  const files = readdirSync(join(ROOT, 'deploy/istio'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `deploy/istio/${f}`);
 
   test('there are the DestinationRules and the split VirtualService', () => {
     assert.ok(files.includes('deploy/istio/destination-rules.yaml'));
@@ -516,7 +617,10 @@ describe('standalone Istio manifests (deploy/istio)', () => {
     assert.equal(chart.status, 0, chart.stderr);
     for (const file of files) {
       const objects = check(chart.stdout, [file], `chart + ${file}`);
-      assert.ok(objects.some((o) => o.apiVersion.startsWith('networking.istio.io/')), file);
+      assert.ok(
+        objects.some((o) => o.apiVersion.startsWith('networking.istio.io/')),
+        file,
+      );
     }
   });
 
@@ -535,7 +639,11 @@ describe('standalone Istio manifests (deploy/istio)', () => {
     assert.ok(split.length >= 2, 'the split and the mirror variants');
     for (const vs of split) {
       for (const route of vs.spec.http) {
-        if (route.route.length > 1) assert.equal(route.route.reduce((n: number, r: { weight: number }) => n + r.weight, 0), 100);
+        if (route.route.length > 1)
+          assert.equal(
+            route.route.reduce((n: number, r: { weight: number }) => n + r.weight, 0),
+            100,
+          );
         if (route.mirror) assert.equal(route.match[0].method.exact, 'GET');
       }
     }
@@ -565,25 +673,81 @@ ${patch}`;
     ['a wrong type', deployment('          stdin: "yes"'), /cannot unmarshal string into Go struct field .*stdin of type bool/],
     ['a duplicate key', deployment('          image: example/web:2'), /duplicate|already set|mapping key/i],
     ['a bad quantity', deployment('          resources: { requests: { cpu: 100mm } }'), /quantities must match|unable to parse quantity/],
-    ['requests above limits', deployment('          resources: { requests: { memory: 2Gi }, limits: { memory: 1Gi } }'), /requests\.memory \(2Gi\) exceeds limits\.memory \(1Gi\)/],
+    [
+      'requests above limits',
+      deployment('          resources: { requests: { memory: 2Gi }, limits: { memory: 1Gi } }'),
+      /requests\.memory \(2Gi\) exceeds limits\.memory \(1Gi\)/,
+    ],
     ['a port out of range', deployment('          #port'), /containerPort: 70000 is not in 1\.\.65535/],
     ['a probe without path', deployment('          readinessProbe: { httpGet: { port: http } }'), /readinessProbe\.httpGet\.path is missing/],
     ['a probe on an unknown port name', deployment('          livenessProbe: { httpGet: { path: /health, port: metrics } }'), /no port named "metrics"/],
     ['a selector that misses the template labels', deployment('          #mismatch'), /does not match the pod template labels/],
-    ['an undefined $(VAR)', deployment('          env: [{ name: URL, value: "postgres://u:$(DB_PASS)@db/x" }]'), /\$\(DB_PASS\) refers to a variable not defined earlier/],
+    [
+      'an undefined $(VAR)',
+      deployment('          env: [{ name: URL, value: "postgres://u:$(DB_PASS)@db/x" }]'),
+      /\$\(DB_PASS\) refers to a variable not defined earlier/,
+    ],
     ['an unknown kind', 'apiVersion: apps/v1\nkind: Deploymnet\nmetadata: { name: x }\n', /unknown kind "Deploymnet"/],
-    ['a removed API version', 'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: { name: x }\nspec: { maxUnavailable: 1 }\n', /not served any more/],
-    ['a Service selecting nothing', 'apiVersion: v1\nkind: Service\nmetadata: { name: x }\nspec: { selector: { app: nothing }, ports: [{ port: 80 }] }\n', /selects no pods/],
-    ['an HPA without its Deployment', 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: { name: x }\nspec: { scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: ghost }, minReplicas: 1, maxReplicas: 3 }\n', /Deployment "ghost" is not in the input/],
-    ['a typo inside an Istio spec', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy: { outlierDetection: { consecutive5xxError: 5 } }\n', /spec\.trafficPolicy\.outlierDetection\.consecutive5xxError: unknown field/],
-    ['a wrong type inside an Istio spec', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy: { connectionPool: { tcp: { maxConnections: many } } }\n', /spec\.trafficPolicy\.connectionPool\.tcp\.maxConnections: must be an integer, not "many"/],
-    ['a proto_name instead of the JSON name', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy: { connectionPool: { tcp: { max_connections: 5 } } }\n', /the API names it "maxConnections"/],
-    ['a bad Istio duration', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy: { outlierDetection: { interval: 10 seconds } }\n', /spec\.trafficPolicy\.outlierDetection\.interval: "10 seconds" is not a valid duration/],
-    ['weights that do not add up to 100', 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: x }\nspec:\n  hosts: [a.example.com]\n  http: [{ route: [{ destination: { host: a.example.com }, weight: 60 }, { destination: { host: b.example.com }, weight: 60 }] }]\n', /weights add up to 120, not 100/],
-    ['a typo in a ServiceMonitor', 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: x }\nspec:\n  selector: { matchLabels: { app: x } }\n  endpoints: [{ port: http, intervall: 15s }]\n', /unknown field "spec\.endpoints\[0\]\.intervall"/],
-    ['a ServiceMonitor selecting no Service', 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: x }\nspec:\n  selector: { matchLabels: { app: nothing } }\n  endpoints: [{ port: http }]\n', /selects no Service in the input/],
-    ['a ServiceMonitor on a port the Service does not name', `${deployment('')}---\napiVersion: v1\nkind: Service\nmetadata: { name: web, labels: { app: web } }\nspec: { selector: { app: web }, ports: [{ name: http, port: 80, targetPort: http }] }\n---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: x }\nspec:\n  selector: { matchLabels: { app: web } }\n  endpoints: [{ port: metrics }]\n`, /endpoints\[0\]\.port "metrics" is not a port name of Service web/],
-    ['a Pod Security violation', deployment('          securityContext: { allowPrivilegeEscalation: true }'), /allowPrivilegeEscalation must be false \(restricted\)/],
+    [
+      'a removed API version',
+      'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: { name: x }\nspec: { maxUnavailable: 1 }\n',
+      /not served any more/,
+    ],
+    [
+      'a Service selecting nothing',
+      'apiVersion: v1\nkind: Service\nmetadata: { name: x }\nspec: { selector: { app: nothing }, ports: [{ port: 80 }] }\n',
+      /selects no pods/,
+    ],
+    [
+      'an HPA without its Deployment',
+      'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: { name: x }\nspec: { scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: ghost }, minReplicas: 1, maxReplicas: 3 }\n',
+      /Deployment "ghost" is not in the input/,
+    ],
+    [
+      'a typo inside an Istio spec',
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy: { outlierDetection: { consecutive5xxError: 5 } }\n',
+      /spec\.trafficPolicy\.outlierDetection\.consecutive5xxError: unknown field/,
+    ],
+    [
+      'a wrong type inside an Istio spec',
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy: { connectionPool: { tcp: { maxConnections: many } } }\n',
+      /spec\.trafficPolicy\.connectionPool\.tcp\.maxConnections: must be an integer, not "many"/,
+    ],
+    [
+      'a proto_name instead of the JSON name',
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy: { connectionPool: { tcp: { max_connections: 5 } } }\n',
+      /the API names it "maxConnections"/,
+    ],
+    [
+      'a bad Istio duration',
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy: { outlierDetection: { interval: 10 seconds } }\n',
+      /spec\.trafficPolicy\.outlierDetection\.interval: "10 seconds" is not a valid duration/,
+    ],
+    [
+      'weights that do not add up to 100',
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: x }\nspec:\n  hosts: [a.example.com]\n  http: [{ route: [{ destination: { host: a.example.com }, weight: 60 }, { destination: { host: b.example.com }, weight: 60 }] }]\n',
+      /weights add up to 120, not 100/,
+    ],
+    [
+      'a typo in a ServiceMonitor',
+      'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: x }\nspec:\n  selector: { matchLabels: { app: x } }\n  endpoints: [{ port: http, intervall: 15s }]\n',
+      /unknown field "spec\.endpoints\[0\]\.intervall"/,
+    ],
+    [
+      'a ServiceMonitor selecting no Service',
+      'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: x }\nspec:\n  selector: { matchLabels: { app: nothing } }\n  endpoints: [{ port: http }]\n',
+      /selects no Service in the input/,
+    ],
+    [
+      'a ServiceMonitor on a port the Service does not name',
+      `${deployment('')}---\napiVersion: v1\nkind: Service\nmetadata: { name: web, labels: { app: web } }\nspec: { selector: { app: web }, ports: [{ name: http, port: 80, targetPort: http }] }\n---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: x }\nspec:\n  selector: { matchLabels: { app: web } }\n  endpoints: [{ port: metrics }]\n`,
+      /endpoints\[0\]\.port "metrics" is not a port name of Service web/,
+    ],
+    [
+      'a Pod Security violation',
+      deployment('          securityContext: { allowPrivilegeEscalation: true }'),
+      /allowPrivilegeEscalation must be false \(restricted\)/,
+    ],
   ];
 
   for (const [what, manifest, expected] of cases) {
@@ -595,7 +759,10 @@ ${patch}`;
   }
 
   test('lists every problem at once, with kind and name', () => {
-    const r = helmSh(['check', '-'], `${deployment('          #port')}\n---\napiVersion: v1\nkind: Service\nmetadata: { name: Bad_Name }\nspec: { ports: [{ port: 0 }] }\n`);
+    const r = helmSh(
+      ['check', '-'],
+      `${deployment('          #port')}\n---\napiVersion: v1\nkind: Service\nmetadata: { name: Bad_Name }\nspec: { ports: [{ port: 0 }] }\n`,
+    );
     assert.equal(r.status, 1);
     assert.match(r.stderr, /Deployment\/web .*containerPort: 70000/);
     assert.match(r.stderr, /Service\/Bad_Name .*metadata\.name/);
@@ -604,12 +771,18 @@ ${patch}`;
   });
 
   test('accepts the value forms Istio accepts (5m durations, wrapper numbers)', () => {
-    const r = helmSh(['check', '-'], 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy:\n    connectionPool: { tcp: { maxConnections: 10, connectTimeout: 250ms } }\n    outlierDetection: { consecutive5xxErrors: 7, interval: 5m, baseEjectionTime: 15m, maxEjectionPercent: 100 }\n');
+    const r = helmSh(
+      ['check', '-'],
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec:\n  host: x.example.com\n  trafficPolicy:\n    connectionPool: { tcp: { maxConnections: 10, connectTimeout: 250ms } }\n    outlierDetection: { consecutive5xxErrors: 7, interval: 5m, baseEjectionTime: 15m, maxEjectionPercent: 100 }\n',
+    );
     assert.equal(r.status, 0, r.stderr);
   });
 
   test('accepts a valid manifest', () => {
-    const r = helmSh(['check', '-'], `${deployment('')}---\napiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { selector: { app: web }, ports: [{ port: 80, targetPort: http }] }\n`);
+    const r = helmSh(
+      ['check', '-'],
+      `${deployment('')}---\napiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { selector: { app: web }, ports: [{ port: 80, targetPort: http }] }\n`,
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /2 object\(s\) valid/);
   });

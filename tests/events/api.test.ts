@@ -61,7 +61,10 @@ describe('events API', () => {
     for (let i = 0; i < 5; i++) results.push((await call('POST', url('/movie'), { ...bodies.movie, movie_id: 4242, action: `a${i}` })).body);
     assert.equal(new Set(results.map((r) => r.partition)).size, 1);
     const offsets = results.map((r) => r.offset);
-    assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b));
+    assert.deepEqual(
+      offsets,
+      [...offsets].sort((a, b) => a - b),
+    );
   });
 
   test('stats count processed events by topic and type', async () => {

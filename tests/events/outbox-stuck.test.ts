@@ -313,7 +313,10 @@ describe('outbox: publish failures that are not the row', () => {
       assert.deepEqual(order(received, 'd'), ids('d'));
       const stored = await database.db.select().from(outbox).where(eq(outbox.topic, topic));
       assert.ok(stored.every((r) => r.blockedAt === null && r.parkedAt === null && r.publishedAt !== null));
-      assert.ok(stored.some((r) => /simulated/.test(r.lastError ?? '')), 'the outage is shown on the row it held back');
+      assert.ok(
+        stored.some((r) => /simulated/.test(r.lastError ?? '')),
+        'the outage is shown on the row it held back',
+      );
       assert.equal(monolith.relay.failures.permanent, 0);
     } finally {
       await monolith.stop();
@@ -337,7 +340,10 @@ describe('outbox: publish failures that are not the row', () => {
         assert.equal(row.blockedAt, null, `row ${row.id} (${row.key}) refused only in company is not blocked`);
         assert.notEqual(row.publishedAt, null);
       }
-      assert.deepEqual(order(received, 'e'), rows.filter((r) => r.key === 'e').map((r) => r.eventId));
+      assert.deepEqual(
+        order(received, 'e'),
+        rows.filter((r) => r.key === 'e').map((r) => r.eventId),
+      );
     } finally {
       await monolith.stop();
     }
@@ -346,8 +352,7 @@ describe('outbox: publish failures that are not the row', () => {
 
 describe('outbox monitoring while the database is down', () => {
   test('/metrics still answers (outbox gauges unknown) and readiness is 503', async () => {
-    const database =
-      backend() === 'postgres' ? connectPostgres({ url: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMs: 500 }) : await openPglite();
+    const database = backend() === 'postgres' ? connectPostgres({ url: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMs: 500 }) : await openPglite();
     if (database.kind === 'pglite') await database.close();
     const app = await buildMonolithApp({ database, logger: quietLogger(), outbox: monitorOutbox(database) });
     try {

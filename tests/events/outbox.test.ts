@@ -21,24 +21,30 @@ describe('transactional outbox', () => {
     const payment = (await call('POST', `${ctx.stack.monolith}/api/payments`, { user_id: user.id, amount: 4.5 })).body;
     const movie = (await call('POST', `${ctx.stack.movies}/api/movies`, { title: 'Outbox', description: '', genres: ['Drama'], rating: 7 })).body;
     const rows = await db.select().from(outbox).orderBy(asc(outbox.id));
-    assert.deepEqual(rows.map((r) => [r.type, r.topic, r.key, r.source]), [
-      ['user', 'user-events', String(user.id), 'monolith'],
-      ['payment', 'payment-events', String(user.id), 'monolith'],
-      ['movie', 'movie-events', String(movie.id), 'movies'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.type, r.topic, r.key, r.source]),
+      [
+        ['user', 'user-events', String(user.id), 'monolith'],
+        ['payment', 'payment-events', String(user.id), 'monolith'],
+        ['movie', 'movie-events', String(movie.id), 'movies'],
+      ],
+    );
     for (const row of rows) {
       await eventually(() => ctx.stack.processedCount(row.eventId) === 1, 20_000, `processing of ${row.type} event`);
     }
     await eventually(async () => (await db.select().from(outbox).where(isNull(outbox.publishedAt))).length === 0, 5000, 'marked sent');
     const byId = async (id: string) => (await processedWhere((_p, e) => e['id'] === id))[0]!;
     const userEvent = await byId(rows[0]!.eventId);
-    assert.deepEqual({ ...(userEvent['payload'] as object), timestamp: undefined }, {
-      user_id: user.id,
-      username: 'outboxer',
-      email: 'outboxer@example.com',
-      action: 'created',
-      timestamp: undefined,
-    });
+    assert.deepEqual(
+      { ...(userEvent['payload'] as object), timestamp: undefined },
+      {
+        user_id: user.id,
+        username: 'outboxer',
+        email: 'outboxer@example.com',
+        action: 'created',
+        timestamp: undefined,
+      },
+    );
     const paymentEvent = await byId(rows[1]!.eventId);
     assert.equal((paymentEvent['payload'] as { payment_id: number }).payment_id, payment.id);
     assert.equal((paymentEvent['payload'] as { amount: number }).amount, 4.5);

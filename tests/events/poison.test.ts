@@ -27,7 +27,11 @@ const metrics = async () => (await call('GET', `${ctx.stack.events}/metrics`)).t
 
 /** A trigger that makes the database refuse some rows of `table`: a stand-in for a consumer bug or a constraint, fixed by dropping it. */
 async function refuse(table: string, when: string): Promise<() => Promise<void>> {
-  await db().execute(sql.raw(`CREATE FUNCTION refuse_${table}() RETURNS trigger AS $$ BEGIN IF ${when} THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`));
+  await db().execute(
+    sql.raw(
+      `CREATE FUNCTION refuse_${table}() RETURNS trigger AS $$ BEGIN IF ${when} THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+    ),
+  );
   await db().execute(sql.raw(`CREATE TRIGGER refuse_${table} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION refuse_${table}()`));
   return async () => {
     await db().execute(sql.raw(`DROP TRIGGER refuse_${table} ON ${table}`));
@@ -123,11 +127,19 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
     await fixed();
     const replay = await call('POST', admin(`/dead-letters/replay?id=${cursed.id}`));
     assert.equal(replay.status, 200, replay.text);
-    assert.deepEqual(replay.body.replayed.map((r: { id: number; topic: string }) => [r.id, r.topic]), [[cursed.id, TOPICS.movie]]);
+    assert.deepEqual(
+      replay.body.replayed.map((r: { id: number; topic: string }) => [r.id, r.topic]),
+      [[cursed.id, TOPICS.movie]],
+    );
     await eventually(() => ctx.stack.processedCount(id) === 1, 30_000, 'the replayed event processed');
     assert.notEqual((await deadLetters()).find((d) => d.id === cursed.id)!.replayed_at, null);
     assert.equal((await call('POST', admin('/dead-letters/replay?id=999999'))).status, 404);
-    for (const bad of ['/dead-letters/replay?id=0', '/dead-letters/replay?id=99999999999999999999', '/dead-letters/replay?id=x', '/dead-letters/replay?topic=a%00b']) {
+    for (const bad of [
+      '/dead-letters/replay?id=0',
+      '/dead-letters/replay?id=99999999999999999999',
+      '/dead-letters/replay?id=x',
+      '/dead-letters/replay?topic=a%00b',
+    ]) {
       assert.equal((await call('POST', admin(bad))).status, 400, bad);
     }
     assert.equal((await call('GET', admin('/dead-letters?topic=movie%00events'))).status, 400);
@@ -150,6 +162,9 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
     assert.equal(nulAgain.attempts, MAX_ATTEMPTS);
     assert.ok(nulAgain.offset > nulFirst.offset);
     const second = await call('POST', admin('/dead-letters/replay'));
-    assert.ok(second.body.replayed.every((r: { id: number }) => !pending.some((d) => d.id === r.id)), 'the first ones are not replayed twice');
+    assert.ok(
+      second.body.replayed.every((r: { id: number }) => !pending.some((d) => d.id === r.id)),
+      'the first ones are not replayed twice',
+    );
   });
 });

@@ -43,7 +43,10 @@ describe('change capture across a broker restart', () => {
     const count = (database: DataStack['own'], table: string) => queryOne<{ n: number }>(database.database, sql.raw(`select count(*)::int as n from ${table}`));
     const total = (await count(s.legacy, 'movies')).n;
     await eventually(async () => (await count(s.own, 'movies.movies')).n === total, 120_000, 'every change captured');
-    const missing = await queryOne<{ n: number }>(s.own.database, sql`select count(*)::int as n from movies.movies where id = any(${`{${ids.join(',')}}`}::int[]) `);
+    const missing = await queryOne<{ n: number }>(
+      s.own.database,
+      sql`select count(*)::int as n from movies.movies where id = any(${`{${ids.join(',')}}`}::int[]) `,
+    );
     assert.equal(missing.n, ids.length, 'every write made around the outage is in the own store');
     assert.equal((await status(s)).phase, 2, 'no reconciler ran');
   });

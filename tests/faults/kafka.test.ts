@@ -67,7 +67,11 @@ describe('Kafka broker outage', () => {
   test('a consumer restarted mid-stream resumes from its committed offset', { timeout: 120_000 }, async () => {
     const ids: string[] = [];
     for (let i = 0; i < 300; i++) {
-      const res = await call('POST', `${ctx.stack.events}/api/events/user`, { user_id: (i % 5) + 1, action: `restart-${i}`, timestamp: new Date().toISOString() });
+      const res = await call('POST', `${ctx.stack.events}/api/events/user`, {
+        user_id: (i % 5) + 1,
+        action: `restart-${i}`,
+        timestamp: new Date().toISOString(),
+      });
       assert.equal(res.status, 201);
       ids.push(res.body.event.id);
       if (i === 150) await ctx.stack.restartConsumer();

@@ -43,10 +43,14 @@ test('a record Kafka refuses as too large blocks only its key; parking it lets t
   const relay = startOutboxRelay({ database, bus, log: quietLogger(), idleMs: 20, maxBackoffMs: 200, maxAttempts: 2 });
   try {
     await eventually(async () => (await rowsOf(database, topic))[0]!.blockedAt !== null, 60_000, 'the big record reported blocked');
-    await eventually(async () => {
-      const rows = await rowsOf(database, topic);
-      return [small, other].every((r) => rows.find((x) => x.id === r!.id)!.publishedAt !== null);
-    }, 60_000, 'the other keys published');
+    await eventually(
+      async () => {
+        const rows = await rowsOf(database, topic);
+        return [small, other].every((r) => rows.find((x) => x.id === r!.id)!.publishedAt !== null);
+      },
+      60_000,
+      'the other keys published',
+    );
     const rows = await rowsOf(database, topic);
     const byId = (id: number) => rows.find((r) => r.id === id)!;
     assert.match(byId(big!.id).lastError ?? '', /unavailable/i);

@@ -70,7 +70,11 @@ describe('client faults against an echo upstream', () => {
   });
 
   test("body limits: the backend's by default, the route's where set, never above GATEWAY_MAX_BODY_BYTES", async () => {
-    for (const [target, limit] of [['/echo', LIMIT], ['/uploads/file', 4 * LIMIT], ['/huge/file', CEILING]] as const) {
+    for (const [target, limit] of [
+      ['/echo', LIMIT],
+      ['/uploads/file', 4 * LIMIT],
+      ['/huge/file', CEILING],
+    ] as const) {
       const fits = await rawRequest(gw.port, [post(target, [`Content-Length: ${limit}`]), 'z'.repeat(limit)]);
       assert.equal(fits.status, 200, `${target} at its limit`);
       assert.equal(echoBody(fits.body).bodyBytes, limit);
@@ -82,11 +86,7 @@ describe('client faults against an echo upstream', () => {
       assert.equal(echo.seen.length, before, 'refused before anything is forwarded');
     }
     // Without a content-length the limit holds while streaming.
-    const chunked = await rawRequest(
-      gw.port,
-      [post('/echo', ['Transfer-Encoding: chunked']), chunk(3000), chunk(3000), '0\r\n\r\n'],
-      { gapMs: 30 },
-    );
+    const chunked = await rawRequest(gw.port, [post('/echo', ['Transfer-Encoding: chunked']), chunk(3000), chunk(3000), '0\r\n\r\n'], { gapMs: 30 });
     assert.equal(chunked.status, 413);
     assert.deepEqual(JSON.parse(chunked.body), { error: `request body is larger than ${LIMIT} bytes` });
     const uploads = await rawRequest(gw.port, [post('/uploads/x', ['Transfer-Encoding: chunked']), chunk(3000), chunk(3000), '0\r\n\r\n'], { gapMs: 30 });
@@ -178,7 +178,10 @@ describe('client faults against an echo upstream', () => {
   });
 
   test("the upstream's own faults still count: 5xx answers open the breaker", async () => {
-    const own = await startGateway({ backends: { echo: { url: echo.url, consecutiveFailures: THRESHOLD } }, routes: [{ name: 'all', prefix: '/', backend: 'echo' }] });
+    const own = await startGateway({
+      backends: { echo: { url: echo.url, consecutiveFailures: THRESHOLD } },
+      routes: [{ name: 'all', prefix: '/', backend: 'echo' }],
+    });
     try {
       for (let i = 0; i < THRESHOLD; i++) assert.equal((await rawRequest(own.port, rawGet('/status/500'))).status, 500);
       const ejected = await rawRequest(own.port, rawGet('/echo'));
@@ -275,7 +278,10 @@ describe('an upstream that answers before reading the whole body', () => {
       if (r.status === 502) assert.deepEqual(JSON.parse(r.body), { error: 'backend hard closed the connection before reading the whole request body' });
       else assert.equal(r.status, 413);
     }
-    assert.ok([...seen].every((s) => s === '413 hard' || s === '502 gateway'), [...seen].join(', '));
+    assert.ok(
+      [...seen].every((s) => s === '413 hard' || s === '502 gateway'),
+      [...seen].join(', '),
+    );
     assert.equal(gw.backends.get('hard')!.breaker.state(), 'closed');
     assert.equal(await breakerState(gw.url, 'hard'), 0);
     // A bodiless request to the same upstream is served as usual.

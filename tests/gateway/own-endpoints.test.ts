@@ -51,7 +51,7 @@ describe('the gateway document', () => {
     assert.match(doc.info.description, /`\/` → echo/);
   });
 
-  test('/openapi.json is not the gateway\'s: it is proxied like every other path', async () => {
+  test("/openapi.json is not the gateway's: it is proxied like every other path", async () => {
     const res = await fetch(`${gw.url}/openapi.json`);
     await res.arrayBuffer();
     assert.equal(res.headers.get('x-served-by'), 'echo');
@@ -90,7 +90,12 @@ describe('error answers are JSON', () => {
   });
 
   test("a method the gateway's own paths do not serve: 405 with Allow", async () => {
-    for (const [method, path] of [['POST', '/health'], ['DELETE', '/metrics'], ['PUT', '/ready'], ['POST', '/gateway/openapi.json']] as const) {
+    for (const [method, path] of [
+      ['POST', '/health'],
+      ['DELETE', '/metrics'],
+      ['PUT', '/ready'],
+      ['POST', '/gateway/openapi.json'],
+    ] as const) {
       const r = await rawRequest(gw.port, `${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
       assertJsonError(r, 405, `${method} ${path}`);
       assert.match(r.headers['allow'] ?? '', /GET/, `${method} ${path}`);

@@ -271,7 +271,10 @@ describe('a second migrated domain is a route-table change', () => {
       ['GET'],
       'the new backend was tried first',
     );
-    assert.deepEqual(legacy.seen.slice(legacyBefore).map((s) => [s.method, s.url]), [['GET', '/api/payments/status/503?on=payments']]);
+    assert.deepEqual(
+      legacy.seen.slice(legacyBefore).map((s) => [s.method, s.url]),
+      [['GET', '/api/payments/status/503?on=payments']],
+    );
 
     const postAnswer = await get(`${gw.url}/api/payments/status/503?on=payments`, {
       method: 'POST',

@@ -72,8 +72,7 @@ async function gateway(o: GatewayOptions = {}) {
   return { url, close: () => app.close() };
 }
 
-const servedBy = async (url: string, headers: Record<string, string> = {}) =>
-  (await fetch(url, { headers })).headers.get('x-served-by');
+const servedBy = async (url: string, headers: Record<string, string> = {}) => (await fetch(url, { headers })).headers.get('x-served-by');
 
 describe('routing through the gateway', { timeout: 60_000 }, () => {
   test('every API route answers through the gateway, from the right backend', async () => {
@@ -111,7 +110,11 @@ describe('routing through the gateway', { timeout: 60_000 }, () => {
   });
 
   test('GRADUAL_MIGRATION=false, or true at 0%: all movie traffic to the monolith; 100%: all to movies', async () => {
-    for (const [migration, percent, expected] of [[false, 100, 'monolith'], [true, 0, 'monolith'], [true, 100, 'movies']] as const) {
+    for (const [migration, percent, expected] of [
+      [false, 100, 'monolith'],
+      [true, 0, 'monolith'],
+      [true, 100, 'movies'],
+    ] as const) {
       const gw = await gateway({ migration, percent });
       try {
         for (let user = 1; user <= 30; user++) {
@@ -230,7 +233,9 @@ describe('oversized bodies and the real monolith', { timeout: 60_000 }, () => {
   const MiB = 1024 * 1024;
   const REPEAT = 7; // more than the breaker's 5 consecutive failures
   const postUsers = (port: number, bytes: number) =>
-    rawRequest(port, [`POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n\r\n`, ' '.repeat(bytes)], { timeoutMs: 20_000 });
+    rawRequest(port, [`POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n\r\n`, ' '.repeat(bytes)], {
+      timeoutMs: 20_000,
+    });
   const chunk = (n: number) => `${n.toString(16)}\r\n${' '.repeat(n)}\r\n`;
   const users = async () => ((await call('GET', `${stack.monolith}/api/users`)).body as unknown[]).length;
 
@@ -247,7 +252,13 @@ describe('oversized bodies and the real monolith', { timeout: 60_000 }, () => {
         assert.deepEqual(JSON.parse(declared.body), { error: `request body is larger than ${MiB} bytes` });
         const streamed = await rawRequest(
           port,
-          [`POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, chunk(MiB / 2), chunk(MiB / 2), chunk(MiB / 2), '0\r\n\r\n'],
+          [
+            `POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+            chunk(MiB / 2),
+            chunk(MiB / 2),
+            chunk(MiB / 2),
+            '0\r\n\r\n',
+          ],
           { gapMs: 10, timeoutMs: 20_000 },
         );
         assert.equal(streamed.status, 413, streamed.body);
@@ -275,7 +286,10 @@ describe('oversized bodies and the real monolith', { timeout: 60_000 }, () => {
         const r = await postUsers(port, 2 * MiB);
         // The monolith's own refusal when it reaches the gateway in time, else the gateway's 502.
         const from = r.headers['x-served-by'];
-        assert.ok((from === 'monolith' && r.status >= 400 && r.status < 500) || (from === 'gateway' && r.status === 502), `${r.status} from ${from}: ${r.body}`);
+        assert.ok(
+          (from === 'monolith' && r.status >= 400 && r.status < 500) || (from === 'gateway' && r.status === 502),
+          `${r.status} from ${from}: ${r.body}`,
+        );
       }
       assert.equal(await breakerState(gw.url, 'monolith'), 0);
       const later = await call('GET', `${gw.url}/api/users`);

@@ -264,10 +264,7 @@ describe('body limit', () => {
   });
 
   test('bodies within the limit are streamed through whole (content-length and chunked)', async () => {
-    const fixed = await rawRequest(gw.port, [
-      `POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${MAX_BODY}\r\n\r\n`,
-      'z'.repeat(MAX_BODY),
-    ]);
+    const fixed = await rawRequest(gw.port, [`POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${MAX_BODY}\r\n\r\n`, 'z'.repeat(MAX_BODY)]);
     assert.equal(fixed.status, 200);
     assert.equal(echoBody(fixed.body).bodyBytes, MAX_BODY);
     assert.equal(echoBody(fixed.body).method, 'POST');
@@ -318,10 +315,7 @@ describe('x-served-by', () => {
   test("the gateway's own rejections (400 bad target, 413 body too large) carry x-served-by: gateway", async () => {
     const badTarget = await rawRequest(gw.port, rawGet('/a%2Fb'));
     assert.equal(badTarget.status, 400);
-    const tooLarge = await rawRequest(gw.port, [
-      `POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${MAX_BODY + 1}\r\n\r\n`,
-      'z'.repeat(MAX_BODY + 1),
-    ]);
+    const tooLarge = await rawRequest(gw.port, [`POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${MAX_BODY + 1}\r\n\r\n`, 'z'.repeat(MAX_BODY + 1)]);
     assert.equal(tooLarge.status, 413);
     const chunkedTooLarge = await rawRequest(
       gw.port,

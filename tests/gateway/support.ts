@@ -259,7 +259,7 @@ function dechunk(buf: Buffer): Buffer | undefined {
 export function rawRequest(
   port: number,
   request: string | Buffer | Array<string | Buffer>,
-  options: { timeoutMs?: number; /** pause between the parts of an array request */ gapMs?: number } = {},
+  options: { timeoutMs?: number /** pause between the parts of an array request */; gapMs?: number } = {},
 ): Promise<RawResponse> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const gapMs = options.gapMs ?? 0;

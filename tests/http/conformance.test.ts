@@ -31,7 +31,14 @@ function provocations(path: string, method: string, op: Operation): Provocation[
   const at = { method: method.toUpperCase(), url: path };
   const list: Provocation[] = [
     { name: 'QUERY without a body type', method: 'QUERY', url: path, status: 405 },
-    { name: 'PUT with an odd, compressed body', method: 'PUT', url: path, status: 405, body: 'x', headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' } },
+    {
+      name: 'PUT with an odd, compressed body',
+      method: 'PUT',
+      url: path,
+      status: 405,
+      body: 'x',
+      headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' },
+    },
   ];
   for (const p of op.parameters ?? []) {
     if (p.in === 'query' && p.schema?.type === 'integer') list.push({ name: `?${p.name}=abc`, ...at, url: `${path}?${p.name}=abc`, status: 400 });

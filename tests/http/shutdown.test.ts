@@ -71,7 +71,9 @@ function post(agent: http.Agent, url: string, body: object): Promise<Outcome> {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body: text, ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, body: text, ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}) }),
+      );
       res.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
     });
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));

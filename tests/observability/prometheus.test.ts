@@ -129,7 +129,10 @@ async function withMovieTraffic(check: () => Promise<void>): Promise<void> {
   let sending = true;
   const traffic = (async () => {
     while (sending) {
-      await fetch(gateway('/api/movies')).then((r) => r.arrayBuffer(), () => undefined);
+      await fetch(gateway('/api/movies')).then(
+        (r) => r.arrayBuffer(),
+        () => undefined,
+      );
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
@@ -145,14 +148,21 @@ describe('Prometheus on the distributed stack', { timeout: 240_000 }, () => {
   test('the configuration scrapes exactly the four services (as compose names and ports them), and every target is up', async () => {
     assert.deepEqual(promConfig.scrape_configs.map((j) => j.job_name).sort(), ['events', 'gateway', 'monolith', 'movies']);
     for (const job of promConfig.scrape_configs) {
-      assert.deepEqual(job.static_configs.flatMap((c) => c.targets), [`${job.job_name}:${compose.services[job.job_name]!.environment!['PORT']}`]);
+      assert.deepEqual(
+        job.static_configs.flatMap((c) => c.targets),
+        [`${job.job_name}:${compose.services[job.job_name]!.environment!['PORT']}`],
+      );
     }
     assert.ok(compose.services['prometheus']!.volumes!.includes('./deploy/observability/prometheus:/etc/prometheus:ro'));
     assert.deepEqual(compose.services['prometheus']!.profiles, ['observability']);
-    await eventually(async () => {
-      const up = await prometheus.query('up');
-      return up.length === 4 && up.every((s) => s.value[1] === '1');
-    }, 60_000, 'all four targets up');
+    await eventually(
+      async () => {
+        const up = await prometheus.query('up');
+        return up.length === 4 && up.every((s) => s.value[1] === '1');
+      },
+      60_000,
+      'all four targets up',
+    );
   });
 
   test('the dashboard and the rules name only metrics the services export (live /metrics) or that the rules record', async () => {
@@ -181,7 +191,13 @@ describe('Prometheus on the distributed stack', { timeout: 240_000 }, () => {
     }
     // The migration's essentials are on the dashboard.
     const all = queried.flatMap((p) => p.targets!.map((t) => t.expr)).join('\n');
-    for (const needed of ['gateway_migration_percent', 'route:gateway_shadow_match:ratio_rate5m', 'gateway_breaker_state', 'topic:events_consumer_lag:sum', 'route_backend:gateway_request_duration_seconds:p99_5m']) {
+    for (const needed of [
+      'gateway_migration_percent',
+      'route:gateway_shadow_match:ratio_rate5m',
+      'gateway_breaker_state',
+      'topic:events_consumer_lag:sum',
+      'route_backend:gateway_request_duration_seconds:p99_5m',
+    ]) {
       assert.ok(all.includes(needed), `dashboard shows ${needed}`);
     }
   });
@@ -195,19 +211,35 @@ describe('Prometheus on the distributed stack', { timeout: 240_000 }, () => {
     });
     assert.equal(created.status, 201);
     await withMovieTraffic(async () => {
-      await eventually(async () => (await prometheus.query('route_backend:gateway_requests:rate5m{route="movies",backend="movies"} > 0')).length === 1, 60_000, 'the request rate recorded');
-      await eventually(async () => (await prometheus.query('route_backend:gateway_request_duration_seconds:p99_5m{route="movies",backend="movies"} > 0')).length === 1, 60_000, 'p99 recorded');
+      await eventually(
+        async () => (await prometheus.query('route_backend:gateway_requests:rate5m{route="movies",backend="movies"} > 0')).length === 1,
+        60_000,
+        'the request rate recorded',
+      );
+      await eventually(
+        async () => (await prometheus.query('route_backend:gateway_request_duration_seconds:p99_5m{route="movies",backend="movies"} > 0')).length === 1,
+        60_000,
+        'p99 recorded',
+      );
     });
-    await eventually(async () => {
-      const reporting = (await prometheus.query('service:outbox_oldest_pending_age_seconds:max')).map((s) => s.metric['service']).sort();
-      return reporting.join() === 'gateway,monolith,movies';
-    }, 60_000, 'the outbox age of the monolith, the movies service and the gateway');
+    await eventually(
+      async () => {
+        const reporting = (await prometheus.query('service:outbox_oldest_pending_age_seconds:max')).map((s) => s.metric['service']).sort();
+        return reporting.join() === 'gateway,monolith,movies';
+      },
+      60_000,
+      'the outbox age of the monolith, the movies service and the gateway',
+    );
     await eventually(async () => (await prometheus.query('topic:events_consumer_lag:sum')).length > 0, 60_000, 'consumer lag recorded');
-    await eventually(async () => {
-      const rules = (await prometheus.rules()).flatMap((g) => g.rules);
-      const bad = rules.filter((r) => r.health !== 'ok');
-      return rules.length === rulesFile.groups.flatMap((g) => g.rules).length && bad.length === 0;
-    }, 60_000, 'every rule evaluated with health ok');
+    await eventually(
+      async () => {
+        const rules = (await prometheus.rules()).flatMap((g) => g.rules);
+        const bad = rules.filter((r) => r.health !== 'ok');
+        return rules.length === rulesFile.groups.flatMap((g) => g.rules).length && bad.length === 0;
+      },
+      60_000,
+      'every rule evaluated with health ok',
+    );
     // Latency alerts aside: a first request on a loaded machine may take over a second.
     const firing = (await prometheus.alerts()).filter((a) => a.state === 'firing' && a.labels['alertname'] !== 'RouteLatencyP99High');
     assert.deepEqual(firing, [], 'nothing else fires on a healthy stack');
@@ -218,7 +250,9 @@ describe('Prometheus on the distributed stack', { timeout: 240_000 }, () => {
     // Movie requests keep coming (answered by the fallback or 503) so the breaker sees the failures.
     await withMovieTraffic(async () => {
       const firing = async (name: string, labels: Record<string, string>) =>
-        (await prometheus.alerts()).some((a) => a.labels['alertname'] === name && a.state === 'firing' && Object.entries(labels).every(([k, v]) => a.labels[k] === v));
+        (await prometheus.alerts()).some(
+          (a) => a.labels['alertname'] === name && a.state === 'firing' && Object.entries(labels).every(([k, v]) => a.labels[k] === v),
+        );
       await eventually(() => firing('CircuitBreakerOpen', { backend: 'movies', severity: 'page' }), 90_000, 'CircuitBreakerOpen firing for movies');
       await eventually(() => firing('TargetDown', { job: 'movies' }), 90_000, 'TargetDown firing for movies');
       const others = (await prometheus.alerts()).filter((a) => a.labels['alertname'] === 'TargetDown' && a.labels['job'] !== 'movies');

@@ -65,8 +65,7 @@ export function malformedJson(path: string, valid: Body): Case[] {
 /** A value of the wrong JSON type in each field (no coercion: "5" is not 5, 5 is not "5"). */
 export function wrongTypes(path: string, valid: Body): Case[] {
   return Object.entries(valid).flatMap(([name, value]) => {
-    const wrong: unknown[] =
-      typeof value === 'number' ? [String(value), true, null] : typeof value === 'string' ? [12, [value], null] : [{ value }, 'text'];
+    const wrong: unknown[] = typeof value === 'number' ? [String(value), true, null] : typeof value === 'string' ? [12, [value], null] : [{ value }, 'text'];
     return wrong.map((w) => ({
       name: `POST ${path}: ${name} = ${JSON.stringify(w)}`,
       request: postJson(path, { ...valid, [name]: w }),
@@ -199,7 +198,11 @@ export function framing(path: string, valid: Body): Case[] {
   const raw: Array<[string, number, string]> = [
     ['Content-Length shorter than the body', 400, head([type, `Content-Length: ${Buffer.byteLength(json) - 2}`]) + json],
     ['Content-Length and Transfer-Encoding both (CL.TE)', 400, `${head([type, `Content-Length: 4`, 'Transfer-Encoding: chunked'])}0\r\n\r\n${smuggled}`],
-    ['Transfer-Encoding and Content-Length both (TE.CL)', 400, `${head([type, 'Transfer-Encoding: chunked', `Content-Length: ${Buffer.byteLength(smuggled) + 5}`])}0\r\n\r\n${smuggled}`],
+    [
+      'Transfer-Encoding and Content-Length both (TE.CL)',
+      400,
+      `${head([type, 'Transfer-Encoding: chunked', `Content-Length: ${Buffer.byteLength(smuggled) + 5}`])}0\r\n\r\n${smuggled}`,
+    ],
     ['two different Content-Length headers', 400, head([type, 'Content-Length: 2', `Content-Length: ${Buffer.byteLength(json)}`]) + json],
     ['Content-Length list', 400, head([type, `Content-Length: ${Buffer.byteLength(json)}, 2`]) + json],
     ['Content-Length with a sign', 400, head([type, `Content-Length: +${Buffer.byteLength(json)}`]) + json],
@@ -216,7 +219,11 @@ export function framing(path: string, valid: Body): Case[] {
     ['obs-fold header continuation', 400, head([type, 'X-Folded: a', ' b', `Content-Length: ${Buffer.byteLength(json)}`]) + json],
     ['NUL in a header value', 400, head([type, 'X-Bad: a\0b', `Content-Length: ${Buffer.byteLength(json)}`]) + json],
     ['bare CR in a header value (header injection)', 400, head([type, 'X-Bad: a\rContent-Length: 0', `Content-Length: ${Buffer.byteLength(json)}`]) + json],
-    ['bare LF in a header value (header injection)', 400, head([type, `X-Bad: a\nTransfer-Encoding: chunked`, `Content-Length: ${Buffer.byteLength(json)}`]) + json],
+    [
+      'bare LF in a header value (header injection)',
+      400,
+      head([type, `X-Bad: a\nTransfer-Encoding: chunked`, `Content-Length: ${Buffer.byteLength(json)}`]) + json,
+    ],
     ['header name with a space', 400, head([type, 'X Bad: a', `Content-Length: ${Buffer.byteLength(json)}`]) + json],
     ['no Host header', 400, `POST ${path} HTTP/1.1\r\nConnection: close\r\n${type}\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`],
     ['two Host headers', 400, head([type, 'Host: evil.example', `Content-Length: ${Buffer.byteLength(json)}`]) + json],
@@ -227,7 +234,11 @@ export function framing(path: string, valid: Body): Case[] {
     ['extra token in the request line', 400, `GET ${path} HTTP/1.1 x\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`],
     ['unknown method', 400, `BREW ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`],
     ['one 20 KiB header', 431, head([`X-Big: ${'a'.repeat(20 * 1024)}`, type, `Content-Length: ${Buffer.byteLength(json)}`]) + json],
-    ['1,000 headers', 431, head([...Array.from({ length: 1000 }, (_, i) => `X-H${i}: ${'v'.repeat(12)}`), type, `Content-Length: ${Buffer.byteLength(json)}`]) + json],
+    [
+      '1,000 headers',
+      431,
+      head([...Array.from({ length: 1000 }, (_, i) => `X-H${i}: ${'v'.repeat(12)}`), type, `Content-Length: ${Buffer.byteLength(json)}`]) + json,
+    ],
     ['a 20 KiB request target', 431, `GET ${path}?q=${'a'.repeat(20 * 1024)} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`],
   ];
   return raw.map(([what, status, request]) => ({ name: `${what} (${path})`, request, status }));

@@ -12,7 +12,12 @@ const payment = { payment_id: 11, user_id: 3, amount: 9.99, status: 'completed',
 /** Event times that are not RFC 3339 date-times, or name no real instant. */
 const badTimes = ['2025-02-30T10:00:00Z', '2025-13-01T10:00:00Z', '2025-05-01T24:00:01Z', '2025-05-01T10:00:00+25:00', '2025-05-01', 'yesterday', '1746093600'];
 
-const recent = (q: string, error: RegExp): Case => ({ name: `GET /api/events/recent?${q}`, request: http('GET', `/api/events/recent?${q}`), status: 400, error });
+const recent = (q: string, error: RegExp): Case => ({
+  name: `GET /api/events/recent?${q}`,
+  request: http('GET', `/api/events/recent?${q}`),
+  status: 400,
+  error,
+});
 
 const cases: Case[] = [
   ...bad.unstorableText('/api/events/movie', movie, ['title', 'action', 'genres', 'description']),
@@ -42,4 +47,9 @@ const cases: Case[] = [
 ];
 
 assertAtLeast(cases, 60);
-runCases('events service refuses bad input', () => services.events, () => services.database, cases);
+runCases(
+  'events service refuses bad input',
+  () => services.events,
+  () => services.database,
+  cases,
+);

@@ -57,11 +57,21 @@ const cases: Case[] = [
   ...bad.unstorableText('/api/subscriptions', subscription, ['plan_type']),
   ...bad.unstorableText('/api/events/movie', movieEvent, ['title']),
   { name: 'POST /api/payments: amount 1e-9', request: postJson('/api/payments', '{"user_id": 1, "amount": 1e-9}'), status: 400, error: /body\.amount/ },
-  { name: 'POST /api/subscriptions: start_date 0050-01-01', request: postJson('/api/subscriptions', { ...subscription, start_date: '0050-01-01' }), status: 400, error: /body\.start_date/ },
+  {
+    name: 'POST /api/subscriptions: start_date 0050-01-01',
+    request: postJson('/api/subscriptions', { ...subscription, start_date: '0050-01-01' }),
+    status: 400,
+    error: /body\.start_date/,
+  },
 ];
 
 assertAtLeast(cases, 60);
-runCases('the gateway refuses bad input', () => services.gateway, () => services.database, cases);
+runCases(
+  'the gateway refuses bad input',
+  () => services.gateway,
+  () => services.database,
+  cases,
+);
 
 test('after all that, every backend still serves through the gateway (no client fault ejected one)', async () => {
   for (const path of ['/api/users', '/api/movies', '/api/payments', '/api/events/stats']) {

@@ -37,4 +37,9 @@ const cases: Case[] = [
 ];
 
 assertAtLeast(cases, 60);
-runCases('monolith refuses bad input', () => services.monolith, () => services.database, cases);
+runCases(
+  'monolith refuses bad input',
+  () => services.monolith,
+  () => services.database,
+  cases,
+);

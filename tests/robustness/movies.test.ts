@@ -12,10 +12,33 @@ const cases: Case[] = [
   ...bad.unstorableText('/api/movies', movie, ['title', 'description', 'genres']),
   ...bad.malformedJson('/api/movies', movie),
   ...bad.wrongTypes('/api/movies', movie),
-  { name: 'POST /api/movies: rating 10.5', request: http('POST', '/api/movies', { headers: ['Content-Type: application/json'], body: JSON.stringify({ ...movie, rating: 10.5 }) }), status: 400, error: /body\.rating/ },
-  { name: 'POST /api/movies: 21 genres', request: http('POST', '/api/movies', { headers: ['Content-Type: application/json'], body: JSON.stringify({ ...movie, genres: Array.from({ length: 21 }, (_, i) => `g${i}`) }) }), status: 400, error: /body\.genres/ },
-  { name: 'POST /api/movies: duplicate genres', request: http('POST', '/api/movies', { headers: ['Content-Type: application/json'], body: JSON.stringify({ ...movie, genres: ['Drama', 'Drama'] }) }), status: 400, error: /body\.genres/ },
-  { name: 'POST /api/movies: blank title', request: http('POST', '/api/movies', { headers: ['Content-Type: application/json'], body: JSON.stringify({ ...movie, title: ' \t ' }) }), status: 400, error: /body\.title/ },
+  {
+    name: 'POST /api/movies: rating 10.5',
+    request: http('POST', '/api/movies', { headers: ['Content-Type: application/json'], body: JSON.stringify({ ...movie, rating: 10.5 }) }),
+    status: 400,
+    error: /body\.rating/,
+  },
+  {
+    name: 'POST /api/movies: 21 genres',
+    request: http('POST', '/api/movies', {
+      headers: ['Content-Type: application/json'],
+      body: JSON.stringify({ ...movie, genres: Array.from({ length: 21 }, (_, i) => `g${i}`) }),
+    }),
+    status: 400,
+    error: /body\.genres/,
+  },
+  {
+    name: 'POST /api/movies: duplicate genres',
+    request: http('POST', '/api/movies', { headers: ['Content-Type: application/json'], body: JSON.stringify({ ...movie, genres: ['Drama', 'Drama'] }) }),
+    status: 400,
+    error: /body\.genres/,
+  },
+  {
+    name: 'POST /api/movies: blank title',
+    request: http('POST', '/api/movies', { headers: ['Content-Type: application/json'], body: JSON.stringify({ ...movie, title: ' \t ' }) }),
+    status: 400,
+    error: /body\.title/,
+  },
   ...bad.mediaAndSize('/api/movies', movie),
   ...bad.wrongMethods('/api/movies', ['GET', 'POST']),
   ...bad.wrongMethods('/api/movies/health', ['GET']),
@@ -34,4 +57,9 @@ const cases: Case[] = [
 ];
 
 assertAtLeast(cases, 60);
-runCases('movies service refuses bad input', () => services.movies, () => services.database, cases);
+runCases(
+  'movies service refuses bad input',
+  () => services.movies,
+  () => services.database,
+  cases,
+);

@@ -9,7 +9,6 @@ import { migrateGatewayTables, startFaultProxy, startShadowGateway, type FaultPr
 const ctx = setupStack();
 let movies: FaultProxy;
 
-
 type Movie = { id: number; rating: number; [k: string]: unknown };
 const compared = (gw: Awaited<ReturnType<typeof startShadowGateway>>, n: number) => () => {
   const total = gw.gateway.shadow.stats.endpoints('movies').reduce((sum, e) => sum + e.compared + e.errors + e.tooLarge! + e.dropped, 0);
@@ -71,14 +70,23 @@ describe('shadow comparison', () => {
   });
 
   test('identical answers match; sets and ignored pointers follow the route rules', async () => {
-    movies.fault = { kind: 'alter', change: (body) => (body as Movie[]).map((m) => ({ ...m, genres: [...(m['genres'] as string[])].reverse(), description: 'rewritten' })) };
+    movies.fault = {
+      kind: 'alter',
+      change: (body) => (body as Movie[]).map((m) => ({ ...m, genres: [...(m['genres'] as string[])].reverse(), description: 'rewritten' })),
+    };
     const gw = await startShadowGateway({ monolith: ctx.stack.monolith, movies: movies.url }, { sets: ['/*/genres'], ignore: ['/*/description'] });
     try {
       for (let i = 0; i < 3; i++) assert.equal((await call('GET', `${gw.url}/api/movies?genre=drama`)).status, 200);
       assert.equal((await call('HEAD', `${gw.url}/api/movies`)).status, 200);
       await until('the comparisons', compared(gw, 4), 10_000);
       const endpoints = gw.gateway.shadow.stats.endpoints('movies');
-      assert.deepEqual(endpoints.map((e) => [e.endpoint, e.matched, e.mismatched]), [['GET /api/movies?genre', 3, 0], ['HEAD /api/movies', 1, 0]]);
+      assert.deepEqual(
+        endpoints.map((e) => [e.endpoint, e.matched, e.mismatched]),
+        [
+          ['GET /api/movies?genre', 3, 0],
+          ['HEAD /api/movies', 1, 0],
+        ],
+      );
       assert.equal((await gw.gateway.shadow.reporter.report('movies')).matchRate, 1);
     } finally {
       await gw.close();
@@ -164,8 +172,15 @@ describe('shadow comparison', () => {
       assert.equal(conditional.status, 200);
       assert.equal((await call('GET', `${gw.url}/api/movies?limit=1`)).status, 200);
       await until('the comparison', compared(gw, 1), 10_000);
-      assert.deepEqual(movies.seen.map((h) => h['if-none-match']), [undefined], 'only the unconditional GET reached the shadow');
-      assert.equal(gw.gateway.shadow.stats.endpoints('movies').reduce((sum, e) => sum + e.mismatched, 0), 0);
+      assert.deepEqual(
+        movies.seen.map((h) => h['if-none-match']),
+        [undefined],
+        'only the unconditional GET reached the shadow',
+      );
+      assert.equal(
+        gw.gateway.shadow.stats.endpoints('movies').reduce((sum, e) => sum + e.mismatched, 0),
+        0,
+      );
     } finally {
       await gw.close();
     }

@@ -100,7 +100,12 @@ export async function startShadowGateway(
   const live = { ...state, stage, percent, enabled: true, shadow: { ...state.shadow, percent: 100, ...settings } };
   // What the control plane does on a change: the route's entry swapped, decide() reading `migration`.
   table.routes[index] = { ...route, migration: { ...route.migration!, enabled: true, percent }, live };
-  const gateway = await buildGateway({ table, logger: quietLogger(), accessLog: false, ...(options.database ? { shadow: { database: options.database, replica: 'test' } } : {}) });
+  const gateway = await buildGateway({
+    table,
+    logger: quietLogger(),
+    accessLog: false,
+    ...(options.database ? { shadow: { database: options.database, replica: 'test' } } : {}),
+  });
   const url = await listen(gateway.app, 0, '127.0.0.1');
   return { url, gateway, close: () => gateway.app.close() };
 }

@@ -36,9 +36,7 @@ function cleanText(minLength: number, maxLength: number): fc.Arbitrary<string> {
 /** Text with one unstorable code unit inserted anywhere (even between the halves of a pair), or a leading BOM. */
 function poisoned(text: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc.oneof(
-    fc
-      .tuple(text, fc.nat(), fc.constantFrom(...UNSTORABLE))
-      .map(([s, at, bad]) => s.slice(0, at % (s.length + 1)) + bad + s.slice(at % (s.length + 1))),
+    fc.tuple(text, fc.nat(), fc.constantFrom(...UNSTORABLE)).map(([s, at, bad]) => s.slice(0, at % (s.length + 1)) + bad + s.slice(at % (s.length + 1))),
     text.map((s) => `\uFEFF${s}`),
   );
 }
@@ -77,9 +75,20 @@ export const dateInput: fc.Arbitrary<string> = (() => {
     .tuple(year, fc.integer({ min: 1, max: 12 }), often(fc.integer({ min: 1, max: 28 }), fc.integer({ min: 29, max: 31 })), fc.option(time, { nil: '' }))
     .map(([y, m, d, t]) => `${String(y).padStart(4, '0')}-${two(m)}-${two(d)}${t}`);
   const edges = fc.constantFrom(
-    '1900-01-01', '9999-12-31', '9999-12-31T23:59:59.999Z', '1900-01-01T00:00:00+00:01', '9999-12-31T23:59:59-00:01',
-    '0050-01-01', '0001-03-01', '2016-12-31T23:59:60Z', '2024-02-29', '2025-02-29', '2025-01-01T00:00:00.123456789+14:00',
-    'yesterday', '', '2025-01-01T00:00:00Z\n',
+    '1900-01-01',
+    '9999-12-31',
+    '9999-12-31T23:59:59.999Z',
+    '1900-01-01T00:00:00+00:01',
+    '9999-12-31T23:59:59-00:01',
+    '0050-01-01',
+    '0001-03-01',
+    '2016-12-31T23:59:60Z',
+    '2024-02-29',
+    '2025-02-29',
+    '2025-01-01T00:00:00.123456789+14:00',
+    'yesterday',
+    '',
+    '2025-01-01T00:00:00Z\n',
   );
   return fc.oneof({ weight: 12, arbitrary: composed }, { weight: 2, arbitrary: edges }, { weight: 1, arbitrary: poisoned(edges) });
 })();
@@ -96,7 +105,10 @@ function numberFor(schema: Json, integer: boolean): fc.Arbitrary<unknown> {
     { weight: 4, arbitrary: fc.integer({ min: Math.ceil(min * 100), max: Math.floor(Math.min(max, 1e12) * 100) }).map((c) => c / 100) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom(...[min, max, min - 0.01, max + 0.01, max - 1e-6, 0, -0, 5e-324, -5e-324], ...[2.2250738585072014e-308, 1e-9, 0.1 + 0.2, 1.005, Number.MAX_VALUE]),
+      arbitrary: fc.constantFrom(
+        ...[min, max, min - 0.01, max + 0.01, max - 1e-6, 0, -0, 5e-324, -5e-324],
+        ...[2.2250738585072014e-308, 1e-9, 0.1 + 0.2, 1.005, Number.MAX_VALUE],
+      ),
     },
   );
 }

@@ -15,8 +15,7 @@ export function backend(): Backend {
   return value;
 }
 
-export const postgresUrl = () =>
-  process.env['TEST_DATABASE_URL'] ?? 'postgres://cinemaabyss@127.0.0.1:55432/cinemaabyss';
+export const postgresUrl = () => process.env['TEST_DATABASE_URL'] ?? 'postgres://cinemaabyss@127.0.0.1:55432/cinemaabyss';
 
 export interface TestDatabase {
   database: Database;

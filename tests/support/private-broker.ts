@@ -20,7 +20,13 @@ export interface PrivateBroker {
 export async function startPrivateBroker(name: string): Promise<PrivateBroker> {
   const [port, controller] = [await freePort(), await freePort()];
   const runDir = mkdtempSync(join(tmpdir(), `cinemaabyss-${name}-kafka-`));
-  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controller), KAFKA_RUN_DIR: runDir, KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m' };
+  const env = {
+    ...process.env,
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(controller),
+    KAFKA_RUN_DIR: runDir,
+    KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m',
+  };
   const run = (action: 'start' | 'stop') => {
     const result = spawnSync('bash', ['scripts/kafka.sh', action], { cwd: root, encoding: 'utf8', timeout: 120_000, env });
     assert.equal(result.status, 0, `kafka.sh ${action}: ${result.stderr}`);

@@ -53,12 +53,7 @@ export interface Answer {
 }
 
 /** A real HTTP request; `body` objects are sent as JSON, strings as they are. */
-export async function call(
-  method: string,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
+export async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);

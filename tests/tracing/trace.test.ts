@@ -45,7 +45,12 @@ class ScriptServer {
   start(timeout: number): Record<string, string> {
     const out = this.#run('start', timeout);
     this.started = true;
-    return Object.fromEntries(out.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    return Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+    );
   }
 
   stop(): void {
@@ -170,30 +175,45 @@ test('a user created through the gateway is one trace from the gateway to the co
   // The client starts the trace: every span must carry its id.
   const traceId = randomBytes(16).toString('hex');
   const unique = randomUUID().slice(0, 8);
-  const created = await call('POST', `${ctx.gateway.url}/api/users`, { username: `traced-${unique}`, email: `traced-${unique}@example.com` }, {
-    traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
-  });
+  const created = await call(
+    'POST',
+    `${ctx.gateway.url}/api/users`,
+    { username: `traced-${unique}`, email: `traced-${unique}@example.com` },
+    {
+      traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+    },
+  );
   assert.equal(created.status, 201, created.text);
 
   const spanOf = (found: JaegerTrace, service: string, predicate: (span: JaegerSpan) => boolean) =>
     found.spans.find((s) => found.processes[s.processID]?.serviceName === service && predicate(s));
   const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
   let trace: JaegerTrace | undefined;
-  await eventually(async () => {
-    const res = await fetch(`${ctx.queryUrl}/api/traces/${traceId}`);
-    if (res.status !== 200) return false;
-    trace = ((await res.json()) as { data: JaegerTrace[] }).data[0];
-    return !!trace && !!spanOf(trace, 'events', (s) => s.operationName === 'process user-events');
-  }, 60_000, 'the trace in Jaeger, down to the consumer');
+  await eventually(
+    async () => {
+      const res = await fetch(`${ctx.queryUrl}/api/traces/${traceId}`);
+      if (res.status !== 200) return false;
+      trace = ((await res.json()) as { data: JaegerTrace[] }).data[0];
+      return !!trace && !!spanOf(trace, 'events', (s) => s.operationName === 'process user-events');
+    },
+    60_000,
+    'the trace in Jaeger, down to the consumer',
+  );
   const found = trace!;
 
   const hop = spanOf(found, 'gateway', (s) => tag(s, 'span.kind') === 'client' && tag(s, 'cinemaabyss.backend') === 'monolith');
   assert.ok(hop, 'the gateway hop to the monolith');
   assert.equal(tag(hop, 'cinemaabyss.shadow'), false);
-  assert.ok(spanOf(found, 'gateway', (s) => tag(s, 'span.kind') === 'server'), 'the gateway server span');
+  assert.ok(
+    spanOf(found, 'gateway', (s) => tag(s, 'span.kind') === 'server'),
+    'the gateway server span',
+  );
   const server = spanOf(found, 'monolith', (s) => tag(s, 'span.kind') === 'server');
   assert.ok(server, 'the monolith server span');
-  assert.ok(spanOf(found, 'monolith', (s) => tag(s, 'db.system.name') === 'postgresql' || tag(s, 'db.system') === 'postgresql'), 'a database query');
+  assert.ok(
+    spanOf(found, 'monolith', (s) => tag(s, 'db.system.name') === 'postgresql' || tag(s, 'db.system') === 'postgresql'),
+    'a database query',
+  );
   const write = spanOf(found, 'monolith', (s) => s.operationName === 'outbox write user-events');
   assert.ok(write, 'the outbox write');
   const publish = spanOf(found, 'monolith', (s) => s.operationName === 'outbox publish user-events');

@@ -128,7 +128,10 @@ test('an operator moves the split with the slider’s exact value; real requests
 
 test('a shadow mismatch shows with its side-by-side diff; the analysis judges the windows and pauses the route, saying why', async () => {
   // The movies service misbehaves (test code rewrites its answers): one title differs.
-  stack.movies.fault = { kind: 'alter', change: (body) => (body as { title: string }[]).map((m, i) => (i === 0 ? { ...m, title: `${m.title} (remastered)` } : m)) };
+  stack.movies.fault = {
+    kind: 'alter',
+    change: (body) => (body as { title: string }[]).map((m, i) => (i === 0 ? { ...m, title: `${m.title} (remastered)` } : m)),
+  };
   await change(
     { stage: 'shadow', shadow: { percent: 100 }, analysis: { enabled: true, windowSeconds: 1, minRequests: 1, failWindows: 2 } },
     'compare before serving anyone',
@@ -247,7 +250,12 @@ test('stopping the movies service opens its breaker and the traffic falls back t
       await page.getByTestId('breaker-movies').filter({ hasText: 'breaker open' }).waitFor();
       await page.getByTestId('breaker-monolith').filter({ hasText: 'breaker closed' }).waitFor();
       // The route's traffic, now served by the monolith, shows live numbers.
-      await page.getByTestId('traffic-movies-monolith').locator('td.num').first().filter({ hasNotText: /^0\.0$/ }).waitFor();
+      await page
+        .getByTestId('traffic-movies-monolith')
+        .locator('td.num')
+        .first()
+        .filter({ hasNotText: /^0\.0$/ })
+        .waitFor();
       await assertAccessible(page, 'traffic with an open breaker');
       await screenshot(page, 'console-traffic');
     } finally {

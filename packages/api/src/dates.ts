@@ -36,9 +36,7 @@ const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 export function dateInputInstant(text: string): Date | undefined {
   const parts = PARTS.exec(text);
   if (!parts) return undefined;
-  const [, year, month, day, hour, minute, second, fraction = '', sign, offsetHours, offsetMinutes] = parts.map(
-    (part) => part ?? '',
-  );
+  const [, year, month, day, hour, minute, second, fraction = '', sign, offsetHours, offsetMinutes] = parts.map((part) => part ?? '');
   const offset = (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes));
   const millisecond = Number(fraction.slice(0, 3).padEnd(3, '0'));
   const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute) - offset, Number(second), millisecond);

@@ -40,9 +40,7 @@ const PartitionState = Type.Object({
   end: Type.Optional(Type.Integer()),
   lag: Type.Optional(Type.Integer()),
   stuck: Type.Boolean(),
-  retrying: Type.Optional(
-    Type.Object({ offset: Type.Integer(), attempts: Type.Integer(), since: Timestamp, transient: Type.Boolean(), error: Type.String() }),
-  ),
+  retrying: Type.Optional(Type.Object({ offset: Type.Integer(), attempts: Type.Integer(), since: Timestamp, transient: Type.Boolean(), error: Type.String() })),
 });
 
 export const ConsumerStatus = Type.Object({

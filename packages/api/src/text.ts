@@ -37,5 +37,4 @@ export const STORABLE_NON_BLANK_TEXT = `^${NO_LEADING_BOM}[${WHITESPACE}]*(?:[^$
 export const Text = (options: TStringOptions = {}): TString => Type.String({ ...options, pattern: STORABLE_TEXT });
 
 /** A name-like field (username, title, genre, plan): storable and not only whitespace. */
-export const Name = (options: TStringOptions = {}): TString =>
-  Type.String({ minLength: 1, ...options, pattern: STORABLE_NON_BLANK_TEXT });
+export const Name = (options: TStringOptions = {}): TString => Type.String({ minLength: 1, ...options, pattern: STORABLE_NON_BLANK_TEXT });

@@ -16,9 +16,20 @@ test('storable text: everything but NUL, lone surrogates and a leading U+FEFF', 
   }
 });
 
-test('non-blank text: storable and not only whitespace (JavaScript\'s and Python\'s alike)', () => {
+test("non-blank text: storable and not only whitespace (JavaScript's and Python's alike)", () => {
   for (const ok of ['a', ' a ', '\u3000x\u3000', '\u{1F600}', '\u200B', '_', '\u00AD']) assert.ok(nonBlank.test(ok), JSON.stringify(ok));
-  const blank = ['', ' ', '\t\n\u000B\f\r', '\u001C\u001D\u001E\u001F', '\u0085', '\u00A0', '\u1680', '\u2000\u200A', '\u2028\u2029', '\u202F\u205F\u3000\uFEFF'];
+  const blank = [
+    '',
+    ' ',
+    '\t\n\u000B\f\r',
+    '\u001C\u001D\u001E\u001F',
+    '\u0085',
+    '\u00A0',
+    '\u1680',
+    '\u2000\u200A',
+    '\u2028\u2029',
+    '\u202F\u205F\u3000\uFEFF',
+  ];
   for (const bad of [...blank, 'a\u0000', ' \uD800', '\u0000', '\uFEFFa']) assert.ok(!nonBlank.test(bad), JSON.stringify(bad));
   // Every character JavaScript calls whitespace is blank here too.
   for (let c = 0; c <= 0xffff; c++) {

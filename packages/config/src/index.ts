@@ -40,12 +40,7 @@ function describe(error: ErrorObject): string {
  * Reads the keys named in `schema` from `env`, coerces and validates them, and reports every
  * problem in one error so an operator fixes a deployment in one go.
  */
-export function loadConfig<T extends TObject>(
-  service: string,
-  schema: T,
-  env: NodeJS.ProcessEnv = process.env,
-  options: LoadOptions = {},
-): Static<T> {
+export function loadConfig<T extends TObject>(service: string, schema: T, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Static<T> {
   const data: Record<string, unknown> = {};
   for (const key of Object.keys(schema.properties)) {
     const value = env[key];
@@ -63,7 +58,8 @@ export function loadConfig<T extends TObject>(
 }
 
 /** Port numbers as every service accepts them. */
-export const Port = (defaultPort: number, description = 'TCP port to listen on') => Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
+export const Port = (defaultPort: number, description = 'TCP port to listen on') =>
+  Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
 
 export const LogLevel = Type.String({
   enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],

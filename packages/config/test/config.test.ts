@@ -37,12 +37,7 @@ test('aliases fill in the canonical name, which wins when both are set', () => {
   const aliases = { aliases: { DATABASE_URL: 'DB_CONNECTION_STRING' } };
   const viaAlias = loadConfig('svc', Schema, { REQUIRED_URL: 'http://x', DATABASE_URL: 'postgres://a/b' }, aliases);
   assert.equal(viaAlias.DB_CONNECTION_STRING, 'postgres://a/b');
-  const both = loadConfig(
-    'svc',
-    Schema,
-    { REQUIRED_URL: 'http://x', DATABASE_URL: 'postgres://a/b', DB_CONNECTION_STRING: 'postgres://c/d' },
-    aliases,
-  );
+  const both = loadConfig('svc', Schema, { REQUIRED_URL: 'http://x', DATABASE_URL: 'postgres://a/b', DB_CONNECTION_STRING: 'postgres://c/d' }, aliases);
   assert.equal(both.DB_CONNECTION_STRING, 'postgres://c/d');
 });
 

@@ -29,7 +29,9 @@ export function isUnavailable(error: unknown): boolean {
   if (e?.code && (unavailableCodes.has(e.code) || e.code.startsWith('08'))) return true;
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (/timeout exceeded when trying to connect|Connection terminated|database is closed|PGlite is closed|after calling end on the pool/i.test(current.message)) {
+    if (
+      /timeout exceeded when trying to connect|Connection terminated|database is closed|PGlite is closed|after calling end on the pool/i.test(current.message)
+    ) {
       return true;
     }
     current = current.cause;

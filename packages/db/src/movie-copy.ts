@@ -123,7 +123,9 @@ export async function nextMonolithMovieId(db: Db): Promise<number> {
 
 /** The monolith sequence's last id given (for the hand-over of id allocation at retirement). */
 export async function lastMonolithMovieId(db: Db): Promise<number> {
-  const [row] = await db.select({ id: sql<number>`greatest((select last_value from movies_id_seq), (select coalesce(max(id), 0) from movies))::int` }).from(sql`(select 1) as once`);
+  const [row] = await db
+    .select({ id: sql<number>`greatest((select last_value from movies_id_seq), (select coalesce(max(id), 0) from movies))::int` })
+    .from(sql`(select 1) as once`);
   return row!.id;
 }
 
@@ -138,13 +140,17 @@ export async function retireMonolithMovies(db: Db): Promise<void> {
       begin raise exception 'the monolith''s movie tables are retired: the movies service owns the movies' using errcode = '55000'; end $$`);
     for (const table of ['movies', 'movie_genres']) {
       await tx.execute(sql.raw(`drop trigger if exists ${RETIRED_TRIGGER} on ${table}`));
-      await tx.execute(sql.raw(`create trigger ${RETIRED_TRIGGER} before insert or update or delete on ${table} for each statement execute function movies_retired()`));
+      await tx.execute(
+        sql.raw(`create trigger ${RETIRED_TRIGGER} before insert or update or delete on ${table} for each statement execute function movies_retired()`),
+      );
     }
   });
 }
 
 /** Whether `retireMonolithMovies` has run: the monolith's applier then has nothing to keep up to date. */
 export async function monolithMoviesRetired(db: Db): Promise<boolean> {
-  const [row] = await db.select({ retired: sql<boolean>`exists (select 1 from pg_trigger where tgname = ${RETIRED_TRIGGER} and tgrelid = 'movies'::regclass)` }).from(sql`(select 1) as once`);
+  const [row] = await db
+    .select({ retired: sql<boolean>`exists (select 1 from pg_trigger where tgname = ${RETIRED_TRIGGER} and tgrelid = 'movies'::regclass)` })
+    .from(sql`(select 1) as once`);
   return row!.retired;
 }

@@ -62,10 +62,7 @@ export const movieGenres = pgTable(
       .references(() => movies.id, { onDelete: 'cascade' }),
     genre: varchar('genre', { length: 50 }).notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.movieId, t.genre] }),
-    index('movie_genres_genre_idx').on(sql`lower(${t.genre})`),
-  ],
+  (t) => [primaryKey({ columns: [t.movieId, t.genre] }), index('movie_genres_genre_idx').on(sql`lower(${t.genre})`)],
 );
 
 export const payments = pgTable(
@@ -92,10 +89,7 @@ export const subscriptions = pgTable(
     startDate: timestamp('start_date', { withTimezone: true }).notNull(),
     endDate: timestamp('end_date', { withTimezone: true }).notNull(),
   },
-  (t) => [
-    index('subscriptions_user_id_idx').on(t.userId),
-    check('subscriptions_dates_ordered', sql`${t.endDate} >= ${t.startDate}`),
-  ],
+  (t) => [index('subscriptions_user_id_idx').on(t.userId), check('subscriptions_dates_ordered', sql`${t.endDate} >= ${t.startDate}`)],
 );
 
 /**
@@ -135,5 +129,4 @@ export const outboxIndexes = (t: { id: AnyPgColumn; publishedAt: AnyPgColumn; pa
 export const outbox = pgTable('outbox', outboxColumns(), outboxIndexes);
 
 /** The same outbox in another Postgres schema (e.g. the gateway's `gateway.outbox`), for the relay and the CLI. */
-export const outboxInSchema = (schema: string): typeof outbox =>
-  pgSchema(schema).table('outbox', outboxColumns(), outboxIndexes) as unknown as typeof outbox;
+export const outboxInSchema = (schema: string): typeof outbox => pgSchema(schema).table('outbox', outboxColumns(), outboxIndexes) as unknown as typeof outbox;

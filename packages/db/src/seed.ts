@@ -5,15 +5,13 @@ import { movieGenres, movies, payments, subscriptions, users } from './schema.ts
 const sampleMovies = [
   {
     title: 'The Shawshank Redemption',
-    description:
-      'Two imprisoned men bond over a number of years, finding solace and eventual redemption through acts of common decency.',
+    description: 'Two imprisoned men bond over a number of years, finding solace and eventual redemption through acts of common decency.',
     rating: 9.3,
     genres: ['Drama'],
   },
   {
     title: 'The Godfather',
-    description:
-      'The aging patriarch of an organized crime dynasty transfers control of his clandestine empire to his reluctant son.',
+    description: 'The aging patriarch of an organized crime dynasty transfers control of his clandestine empire to his reluctant son.',
     rating: 9.2,
     genres: ['Crime', 'Drama'],
   },
@@ -56,10 +54,7 @@ export async function seed(db: Db): Promise<boolean> {
       .values([1, 2, 3].map((n) => ({ username: `user${n}`, email: `user${n}@example.com` })))
       .returning({ id: users.id });
     for (const movie of sampleMovies) {
-      const [row] = await tx
-        .insert(movies)
-        .values({ title: movie.title, description: movie.description, rating: movie.rating })
-        .returning({ id: movies.id });
+      const [row] = await tx.insert(movies).values({ title: movie.title, description: movie.description, rating: movie.rating }).returning({ id: movies.id });
       await tx.insert(movieGenres).values(movie.genres.map((genre) => ({ movieId: row!.id, genre })));
     }
     const [a, b, c] = people.map((p) => p.id) as [number, number, number];

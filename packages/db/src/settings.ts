@@ -13,9 +13,7 @@ export const DatabaseSettings = {
     description: 'PGlite data folder when no PostgreSQL URL is set; memory:// keeps it in memory',
   }),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'PostgreSQL pool size' }),
-  DB_AUTO_MIGRATE: Type.Optional(
-    Type.Boolean({ description: 'Apply migrations at start-up (default: on for PGlite, off for PostgreSQL)' }),
-  ),
+  DB_AUTO_MIGRATE: Type.Optional(Type.Boolean({ description: 'Apply migrations at start-up (default: on for PGlite, off for PostgreSQL)' })),
 };
 
 export const databaseAliases = { DATABASE_URL: 'DB_CONNECTION_STRING' };

@@ -12,8 +12,7 @@ export const deadLetterTopic = (topic: string) => `${topic}${SUFFIX}`;
 export const isDeadLetterTopic = (topic: string) => topic.endsWith(SUFFIX);
 export const originTopic = (topic: string) => (isDeadLetterTopic(topic) ? topic.slice(0, -SUFFIX.length) : topic);
 
-const originalHeaders = (headers: Record<string, string>) =>
-  Object.fromEntries(Object.entries(headers).filter(([name]) => !name.startsWith(PREFIX)));
+const originalHeaders = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([name]) => !name.startsWith(PREFIX)));
 
 export interface DeadLetter {
   /** Where the record failed; partition and offset are null for a record written without the headers. */

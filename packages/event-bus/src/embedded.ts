@@ -7,14 +7,7 @@ import { Delivery } from './delivery.ts';
 import { partitionFor } from './partition.ts';
 import { busGroupOffsets, busMessages, busPartitions } from './schema.ts';
 import { sendTraced } from './tracing.ts';
-import {
-  BusUnavailableError,
-  type EventBus,
-  type OutgoingMessage,
-  type SendResult,
-  type SubscribeOptions,
-  type Subscription,
-} from './types.ts';
+import { BusUnavailableError, type EventBus, type OutgoingMessage, type SendResult, type SubscribeOptions, type Subscription } from './types.ts';
 
 export const embeddedBusMigrations: MigrationSet = {
   folder: fileURLToPath(new URL('../migrations', import.meta.url)),
@@ -106,7 +99,10 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
     const delivery = new Delivery(options, send, 'embedded');
     const assigned: { topic: string; partition: number; next: number }[] = [];
     for (const topic of topics) {
-      const committed = await db.select().from(busGroupOffsets).where(and(eq(busGroupOffsets.groupId, groupId), eq(busGroupOffsets.topic, topic)));
+      const committed = await db
+        .select()
+        .from(busGroupOffsets)
+        .where(and(eq(busGroupOffsets.groupId, groupId), eq(busGroupOffsets.topic, topic)));
       const ends = await db.select().from(busPartitions).where(eq(busPartitions.topic, topic));
       for (const end of ends) {
         const found = committed.find((c) => c.partition === end.partition);

@@ -88,7 +88,12 @@ export async function kafkaSubscription(
       consumer.listOffsets({ topics, timestamp: ListOffsetTimestamps.EARLIEST }),
       assigned.length > 0 ? consumer.listCommittedOffsets({ topics: assigned }) : new Map<string, bigint[]>(),
     ]);
-    const known = new Set(delivery.status().filter((s) => s.position !== undefined).map((s) => `${s.topic}:${s.partition}`));
+    const known = new Set(
+      delivery
+        .status()
+        .filter((s) => s.position !== undefined)
+        .map((s) => `${s.topic}:${s.partition}`),
+    );
     for (const [topic, offsets] of ends) {
       for (const [partition, end] of offsets.entries()) delivery.track(topic, partition, { end: Number(end) });
     }

@@ -4,14 +4,7 @@ import { deadLetterTopic, isDeadLetterTopic } from './dead-letter.ts';
 import { Delivery } from './delivery.ts';
 import { partitionFor } from './partition.ts';
 import { sendTraced } from './tracing.ts';
-import {
-  BusUnavailableError,
-  type EventBus,
-  type OutgoingMessage,
-  type SendResult,
-  type SubscribeOptions,
-  type Subscription,
-} from './types.ts';
+import { BusUnavailableError, type EventBus, type OutgoingMessage, type SendResult, type SubscribeOptions, type Subscription } from './types.ts';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -100,8 +93,7 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
         p.resolve({ topic: p.message.topic, partition: p.partition, offset });
       }
     } catch (error) {
-      const failure =
-        error instanceof BusUnavailableError ? error : new BusUnavailableError('Kafka is unavailable', { cause: error });
+      const failure = error instanceof BusUnavailableError ? error : new BusUnavailableError('Kafka is unavailable', { cause: error });
       for (const p of batch) p.reject(failure);
       sending.catch(() => {});
     } finally {

@@ -32,7 +32,12 @@ export function monitorOutbox(database: Database, relay?: OutboxRelay, table?: O
       registers: [registry],
       async collect() {
         // Unknown while the database is unreachable (its readiness check says so); /metrics still answers.
-        this.set(await status().then((s) => s[field], () => Number.NaN));
+        this.set(
+          await status().then(
+            (s) => s[field],
+            () => Number.NaN,
+          ),
+        );
       },
     });
   const gauges = [

@@ -105,7 +105,10 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
     const now = Date.now();
     const waiting = [...holds.values()].filter((h) => h.retryAt > now);
     const notHeld: SQL | undefined = waiting.length
-      ? sql`(${outbox.topic}, ${outbox.key}) not in (${sql.join(waiting.map((h) => sql`(${h.topic}, ${h.key})`), sql`, `)})`
+      ? sql`(${outbox.topic}, ${outbox.key}) not in (${sql.join(
+          waiting.map((h) => sql`(${h.topic}, ${h.key})`),
+          sql`, `,
+        )})`
       : undefined;
     return db.select().from(outbox).where(and(outboxStates.pending, notHeld)).orderBy(asc(outbox.id)).limit(batchSize);
   }
@@ -199,7 +202,15 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
     }
 
     if (sent.length > 0) {
-      await db.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.id, sent.map((r) => r.id)));
+      await db
+        .update(outbox)
+        .set({ publishedAt: new Date() })
+        .where(
+          inArray(
+            outbox.id,
+            sent.map((r) => r.id),
+          ),
+        );
       for (const row of sent) {
         if (holds.get(keyOf(row))?.rowId === row.id) holds.delete(keyOf(row));
         if (announced.delete(row.id)) log.info({ outbox_id: row.id, event_id: row.eventId }, 'blocked outbox row published');

@@ -9,14 +9,7 @@ export type PublishFailureKind = 'transient' | 'permanent';
 export const PUBLISH_FAILURE_KINDS: readonly PublishFailureKind[] = ['transient', 'permanent'];
 
 // Kafka error codes that refuse a record for what it is, not for the state of the cluster.
-const REFUSED_RECORD = [
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_TOPIC_EXCEPTION',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-  'INVALID_TIMESTAMP',
-];
+const REFUSED_RECORD = ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_TOPIC_EXCEPTION', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP'];
 
 function refusedByKafka(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; current = (current as Error).cause, depth++) {

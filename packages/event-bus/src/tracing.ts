@@ -22,5 +22,8 @@ export function sendTraced<T>(system: EventBus['kind'], message: OutgoingMessage
 
 /** Runs a handler over records in CONSUMER spans continuing the traces their headers carry. */
 export function processTraced<T>(system: EventBus['kind'], records: BusMessage[], work: () => Promise<T>): Promise<T> {
-  return consuming(records.map((r) => ({ attributes: recordAttributes(system, r), headers: r.headers })), work);
+  return consuming(
+    records.map((r) => ({ attributes: recordAttributes(system, r), headers: r.headers })),
+    work,
+  );
 }

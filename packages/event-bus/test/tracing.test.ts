@@ -91,7 +91,10 @@ test('a batch: one CONSUMER span per record in its own trace, the work in a batc
   );
   const consumers = (await finished()).filter((s) => s.name === 'process movie-events');
   assert.deepEqual(consumers.map((s) => s.spanContext().traceId).sort(), [first.traceId, second.traceId].sort());
-  assert.ok(consumers.every((s) => s.status.code === 2), 'the failure is on every record’s span');
+  assert.ok(
+    consumers.every((s) => s.status.code === 2),
+    'the failure is on every record’s span',
+  );
   const batch = await spanNamed('process movie-events batch');
   assert.ok(batch);
   assert.deepEqual(batch.links.map((l) => l.context.spanId).sort(), consumers.map((s) => s.spanContext().spanId).sort());

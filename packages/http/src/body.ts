@@ -17,7 +17,10 @@ function isUtf8(label: string): boolean {
 /** Why a JSON body cannot be read as sent: the services decode neither compression nor other charsets. */
 function unreadable(headers: IncomingHttpHeaders): Error | undefined {
   // Repeated Content-Encoding headers arrive joined by commas: every coding must be identity.
-  const codings = (headers['content-encoding'] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  const codings = (headers['content-encoding'] ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (codings.some((c) => c.toLowerCase() !== 'identity')) {
     return unsupportedMediaType('content-encoding is not supported: send the body uncompressed');
   }

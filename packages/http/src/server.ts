@@ -155,12 +155,10 @@ export async function createServer(options: ServerOptions): Promise<App> {
   answerUnrouted(app);
   documentErrorAnswers(app);
 
-  if (options.logRequests !== false) app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
-      'request',
-    );
-  });
+  if (options.logRequests !== false)
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    });
 
   await app.register(swagger, {
     openapi: {
@@ -175,11 +173,7 @@ export async function createServer(options: ServerOptions): Promise<App> {
   installMetrics(app, options.service, options.registry);
 
   if (options.healthPath) {
-    app.get(
-      options.healthPath,
-      { schema: { summary: 'Liveness', tags: ['health'], response: { 200: HealthStatus } } },
-      async () => ({ status: true }),
-    );
+    app.get(options.healthPath, { schema: { summary: 'Liveness', tags: ['health'], response: { 200: HealthStatus } } }, async () => ({ status: true }));
   }
   app.get(
     options.readyPath,

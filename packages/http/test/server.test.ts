@@ -151,14 +151,18 @@ test('a method a known path does not serve is 405 whatever the headers; OPTIONS 
 
 test('compressed bodies, other charsets and other media types are 415; bytes that are not UTF-8 are 400', async () => {
   const server = await app();
-  const post = (headers: Record<string, string>, payload: string | Buffer = '{"n": 1}') =>
-    server.inject({ method: 'POST', url: '/echo', headers, payload });
+  const post = (headers: Record<string, string>, payload: string | Buffer = '{"n": 1}') => server.inject({ method: 'POST', url: '/echo', headers, payload });
   for (const encoding of ['gzip', 'br', 'deflate', 'x-unknown', 'identity, gzip', 'gzip, identity']) {
     const res = await post({ 'content-type': 'application/json', 'content-encoding': encoding });
     assert.equal(res.statusCode, 415, encoding);
     assert.match(res.json().error, /content-encoding/);
   }
-  for (const type of ['application/json; charset=latin1', 'application/json; charset="ISO-8859-1"', 'application/json; CHARSET=utf-16', 'application/json; charset=nonsense']) {
+  for (const type of [
+    'application/json; charset=latin1',
+    'application/json; charset="ISO-8859-1"',
+    'application/json; CHARSET=utf-16',
+    'application/json; charset=nonsense',
+  ]) {
     const res = await post({ 'content-type': type });
     assert.equal(res.statusCode, 415, type);
     assert.match(res.json().error, /utf-8/);

@@ -9,7 +9,10 @@ const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
 async function linesOf(script: string): Promise<Record<string, unknown>[]> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=source', '--input-type=module', '-e', script], { timeout: 20_000 });
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 test('JSON lines with level, ISO time, service and message; buffered lines are written at exit', async () => {
@@ -39,7 +42,10 @@ test('a quiet service still gets its lines out within the flush interval', async
     setTimeout(() => { writeSync(1, JSON.stringify({ marker: true }) + '\\n'); process.exit(0); }, 600);
   `);
   // The log line must come before the marker: it was flushed by the timer, not at exit.
-  assert.deepEqual(lines.map((l) => l['msg'] ?? 'marker'), ['one line, far below the 4 KiB block', 'marker']);
+  assert.deepEqual(
+    lines.map((l) => l['msg'] ?? 'marker'),
+    ['one line, far below the 4 KiB block', 'marker'],
+  );
 });
 
 test('secrets under req.headers are redacted', async () => {

@@ -39,8 +39,7 @@ export const EventsConfig = Type.Object({
 });
 export type EventsConfig = Static<typeof EventsConfig>;
 
-export const loadEventsConfig = (env: NodeJS.ProcessEnv = process.env): EventsConfig =>
-  loadConfig('events', EventsConfig, env, { aliases: databaseAliases });
+export const loadEventsConfig = (env: NodeJS.ProcessEnv = process.env): EventsConfig => loadConfig('events', EventsConfig, env, { aliases: databaseAliases });
 
 /** The consumer's retry and dead-letter policy from the configuration. */
 export const deliveryPolicy = (config: EventsConfig) => ({

@@ -179,4 +179,3 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   };
   return { app, backends, shadow, drain, traffic, ...(plane ? { plane } : {}), ...(analysis ? { analysis } : {}) };
 }
-

@@ -18,7 +18,12 @@ export const GatewayConfig = Type.Object({
   MOVIES_SERVICE_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8081', description: 'Origin of the movies service' }),
   EVENTS_SERVICE_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://localhost:8082', description: 'Origin of the events service' }),
   GRADUAL_MIGRATION: Type.Boolean({ default: false, description: 'Send MOVIES_MIGRATION_PERCENT of movie traffic to the movies service' }),
-  MOVIES_MIGRATION_PERCENT: Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'Share of movie traffic (users) the movies service gets when GRADUAL_MIGRATION is on' }),
+  MOVIES_MIGRATION_PERCENT: Type.Integer({
+    minimum: 0,
+    maximum: 100,
+    default: 0,
+    description: 'Share of movie traffic (users) the movies service gets when GRADUAL_MIGRATION is on',
+  }),
   MIGRATION_MODE: Type.String({ enum: ['sticky', 'random'], default: 'sticky', description: 'sticky: by user/session bucket; random: per request' }),
   GATEWAY_CONFIG: Type.Optional(Type.String({ minLength: 1, description: 'Path of a JSON route table (replaces the simple form)' })),
   GATEWAY_OVERRIDE_SECRET: Type.Optional(
@@ -50,12 +55,17 @@ export const GatewayConfig = Type.Object({
     default: 5000,
     description: 'Re-read of the stored state besides notifications, so a missed one cannot leave a replica behind',
   }),
-  GATEWAY_REPLICA_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: "This replica's name in shared tables (default hostname-pid)" })),
+  GATEWAY_REPLICA_ID: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: "This replica's name in shared tables (default hostname-pid)" }),
+  ),
   // The gateway's own outbox (audit entries as migration-events) goes out on this bus; unset: kept in gateway.outbox.
   ...BusSettings,
   ...OutboxSettings,
   GATEWAY_VIEWER_DIR: Type.Optional(
-    Type.String({ minLength: 1, description: "The viewer web app's build, served at / (default: this repository's web/viewer/dist); without an index.html it is not served" }),
+    Type.String({
+      minLength: 1,
+      description: "The viewer web app's build, served at / (default: this repository's web/viewer/dist); without an index.html it is not served",
+    }),
   ),
   GATEWAY_ADMIN_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8001, description: 'Port of the admin API (never the public one)' }),
   GATEWAY_ADMIN_HOST: Type.Optional(Type.String({ minLength: 1, description: 'Interface of the admin API (default: HOST)' })),
@@ -66,7 +76,11 @@ export const GatewayConfig = Type.Object({
       description: "The events service's own port, whose /admin endpoints the console's events view reads through the admin API (default EVENTS_SERVICE_URL)",
     }),
   ),
-  GATEWAY_ADMIN_TOKENS: Type.Optional(Type.String({ description: 'Admin API bearer tokens: comma-separated label:role:token (role viewer|operator, token >= 24 chars); unset: the admin API stays closed' })),
+  GATEWAY_ADMIN_TOKENS: Type.Optional(
+    Type.String({
+      description: 'Admin API bearer tokens: comma-separated label:role:token (role viewer|operator, token >= 24 chars); unset: the admin API stays closed',
+    }),
+  ),
 });
 export type GatewayConfig = Static<typeof GatewayConfig>;
 

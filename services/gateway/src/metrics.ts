@@ -86,7 +86,7 @@ export function gatewayMetrics(registry: Registry, backends: () => Iterable<Satu
     }),
     analysisVerdicts: new Counter({
       name: 'gateway_analysis_verdicts_total',
-      help: "Analysis windows judged by the elected replica, by route and verdict (pass, fail, inconclusive)",
+      help: 'Analysis windows judged by the elected replica, by route and verdict (pass, fail, inconclusive)',
       labelNames: ['route', 'verdict'],
       registers,
     }),

@@ -11,8 +11,17 @@ describe('parseAdminTokens', () => {
   test('label:role:token entries, comma-separated, spaces around entries allowed', () => {
     const { tokens, problems } = parseAdminTokens(`alice:operator:${OP}, ci-bot:viewer:${VIEW}`);
     assert.deepEqual(problems, []);
-    assert.deepEqual(tokens.map((t) => [t.label, t.role]), [['alice', 'operator'], ['ci-bot', 'viewer']]);
-    assert.ok(tokens.every((t) => t.digest.length === 32), 'only a digest is kept');
+    assert.deepEqual(
+      tokens.map((t) => [t.label, t.role]),
+      [
+        ['alice', 'operator'],
+        ['ci-bot', 'viewer'],
+      ],
+    );
+    assert.ok(
+      tokens.every((t) => t.digest.length === 32),
+      'only a digest is kept',
+    );
   });
 
   test('unset or blank: no tokens, no problem', () => {
@@ -23,7 +32,15 @@ describe('parseAdminTokens', () => {
   test('every problem is reported, none echoes a token, and no token is kept', () => {
     const secret = 'short-secret';
     const { tokens, problems } = parseAdminTokens(
-      [`alice:admin:${OP}`, `bob:viewer:${secret}`, 'carol:operator', `a b:viewer:${VIEW}`, `alice:viewer:${'w'.repeat(24)}`, `dave:viewer:${OP}`, `eve:viewer:${'é'.repeat(24)}`].join(','),
+      [
+        `alice:admin:${OP}`,
+        `bob:viewer:${secret}`,
+        'carol:operator',
+        `a b:viewer:${VIEW}`,
+        `alice:viewer:${'w'.repeat(24)}`,
+        `dave:viewer:${OP}`,
+        `eve:viewer:${'é'.repeat(24)}`,
+      ].join(','),
     );
     assert.deepEqual(tokens, []);
     assert.deepEqual(problems, [
@@ -39,11 +56,17 @@ describe('parseAdminTokens', () => {
   });
 
   test('the gateway configuration reports token problems like its other keys', () => {
-    assert.throws(() => loadGatewayConfig({ GATEWAY_ADMIN_TOKENS: 'alice:root:x' }), (error: Error & { problems?: string[] }) => {
-      assert.equal(error.name, 'ConfigError');
-      assert.deepEqual(error.problems, ['GATEWAY_ADMIN_TOKENS: entry 1 role must be one of viewer, operator', 'GATEWAY_ADMIN_TOKENS: entry 1 token must be at least 24 characters']);
-      return true;
-    });
+    assert.throws(
+      () => loadGatewayConfig({ GATEWAY_ADMIN_TOKENS: 'alice:root:x' }),
+      (error: Error & { problems?: string[] }) => {
+        assert.equal(error.name, 'ConfigError');
+        assert.deepEqual(error.problems, [
+          'GATEWAY_ADMIN_TOKENS: entry 1 role must be one of viewer, operator',
+          'GATEWAY_ADMIN_TOKENS: entry 1 token must be at least 24 characters',
+        ]);
+        return true;
+      },
+    );
     const config = loadGatewayConfig({ GATEWAY_ADMIN_TOKENS: `alice:operator:${OP}` });
     assert.equal(config.GATEWAY_ADMIN_PORT, 8001);
     assert.equal(config.GATEWAY_ADMIN_HOST, undefined);
@@ -68,12 +91,18 @@ describe('authenticate', () => {
 
 test('embedded mode: the configured tokens, else a random operator token printed once', () => {
   const printed: string[] = [];
-  assert.equal(embeddedAdminTokens(`alice:operator:${OP}`, (l) => printed.push(l)), `alice:operator:${OP}`);
+  assert.equal(
+    embeddedAdminTokens(`alice:operator:${OP}`, (l) => printed.push(l)),
+    `alice:operator:${OP}`,
+  );
   assert.equal(printed.length, 0);
   const raw = embeddedAdminTokens(undefined, (l) => printed.push(l));
   const { tokens, problems } = parseAdminTokens(raw);
   assert.deepEqual(problems, []);
-  assert.deepEqual(tokens.map((t) => [t.label, t.role]), [['local', 'operator']]);
+  assert.deepEqual(
+    tokens.map((t) => [t.label, t.role]),
+    [['local', 'operator']],
+  );
   assert.equal(printed.length, 1);
   const token = raw.split(':')[2]!;
   assert.ok(printed[0]!.includes(`CINEMAABYSS_ADMIN_TOKEN=${token}`));

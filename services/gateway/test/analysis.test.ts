@@ -10,13 +10,29 @@ import type { RouteSpec } from '../src/routing/table.ts';
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
 function state(changes: Partial<MigrationState> = {}, analysis: Partial<MigrationState['analysis']> = {}): MigrationState {
-  const route: RouteSpec = { name: 'movies', prefix: '/api/movies', backend: 'old', migration: { to: 'new', enabled: true, percent: 25, mode: 'random', fallback: true } };
+  const route: RouteSpec = {
+    name: 'movies',
+    prefix: '/api/movies',
+    backend: 'old',
+    migration: { to: 'new', enabled: true, percent: 25, mode: 'random', fallback: true },
+  };
   const s = initialState(route, new Date(T0))!;
-  return { ...s, stage: 'canary', ...changes, analysis: { ...s.analysis, enabled: true, windowSeconds: 10, minRequests: 10, failWindows: 2, passWindows: 2, ...analysis } };
+  return {
+    ...s,
+    stage: 'canary',
+    ...changes,
+    analysis: { ...s.analysis, enabled: true, windowSeconds: 10, minRequests: 10, failWindows: 2, passWindows: 2, ...analysis },
+  };
 }
 
 function routeWith(live: MigrationState): RouteSpec {
-  return { name: live.route, prefix: '/api/movies', backend: live.from, migration: { to: live.to, enabled: true, percent: live.percent, mode: 'random', fallback: true }, live };
+  return {
+    name: live.route,
+    prefix: '/api/movies',
+    backend: live.from,
+    migration: { to: live.to, enabled: true, percent: live.percent, mode: 'random', fallback: true },
+    live,
+  };
 }
 
 /** `n` requests of `seconds` each, `errors` of them 5xx. */
@@ -77,11 +93,21 @@ describe('window counter', () => {
     const rows = counter.drain();
     const fresh = rows.find((r) => r.backend === 'new')!;
     assert.deepEqual(
-      { requests: fresh.requests, errors: fresh.errors, compared: fresh.shadowCompared, mismatched: fresh.shadowMismatched, noise: fresh.shadowNoise, windowStart: fresh.windowStart },
+      {
+        requests: fresh.requests,
+        errors: fresh.errors,
+        compared: fresh.shadowCompared,
+        mismatched: fresh.shadowMismatched,
+        noise: fresh.shadowNoise,
+        windowStart: fresh.windowStart,
+      },
       { requests: 3, errors: 2, compared: 3, mismatched: 1, noise: 1, windowStart: T0 },
     );
     assert.equal(rows.find((r) => r.backend === 'old')!.requests, 1);
-    assert.equal(fresh.latency.reduce((a, b) => a + b), 3);
+    assert.equal(
+      fresh.latency.reduce((a, b) => a + b),
+      3,
+    );
     assert.deepEqual(counter.drain(), [], 'handed over once');
   });
 
@@ -97,8 +123,15 @@ describe('window counter', () => {
     counter.finished({ ...route, live: undefined }, 'new', 500, undefined, 0.01, 'random');
     now = T0 + 10_000;
     const rows = counter.drain();
-    assert.deepEqual(rows.map((r) => [r.backend, r.requests, r.errors]), [['new', 2, 2]]);
-    assert.equal(rows[0]!.latency.reduce((a, b) => a + b), 0, 'the failed attempt has no latency of its own');
+    assert.deepEqual(
+      rows.map((r) => [r.backend, r.requests, r.errors]),
+      [['new', 2, 2]],
+    );
+    assert.equal(
+      rows[0]!.latency.reduce((a, b) => a + b),
+      0,
+      'the failed attempt has no latency of its own',
+    );
   });
 
   test('drain(true) hands over the open window too (shutdown)', () => {
@@ -114,7 +147,14 @@ describe('verdicts', () => {
   test('a healthy window passes, with each check and its threshold', () => {
     const verdict = verdictOf(state(), healthy);
     assert.equal(verdict.verdict, 'pass');
-    assert.deepEqual(verdict.checks.map((c) => [c.name, c.ok]), [['requests', true], ['error_rate', true], ['p99_ratio', true]]);
+    assert.deepEqual(
+      verdict.checks.map((c) => [c.name, c.ok]),
+      [
+        ['requests', true],
+        ['error_rate', true],
+        ['p99_ratio', true],
+      ],
+    );
     assert.deepEqual(check(verdict, 'error_rate'), { name: 'error_rate', value: 0, threshold: 0.01, ok: true });
     assert.equal(verdict.counts['new']!.requests, 100);
   });
@@ -153,7 +193,10 @@ describe('verdicts', () => {
     assert.deepEqual(check(canary, 'mismatch_rate'), { name: 'mismatch_rate', value: 0.05, threshold: 0.01, ok: false });
     const shadow = verdictOf(state({ stage: 'shadow', percent: 0 }), [row('new', 0, 0.01, 0, mismatching), row('old', 300, 0.01)]);
     assert.equal(shadow.verdict, 'fail');
-    assert.deepEqual(shadow.checks.map((c) => c.name), ['requests', 'mismatch_rate']);
+    assert.deepEqual(
+      shadow.checks.map((c) => c.name),
+      ['requests', 'mismatch_rate'],
+    );
     const quiet = verdictOf(state({ stage: 'shadow', percent: 0 }), [row('old', 300, 0.01)]);
     assert.equal(quiet.verdict, 'inconclusive');
   });

@@ -183,11 +183,7 @@ describe('decide: signed override header', () => {
     ];
     for (const token of ignored) {
       const decision = decide(all, { [OVERRIDE_HEADER]: token, 'x-user-id': 'alice' }, '', deps());
-      assert.deepEqual(
-        [decision.backend, decision.reason],
-        ['movies', 'bucket'],
-        `token ${token.slice(0, 30)}… must be ignored`,
-      );
+      assert.deepEqual([decision.backend, decision.reason], ['movies', 'bucket'], `token ${token.slice(0, 30)}… must be ignored`);
     }
   });
 

@@ -24,9 +24,7 @@ test('hop-by-hop headers are removed, including those named in Connection', () =
     },
     ctx,
   );
-  assert.deepEqual(Object.keys(out).sort(), [
-    'accept', 'authorization', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-request-id',
-  ]);
+  assert.deepEqual(Object.keys(out).sort(), ['accept', 'authorization', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-request-id']);
 });
 
 test('Connection given as an array and with mixed-case names', () => {
@@ -47,10 +45,7 @@ test('X-Forwarded-For: set, or appended to an existing chain', () => {
 });
 
 test('host dropped; X-Forwarded-Host/Proto set from context, not from the client', () => {
-  const out = upstreamRequestHeaders(
-    { host: 'cinema.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
-    ctx,
-  );
+  const out = upstreamRequestHeaders({ host: 'cinema.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' }, ctx);
   assert.equal(out['host'], undefined);
   assert.equal(out['x-forwarded-host'], 'cinema.example');
   assert.equal(out['x-forwarded-proto'], 'https');

@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { compareAnswers, compilePatterns, diffBodies, diffJson, MAX_DIFFERENCES, normalise, compileRules, pointerOf, tokensOf, verdictOf, type Answer } from '../src/shadow/compare.ts';
+import {
+  compareAnswers,
+  compilePatterns,
+  diffBodies,
+  diffJson,
+  MAX_DIFFERENCES,
+  normalise,
+  compileRules,
+  pointerOf,
+  tokensOf,
+  verdictOf,
+  type Answer,
+} from '../src/shadow/compare.ts';
 import { endpointOf, MAX_NOISY, RING_SIZE, ShadowStats } from '../src/shadow/stats.ts';
 
 const rules = (over: Partial<{ ignore: string[]; sets: string[]; tolerance: number }> = {}) => ({ ignore: [], sets: [], tolerance: 0, ...over });
@@ -16,7 +28,14 @@ describe('pointers (RFC 6901)', () => {
 
 describe('normalise', () => {
   test('ignored pointers are removed, with * for any key or index', () => {
-    const doc = { id: 1, served_at: 'x', items: [{ id: 1, at: 't1' }, { id: 2, at: 't2' }] };
+    const doc = {
+      id: 1,
+      served_at: 'x',
+      items: [
+        { id: 1, at: 't1' },
+        { id: 2, at: 't2' },
+      ],
+    };
     assert.deepEqual(normalise(doc, compileRules(rules({ ignore: ['/served_at', '/items/*/at'] }))), { id: 1, items: [{ id: 1 }, { id: 2 }] });
   });
 
@@ -91,8 +110,28 @@ describe('verdicts', () => {
   test('differences only on noisy pointers are noise; one more is a mismatch', () => {
     const noisy = compilePatterns(['/served_at', '/items/*/seen']);
     assert.equal(verdictOf(true, [], noisy), 'matched');
-    assert.equal(verdictOf(true, [{ pointer: '/served_at', old: 1, new: 2 }, { pointer: '/items/3/seen', old: 1, new: 2 }], noisy), 'noise');
-    assert.equal(verdictOf(true, [{ pointer: '/served_at', old: 1, new: 2 }, { pointer: '/rating', old: 1, new: 2 }], noisy), 'mismatched');
+    assert.equal(
+      verdictOf(
+        true,
+        [
+          { pointer: '/served_at', old: 1, new: 2 },
+          { pointer: '/items/3/seen', old: 1, new: 2 },
+        ],
+        noisy,
+      ),
+      'noise',
+    );
+    assert.equal(
+      verdictOf(
+        true,
+        [
+          { pointer: '/served_at', old: 1, new: 2 },
+          { pointer: '/rating', old: 1, new: 2 },
+        ],
+        noisy,
+      ),
+      'mismatched',
+    );
   });
 });
 
@@ -122,7 +161,11 @@ describe('stats', () => {
 
   test('noise learned per endpoint is bounded, the oldest forgotten first', () => {
     const stats = new ShadowStats();
-    stats.learn('movies', 'GET /a', Array.from({ length: MAX_NOISY + 5 }, (_, i) => `/k${i}`));
+    stats.learn(
+      'movies',
+      'GET /a',
+      Array.from({ length: MAX_NOISY + 5 }, (_, i) => `/k${i}`),
+    );
     const [entry] = stats.endpoints('movies');
     assert.equal(entry!.noisy.length, MAX_NOISY);
     assert.ok(!entry!.noisy.includes('/k0') && entry!.noisy.includes(`/k${MAX_NOISY + 4}`));
@@ -133,7 +176,15 @@ describe('stats', () => {
   test('the latest mismatches are a ring, newest first', () => {
     const stats = new ShadowStats();
     for (let i = 0; i < RING_SIZE + 3; i++) {
-      stats.mismatch({ at: String(i), route: 'movies', endpoint: 'GET /a', request: { method: 'GET', path: '/a', headers: {} }, primary: { backend: 'm', status: 200 }, shadow: { backend: 'n', status: 200 }, diff: [] });
+      stats.mismatch({
+        at: String(i),
+        route: 'movies',
+        endpoint: 'GET /a',
+        request: { method: 'GET', path: '/a', headers: {} },
+        primary: { backend: 'm', status: 200 },
+        shadow: { backend: 'n', status: 200 },
+        diff: [],
+      });
     }
     const recent = stats.recent('movies');
     assert.equal(recent.length, RING_SIZE);

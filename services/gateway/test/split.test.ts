@@ -53,7 +53,7 @@ test('sticky: the same key always gets the same choice', () => {
   }
 });
 
-test('monotonic: new at p stays new at every p\' > p', () => {
+test("monotonic: new at p stays new at every p' > p", () => {
   const keys = randomKeys(10_000, 99);
   const steps = [0, 1, 5, 10, 25, 33.5, 50, 75, 99, 100];
   for (const k of keys) {
@@ -90,7 +90,10 @@ test('randomChoice with an injected sequence', () => {
   const seq = [0, 0.099, 0.1, 0.5, 0.999];
   let i = 0;
   const next = () => seq[i++ % seq.length] ?? 0;
-  assert.deepEqual(seq.map(() => randomChoice(10, next).toNew), [true, true, false, false, false]);
+  assert.deepEqual(
+    seq.map(() => randomChoice(10, next).toNew),
+    [true, true, false, false, false],
+  );
   assert.equal(randomChoice(0, () => 0).toNew, false);
   assert.equal(randomChoice(100, () => 0.999999).toNew, true);
   assert.equal(randomChoice(50, () => 0.49).toNew, true);

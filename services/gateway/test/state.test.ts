@@ -167,7 +167,11 @@ describe('applyChanges (validation)', () => {
       [null, /./],
     ];
     for (const [changes, message] of cases) {
-      assert.throws(() => applyChanges(start(), changes, now()), (error: unknown) => error instanceof ChangeError && error.code === 'INVALID_CHANGE' && message.test(error.message), JSON.stringify(changes));
+      assert.throws(
+        () => applyChanges(start(), changes, now()),
+        (error: unknown) => error instanceof ChangeError && error.code === 'INVALID_CHANGE' && message.test(error.message),
+        JSON.stringify(changes),
+      );
     }
   });
 
@@ -190,7 +194,15 @@ describe('invariants over any sequence of transitions', () => {
   );
   const step = fc.oneof(
     change.map((c) => ['set', c] as const),
-    fc.constantFrom(['promote'] as const, ['pause'] as const, ['resume'] as const, ['abort'] as const, ['kill'] as const, ['unkill'] as const, ['rollback'] as const),
+    fc.constantFrom(
+      ['promote'] as const,
+      ['pause'] as const,
+      ['resume'] as const,
+      ['abort'] as const,
+      ['kill'] as const,
+      ['unkill'] as const,
+      ['rollback'] as const,
+    ),
   );
 
   test('the split matches the stage, versions only grow, refusals change nothing', () => {

@@ -4,15 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadGatewayConfig } from '../src/config.ts';
-import {
-  RouteTableError,
-  loadRouteTable,
-  matchRoute,
-  tableFromEnv,
-  tableFromFile,
-  validateRouteTable,
-  type RouteSpec,
-} from '../src/routing/table.ts';
+import { RouteTableError, loadRouteTable, matchRoute, tableFromEnv, tableFromFile, validateRouteTable, type RouteSpec } from '../src/routing/table.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gateway-table-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,7 +76,7 @@ describe('validateRouteTable', () => {
       ],
     });
     assert.deepEqual(problems.sort(), [
-      "/backends/new baseEjectionMs exceeds maxEjectionMs",
+      '/backends/new baseEjectionMs exceeds maxEjectionMs',
       "/routes needs a catch-all route (prefix '/', all methods)",
       "/routes/0 migration target 'payments' is not defined",
       "/routes/1 backend 'nowhere' is not defined",
@@ -180,10 +172,11 @@ describe('tableFromEnv / tableFromFile / loadRouteTable', () => {
         ['monolith', '/', 'monolith'],
       ],
     );
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(table.backends).map(([name, b]) => [name, b.url])),
-      { monolith: 'http://localhost:8080', movies: 'http://localhost:8081', events: 'http://localhost:8082' },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(table.backends).map(([name, b]) => [name, b.url])), {
+      monolith: 'http://localhost:8080',
+      movies: 'http://localhost:8081',
+      events: 'http://localhost:8082',
+    });
     assert.deepEqual(table.routes[0]?.migration, { to: 'movies', enabled: false, percent: 0, mode: 'sticky', fallback: true });
 
     const on = validateRouteTable(
@@ -267,11 +260,14 @@ describe('tableFromEnv / tableFromFile / loadRouteTable', () => {
   test('loadRouteTable: an invalid file table → ConfigError with its problems', () => {
     const path = join(dir, 'invalid.json');
     writeFileSync(path, JSON.stringify({ backends: { a: { url: 'http://a:1' } }, routes: [{ name: 'x', prefix: '/x', backend: 'a' }] }));
-    assert.throws(() => loadRouteTable(loadGatewayConfig({ GATEWAY_CONFIG: path }), {}), (error: unknown) => {
-      assert.ok(error instanceof RouteTableError);
-      assert.deepEqual(error.problems, ["/routes needs a catch-all route (prefix '/', all methods)"]);
-      return true;
-    });
+    assert.throws(
+      () => loadRouteTable(loadGatewayConfig({ GATEWAY_CONFIG: path }), {}),
+      (error: unknown) => {
+        assert.ok(error instanceof RouteTableError);
+        assert.deepEqual(error.problems, ["/routes needs a catch-all route (prefix '/', all methods)"]);
+        return true;
+      },
+    );
   });
 });
 

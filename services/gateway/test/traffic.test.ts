@@ -7,12 +7,29 @@ import { gatewayMetrics } from '../src/metrics.ts';
 
 test('quantiles are interpolated within their bucket, as histogram_quantile does', () => {
   // 10 answers in (0, 1 ms], 10 in (1, 5 ms]: the median is the first bucket's top, p99 near 5 ms.
-  const buckets: [number, number][] = [[0.001, 10], [0.005, 20], [Infinity, 20]];
+  const buckets: [number, number][] = [
+    [0.001, 10],
+    [0.005, 20],
+    [Infinity, 20],
+  ];
   assert.equal(quantileMs(0.5, buckets), 1);
   assert.ok(Math.abs(quantileMs(0.99, buckets)! - 4.92) < 1e-9);
-  assert.equal(quantileMs(0.5, [[0.001, 0], [Infinity, 0]]), null, 'no requests: no latency');
+  assert.equal(
+    quantileMs(0.5, [
+      [0.001, 0],
+      [Infinity, 0],
+    ]),
+    null,
+    'no requests: no latency',
+  );
   // Beyond the last finite bound only that bound is known.
-  assert.equal(quantileMs(0.99, [[0.001, 1], [Infinity, 10]]), 1);
+  assert.equal(
+    quantileMs(0.99, [
+      [0.001, 1],
+      [Infinity, 10],
+    ]),
+    1,
+  );
 });
 
 test('each point is the difference since the last reading: requests/s, 5xx share, p50/p99', async () => {
@@ -47,7 +64,10 @@ test('each point is the difference since the last reading: requests/s, 5xx share
     // A poller asks only for what is new since the last point it holds.
     const view = sampler.view(first.at);
     assert.equal(view.keep, 2);
-    assert.deepEqual(view.series[0]!.points.map((p) => p.at), [new Date(clock).toISOString()]);
+    assert.deepEqual(
+      view.series[0]!.points.map((p) => p.at),
+      [new Date(clock).toISOString()],
+    );
     assert.deepEqual(sampler.view(new Date(clock).toISOString()).series[0]!.points, []);
     assert.deepEqual(sampler.view().backends, [{ name: 'movies', breaker: 'open', active: 2, pending: 1 }]);
   } finally {

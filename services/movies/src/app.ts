@@ -26,7 +26,14 @@ export interface MoviesDeps {
 }
 
 /** The movies service, ready to listen (tests drive it in-process or on port 0). */
-export async function buildMoviesApp({ database, logger, published = () => {}, outbox, catalogueRecheckMs = DEFAULT_CATALOGUE_RECHECK_MS, data: startData }: MoviesDeps): Promise<App> {
+export async function buildMoviesApp({
+  database,
+  logger,
+  published = () => {},
+  outbox,
+  catalogueRecheckMs = DEFAULT_CATALOGUE_RECHECK_MS,
+  data: startData,
+}: MoviesDeps): Promise<App> {
   const registry = new Registry();
   outbox?.register(registry);
   const data = await startData?.(registry);

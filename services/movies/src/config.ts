@@ -15,7 +15,9 @@ export const DataSettings = {
     }),
   ),
   MOVIES_PGLITE_DATA_DIR: Type.Optional(
-    Type.String({ description: "The own database's PGlite folder when the service runs on PGlite (default: PGLITE_DATA_DIR followed by -movies; in memory when that is)" }),
+    Type.String({
+      description: "The own database's PGlite folder when the service runs on PGlite (default: PGLITE_DATA_DIR followed by -movies; in memory when that is)",
+    }),
   ),
   MOVIES_BACKFILL_BATCH: Type.Integer({ minimum: 1, maximum: 50_000, default: 2000, description: 'Movies copied per backfill batch' }),
   MOVIES_BACKFILL_MAX_ROWS_PER_SECOND: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000, description: 'Backfill rate cap' }),
@@ -47,5 +49,4 @@ export const MoviesConfig = Type.Object({
 });
 export type MoviesConfig = Static<typeof MoviesConfig>;
 
-export const loadMoviesConfig = (env: NodeJS.ProcessEnv = process.env): MoviesConfig =>
-  loadConfig('movies', MoviesConfig, env, { aliases: databaseAliases });
+export const loadMoviesConfig = (env: NodeJS.ProcessEnv = process.env): MoviesConfig => loadConfig('movies', MoviesConfig, env, { aliases: databaseAliases });

@@ -73,10 +73,14 @@ export async function startPrometheus(config: object, files: Record<string, obje
   };
   try {
     await spawned;
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${log.join('')}`);
-      return (await fetch(`${url}/-/ready`).catch(() => undefined))?.status === 200;
-    }, 60_000, 'Prometheus to be ready');
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${log.join('')}`);
+        return (await fetch(`${url}/-/ready`).catch(() => undefined))?.status === 200;
+      },
+      60_000,
+      'Prometheus to be ready',
+    );
   } catch (error) {
     await stop();
     throw error;

@@ -49,10 +49,14 @@ export async function startService(name: ServiceName, env: Record<string, string
     clearTimeout(timer);
   };
   try {
-    await eventually(() => {
-      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join('\n')}`);
-      return url !== undefined;
-    }, 60_000, `${name} to listen`);
+    await eventually(
+      () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join('\n')}`);
+        return url !== undefined;
+      },
+      60_000,
+      `${name} to listen`,
+    );
   } catch (error) {
     await stop();
     throw error;

@@ -129,7 +129,15 @@ function TokenGate({ message, onToken }: { message: string | undefined; onToken(
       <h1>CinemaAbyss migration console</h1>
       <form onSubmit={submit}>
         <label htmlFor="token">Admin token</label>
-        <input id="token" type="password" autoComplete="current-password" value={value} onChange={(e) => setValue(e.target.value)} required aria-describedby="token-help" />
+        <input
+          id="token"
+          type="password"
+          autoComplete="current-password"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          required
+          aria-describedby="token-help"
+        />
         <p id="token-help" className="muted">
           A token of GATEWAY_ADMIN_TOKENS (or the one <code>npm start</code> printed). It stays in this tab only.
         </p>

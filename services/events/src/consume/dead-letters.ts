@@ -44,9 +44,7 @@ export async function listDeadLetters(db: Db, filter: { topic?: string | undefin
 }
 
 export async function countDeadLetters(db: Db): Promise<Record<DeadLetterState, number>> {
-  const [row] = await db
-    .select({ total: count(), replayed: count(deadLetters.replayedAt) })
-    .from(deadLetters);
+  const [row] = await db.select({ total: count(), replayed: count(deadLetters.replayedAt) }).from(deadLetters);
   return { pending: (row?.total ?? 0) - (row?.replayed ?? 0), replayed: row?.replayed ?? 0 };
 }
 
@@ -69,7 +67,11 @@ export async function replayDeadLetter(db: Db, bus: EventBus, id: number, onlyPe
     const sent = await bus.send({ topic: claimed.topic, key: record.key, value: record.value, headers: { ...record.headers, 'replayed-from': String(id) } });
     return { id, ...sent };
   } catch (error) {
-    await db.update(deadLetters).set({ replayedAt: previous[0]?.replayedAt ?? null }).where(eq(deadLetters.id, id)).catch(() => {});
+    await db
+      .update(deadLetters)
+      .set({ replayedAt: previous[0]?.replayedAt ?? null })
+      .where(eq(deadLetters.id, id))
+      .catch(() => {});
     throw error;
   }
 }

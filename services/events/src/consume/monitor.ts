@@ -70,7 +70,15 @@ export function createMonitor(logger: Logger, registry: Registry, pendingDeadLet
       retrying(e) {
         retries.inc({ topic: e.topic ?? '', kind: e.transient ? 'transient' : 'permanent' });
         logger.warn(
-          { topic: e.topic, partition: e.partition, offset: e.offset, attempt: e.attempt, transient: e.transient, retryInMs: Math.round(e.delayMs), error: describeError(e.error) },
+          {
+            topic: e.topic,
+            partition: e.partition,
+            offset: e.offset,
+            attempt: e.attempt,
+            transient: e.transient,
+            retryInMs: Math.round(e.delayMs),
+            error: describeError(e.error),
+          },
           e.transient ? 'cannot process yet (dependency unavailable): retrying' : 'record failed: retrying',
         );
       },

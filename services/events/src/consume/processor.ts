@@ -1,12 +1,5 @@
 import type { Db } from '@cinemaabyss/db';
-import {
-  PoisonRecordError,
-  fromDeadLetter,
-  isDeadLetterTopic,
-  parseEnvelope,
-  type BusMessage,
-  type DeliveryPolicy,
-} from '@cinemaabyss/event-bus';
+import { PoisonRecordError, fromDeadLetter, isDeadLetterTopic, parseEnvelope, type BusMessage, type DeliveryPolicy } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import { recordTrace } from '@cinemaabyss/telemetry';
 import { Counter, type Registry } from 'prom-client';
@@ -118,8 +111,7 @@ export function createProcessor(db: Db, logger: Logger, registry: Registry, poli
     if (stored.length > 0) logger.debug({ ids: stored.map((r) => r.id) }, 'dead letters stored');
   }
 
-  const handleBatch = (messages: BusMessage[]) =>
-    isDeadLetterTopic(messages[0]?.topic ?? '') ? storeDeadLetters(messages) : storeEvents(messages);
+  const handleBatch = (messages: BusMessage[]) => (isDeadLetterTopic(messages[0]?.topic ?? '') ? storeDeadLetters(messages) : storeEvents(messages));
   return {
     duplicates: () => duplicates,
     handle: (message) => handleBatch([message]),

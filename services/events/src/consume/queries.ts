@@ -17,9 +17,7 @@ export async function recentEvents(db: Db, topic: string | undefined, limit: num
     })
     .from(processedEvents)
     .$dynamic();
-  return (topic ? query.where(eq(processedEvents.topic, topic)) : query)
-    .orderBy(desc(processedEvents.processedAt), desc(processedEvents.offset))
-    .limit(limit);
+  return (topic ? query.where(eq(processedEvents.topic, topic)) : query).orderBy(desc(processedEvents.processedAt), desc(processedEvents.offset)).limit(limit);
 }
 
 /** Processed events counted by topic and type. */

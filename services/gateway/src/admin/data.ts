@@ -24,17 +24,14 @@ const TIMEOUT_MS = 120_000;
 
 /** Calls the movies service's procedure; its refusals (409, 400) come back as they are. */
 async function procedure(url: string, method: 'GET' | 'POST', path: string, reason?: string): Promise<DataStatus> {
-  let answer;
-  try {
-    answer = await request(`${url}/admin/data${path}`, {
-      method,
-      headersTimeout: TIMEOUT_MS,
-      bodyTimeout: TIMEOUT_MS,
-      ...(reason !== undefined ? { body: JSON.stringify({ reason }), headers: { 'content-type': 'application/json' } } : {}),
-    });
-  } catch (error) {
+  const answer = await request(`${url}/admin/data${path}`, {
+    method,
+    headersTimeout: TIMEOUT_MS,
+    bodyTimeout: TIMEOUT_MS,
+    ...(reason !== undefined ? { body: JSON.stringify({ reason }), headers: { 'content-type': 'application/json' } } : {}),
+  }).catch((error: unknown) => {
     throw unavailable(`the movies service is unreachable (${(error as Error).message})`);
-  }
+  });
   const body = (await answer.body.json().catch(() => ({}))) as DataStatus & { error?: string };
   if (answer.statusCode === 409) throw conflict(body.error ?? 'refused by the movies service');
   if (answer.statusCode !== 200) throw unavailable(`the movies service answered ${answer.statusCode}: ${body.error ?? ''}`);
@@ -45,7 +42,14 @@ export function dataRoutes(app: App, deps: DataDeps): void {
   const { plane, route, url } = deps;
   app.get(
     '/admin/data',
-    { config: viewer, schema: { summary: 'The data migration: phase, backfill, change-capture lag, drift, what blocks the next phase', tags, response: { 200: DataStatus, 503: ErrorBody, ...denied } } },
+    {
+      config: viewer,
+      schema: {
+        summary: 'The data migration: phase, backfill, change-capture lag, drift, what blocks the next phase',
+        tags,
+        response: { 200: DataStatus, 503: ErrorBody, ...denied },
+      },
+    },
     () => procedure(url, 'GET', ''),
   );
 
@@ -54,7 +58,8 @@ export function dataRoutes(app: App, deps: DataDeps): void {
     {
       config: operator,
       schema: {
-        summary: 'One phase forward (409 with the blockers while anything stops it); entering phase 5 also sends all of the route, writes included, to the movies service',
+        summary:
+          'One phase forward (409 with the blockers while anything stops it); entering phase 5 also sends all of the route, writes included, to the movies service',
         tags,
         body: PhaseChange,
         response: { 200: DataStatus, 409: ErrorBody, 503: ErrorBody, ...denied },
@@ -68,7 +73,11 @@ export function dataRoutes(app: App, deps: DataDeps): void {
       const after = await procedure(url, 'POST', '/advance', request.body.reason);
       const reason = `data phase ${before.phase} → ${after.phase} (${after.name}): ${request.body.reason}`;
       const actor = actorOf(request);
-      await plane.change(route, after.phase === WRITES_PHASE ? (s, now) => applyChanges(s, { stage: 'migrated' }, now) : noted, { actor, action: 'data', reason });
+      await plane.change(route, after.phase === WRITES_PHASE ? (s, now) => applyChanges(s, { stage: 'migrated' }, now) : noted, {
+        actor,
+        action: 'data',
+        reason,
+      });
       return after;
     },
   );
@@ -78,7 +87,7 @@ export function dataRoutes(app: App, deps: DataDeps): void {
     {
       config: operator,
       schema: {
-        summary: "One phase back (phase 6 is final); leaving phase 5 gives the route back the split it had before",
+        summary: 'One phase back (phase 6 is final); leaving phase 5 gives the route back the split it had before',
         tags,
         body: PhaseChange,
         response: { 200: DataStatus, 409: ErrorBody, 503: ErrorBody, ...denied },

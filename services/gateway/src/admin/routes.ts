@@ -89,7 +89,13 @@ export function adminRoutes(app: App, deps: AdminDeps): void {
     return state;
   };
 
-  const change = async (route: string, action: ChangeAction, reason: string, actor: ReturnType<typeof actorOf>, transition: (s: MigrationState, now: Date) => MigrationState) => {
+  const change = async (
+    route: string,
+    action: ChangeAction,
+    reason: string,
+    actor: ReturnType<typeof actorOf>,
+    transition: (s: MigrationState, now: Date) => MigrationState,
+  ) => {
     current(route);
     try {
       const entry = await plane.change(route, transition, { actor, action, reason });
@@ -101,7 +107,10 @@ export function adminRoutes(app: App, deps: AdminDeps): void {
 
   app.get(
     '/admin/routes',
-    { config: viewer, schema: { summary: 'Every migrated route: its state, effective split and breakers', tags, response: { 200: Type.Array(RouteView), ...denied } } },
+    {
+      config: viewer,
+      schema: { summary: 'Every migrated route: its state, effective split and breakers', tags, response: { 200: Type.Array(RouteView), ...denied } },
+    },
     async () => plane.list().map(view),
   );
 
@@ -156,7 +165,12 @@ export function adminRoutes(app: App, deps: AdminDeps): void {
     '/admin/routes/:route/shadow',
     {
       config: viewer,
-      schema: { summary: 'Shadow comparison: match rate per endpoint, the latest mismatches with their diffs', tags, params: RouteParams, response: { 200: ShadowReport, 404: ErrorBody, ...denied } },
+      schema: {
+        summary: 'Shadow comparison: match rate per endpoint, the latest mismatches with their diffs',
+        tags,
+        params: RouteParams,
+        response: { 200: ShadowReport, 404: ErrorBody, ...denied },
+      },
     },
     async (request) => deps.shadow.report(current(request.params.route).route),
   );
@@ -178,7 +192,10 @@ export function adminRoutes(app: App, deps: AdminDeps): void {
 
   app.get(
     '/admin/whoami',
-    { config: viewer, schema: { summary: 'The label and role of the token sent (the console disables changes for viewers)', tags, response: { 200: Caller, ...denied } } },
+    {
+      config: viewer,
+      schema: { summary: 'The label and role of the token sent (the console disables changes for viewers)', tags, response: { 200: Caller, ...denied } },
+    },
     async (request) => callerOf(request),
   );
 

@@ -127,9 +127,7 @@ export const TrafficView = Type.Object(
         ),
       }),
     ),
-    backends: Type.Array(
-      Type.Object({ name: Type.String(), breaker: BreakerState, active: Type.Integer(), pending: Type.Integer() }),
-    ),
+    backends: Type.Array(Type.Object({ name: Type.String(), breaker: BreakerState, active: Type.Integer(), pending: Type.Integer() })),
   },
   { title: 'TrafficView' },
 );
@@ -148,7 +146,4 @@ export const EventsView = Type.Object(
   { title: 'EventsView' },
 );
 
-export const ReplayBody = Type.Object(
-  { reason: Reason, id: ReplayQuery.properties.id, topic: ReplayQuery.properties.topic },
-  { additionalProperties: false },
-);
+export const ReplayBody = Type.Object({ reason: Reason, id: ReplayQuery.properties.id, topic: ReplayQuery.properties.topic }, { additionalProperties: false });

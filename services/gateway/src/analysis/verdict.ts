@@ -27,7 +27,12 @@ export function totalsByBackend(rows: Iterable<WindowCounts>): Map<string, Total
 }
 
 const round = (n: number | null): number | null => (n === null ? null : Math.round(n * 10_000) / 10_000);
-const above = (name: Check['name'], value: number | null, threshold: number): Check => ({ name, value: round(value), threshold, ok: value === null ? null : value <= threshold });
+const above = (name: Check['name'], value: number | null, threshold: number): Check => ({
+  name,
+  value: round(value),
+  threshold,
+  ok: value === null ? null : value <= threshold,
+});
 
 /**
  * One window of a route. Before traffic moves (stage shadow) the sample is the shadow comparisons

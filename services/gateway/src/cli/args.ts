@@ -60,7 +60,9 @@ Commands:
   data status                     the movies' data migration: phase, backfill, capture lag, drift, blockers
   data advance|back --reason R    one phase forward (refused while blocked) or back
 
-set flags: ${Object.keys(SET_FLAGS).map((f) => `--${f}`).join(' ')}
+set flags: ${Object.keys(SET_FLAGS)
+  .map((f) => `--${f}`)
+  .join(' ')}
   (lists are comma-separated; booleans true/false; --changes '<json>' for a raw MigrationChanges)
 
 Options: --url U (CINEMAABYSS_ADMIN_URL, default ${DEFAULT_ADMIN_URL})
@@ -83,7 +85,8 @@ const usage = (message: string) => new CliError(EXIT.usage, `${message} (npm run
 function read(flag: string, kind: Kind, raw: string): unknown {
   const number = (text: string, integer: boolean) => {
     const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw usage(`--${flag} needs ${integer ? 'an integer' : 'a number'}, got '${text}'`);
+    if (text.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
+      throw usage(`--${flag} needs ${integer ? 'an integer' : 'a number'}, got '${text}'`);
     return n;
   };
   const list = () => (raw.trim() === '' ? [] : raw.split(',').map((item) => item.trim()));

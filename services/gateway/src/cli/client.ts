@@ -36,7 +36,8 @@ export class AdminClient {
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const why = (error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
+      const why =
+        (error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
       throw new CliError(EXIT.unreachable, `admin API unreachable at ${this.#base} (${why})`);
     }
     const text = await res.text();

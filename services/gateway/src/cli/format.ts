@@ -9,7 +9,11 @@ type Entry = Static<typeof AuditEntry>;
 /** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
@@ -87,7 +91,16 @@ export function shadowText(route: string, report: Static<typeof ShadowReport>): 
       ? 'No request compared yet.'
       : table(
           ['ENDPOINT', 'COMPARED', 'MATCHED', 'MISMATCHED', 'NOISE', 'DROPPED', 'ERRORS', 'NOISY FIELDS'],
-          report.endpoints.map((e) => [e.endpoint, `${e.compared}`, `${e.matched}`, `${e.mismatched}`, `${e.noise}`, `${e.dropped}`, `${e.errors}`, e.noisy.join(' ') || '-']),
+          report.endpoints.map((e) => [
+            e.endpoint,
+            `${e.compared}`,
+            `${e.matched}`,
+            `${e.mismatched}`,
+            `${e.noise}`,
+            `${e.dropped}`,
+            `${e.errors}`,
+            e.noisy.join(' ') || '-',
+          ]),
         ),
   );
   if (report.mismatches.length > 0) out.push('', 'Latest mismatches:');
@@ -112,7 +125,14 @@ export function analysisTable(route: string, verdicts: Verdict[]): string {
   if (verdicts.length === 0) return `No analysis window of ${route} yet.`;
   return table(
     ['WINDOW', 'VERDICT', 'REQUESTS', 'ERROR RATE', 'P99 RATIO', 'MISMATCH RATE'],
-    verdicts.map((v) => [`${when(v.windowStart)} +${v.windowSeconds}s`, v.verdict, check(v, 'requests'), check(v, 'error_rate'), check(v, 'p99_ratio'), check(v, 'mismatch_rate')]),
+    verdicts.map((v) => [
+      `${when(v.windowStart)} +${v.windowSeconds}s`,
+      v.verdict,
+      check(v, 'requests'),
+      check(v, 'error_rate'),
+      check(v, 'p99_ratio'),
+      check(v, 'mismatch_rate'),
+    ]),
   );
 }
 

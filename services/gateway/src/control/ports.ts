@@ -46,7 +46,11 @@ export interface ControlPlane {
    * Applies a transition (from state.ts) to the route's current state, stores it (retrying once on a
    * version conflict after a re-read), applies it locally at once, and returns the audit entry.
    */
-  change(route: string, transition: (current: MigrationState, now: Date) => MigrationState, audit: { actor: Actor; action: ChangeAction; reason: string }): Promise<AuditEntry>;
+  change(
+    route: string,
+    transition: (current: MigrationState, now: Date) => MigrationState,
+    audit: { actor: Actor; action: ChangeAction; reason: string },
+  ): Promise<AuditEntry>;
   audit(query: { route?: string; limit: number; before?: number }): Promise<AuditEntry[]>;
   /** Called after a route's state changed here (locally or from another replica). */
   onChange(listener: (state: MigrationState) => void): void;

@@ -32,7 +32,8 @@ export interface SharedResources {
 export async function openControlRuntime(config: GatewayConfig, logger: Logger, shared?: SharedResources): Promise<ControlRuntime> {
   const url = config.GATEWAY_DB_CONNECTION_STRING;
   const database = shared?.database ?? (url ? connectPostgres({ url, poolSize: 4 }) : await openPglite());
-  if (!shared && !url) logger.warn('GATEWAY_DB_CONNECTION_STRING is unset: migration changes are kept in memory, not persisted and not shared with other replicas');
+  if (!shared && !url)
+    logger.warn('GATEWAY_DB_CONNECTION_STRING is unset: migration changes are kept in memory, not persisted and not shared with other replicas');
   try {
     await migrate(database, gatewayMigrations);
     const store = await createStateStore(database, logger);

@@ -16,17 +16,7 @@ import { endHop, startHop } from './tracing.ts';
  * sent, which is how a server refuses a body (its early answer is lost to the reset) and proves
  * nothing against it. Then `breaker` and `overflow`, the gateway's own refusals.
  */
-export type Failure =
-  | 'breaker'
-  | 'overflow'
-  | 'connect'
-  | 'timeout'
-  | 'aborted'
-  | 'too-large'
-  | 'malformed'
-  | 'unforwardable'
-  | 'slow-client'
-  | 'cut';
+export type Failure = 'breaker' | 'overflow' | 'connect' | 'timeout' | 'aborted' | 'too-large' | 'malformed' | 'unforwardable' | 'slow-client' | 'cut';
 
 export interface ForwardRequest {
   method: string;

@@ -203,7 +203,20 @@ class Exchange implements AttemptListener {
     if (this.#deps.accessLog) {
       // Written from undici's callbacks, outside the request's context: its trace is named here.
       const trace = this.#request.trace ? traceFields(this.#request.trace) : undefined;
-      logger.info({ reqId: this.#requestId, method: this.#request.method, path: this.#path, route, backend, reason, status, ms: Math.round(seconds * 10000) / 10, ...trace }, 'proxied');
+      logger.info(
+        {
+          reqId: this.#requestId,
+          method: this.#request.method,
+          path: this.#path,
+          route,
+          backend,
+          reason,
+          status,
+          ms: Math.round(seconds * 10000) / 10,
+          ...trace,
+        },
+        'proxied',
+      );
     }
   }
 }

@@ -22,7 +22,6 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'upgrade',
 ]);
 
-
 function joined(v: string | string[] | undefined): string {
   return v === undefined ? '' : Array.isArray(v) ? v.join(',') : v;
 }

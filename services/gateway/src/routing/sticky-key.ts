@@ -58,8 +58,7 @@ export function stickyKey(
   if (gateway !== undefined) return { key: gateway, source: 'gateway-cookie' };
   const key = o.newId();
   // Encoded so an odd id can never break out of the cookie value; parseCookies decodes it back.
-  const setCookie =
-    `${o.gatewayCookie}=${encodeURIComponent(key)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${ONE_YEAR_SECONDS}`;
+  const setCookie = `${o.gatewayCookie}=${encodeURIComponent(key)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${ONE_YEAR_SECONDS}`;
   return { key, source: 'new', setCookie };
 }
 

@@ -28,7 +28,10 @@ export const BackendSpec = Type.Object(
     baseEjectionMs: Ms(30_000),
     maxEjectionMs: Ms(300_000),
     halfOpenProbes: Type.Integer({ minimum: 1, maximum: 100, default: 1 }),
-    maxBodyBytes: Bytes({ default: SERVICE_BODY_LIMIT, description: "Largest request body the backend accepts (its own limit); larger ones are 413 at the gateway" }),
+    maxBodyBytes: Bytes({
+      default: SERVICE_BODY_LIMIT,
+      description: 'Largest request body the backend accepts (its own limit); larger ones are 413 at the gateway',
+    }),
   },
   { additionalProperties: false },
 );

@@ -50,14 +50,22 @@ interface Compiled {
   tolerance: number;
 }
 
-export const compileRules = (rules: CompareRules): Compiled => ({ ignore: compilePatterns(rules.ignore), sets: compilePatterns(rules.sets), tolerance: rules.tolerance });
+export const compileRules = (rules: CompareRules): Compiled => ({
+  ignore: compilePatterns(rules.ignore),
+  sets: compilePatterns(rules.sets),
+  tolerance: rules.tolerance,
+});
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** JSON with sorted keys: the order multiset elements are sorted by. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  if (isObject(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value);
 }
 
@@ -98,7 +106,8 @@ function walk(a: unknown, b: unknown, path: string[], tolerance: number, out: Di
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) walk(i < a.length ? a[i] : undefined, i < b.length ? b[i] : undefined, [...path, String(i)], tolerance, out);
+    for (let i = 0; i < Math.max(a.length, b.length); i++)
+      walk(i < a.length ? a[i] : undefined, i < b.length ? b[i] : undefined, [...path, String(i)], tolerance, out);
     return;
   }
   if (isObject(a) && isObject(b)) {

@@ -28,7 +28,10 @@ export interface Shadow {
   close(): Promise<void>;
 }
 
-export function createShadow(deps: { backends: Map<string, Backend>; metrics: GatewayMetrics; logger: Logger; random: () => number }, options: ShadowOptions = {}): Shadow {
+export function createShadow(
+  deps: { backends: Map<string, Backend>; metrics: GatewayMetrics; logger: Logger; random: () => number },
+  options: ShadowOptions = {},
+): Shadow {
   const logger = deps.logger.child({ component: 'shadow' });
   const stats = new ShadowStats(deps.metrics.shadowRequests);
   const store = options.database ? new MismatchStore({ database: options.database, replica: options.replica ?? 'gateway', logger }) : undefined;

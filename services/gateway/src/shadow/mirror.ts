@@ -278,7 +278,11 @@ export class Mirror {
     if (primary.state === 'too-large' || shadow.state === 'too-large') return stats.record(route.name, endpoint, 'too_large');
     const old = primary.answer();
     if (second?.state === 'done' && second.status === old.status) {
-      stats.learn(route.name, endpoint, diffBodies(old, second.answer(), settings).map((d) => d.pointer));
+      stats.learn(
+        route.name,
+        endpoint,
+        diffBodies(old, second.answer(), settings).map((d) => d.pointer),
+      );
     }
     const answer = shadow.answer();
     const { verdict, diff } = compareAnswers(old, answer, settings, stats.noisy(route.name, endpoint));

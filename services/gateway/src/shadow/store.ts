@@ -69,7 +69,13 @@ export class MismatchStore implements MismatchSink {
         })),
       );
       for (const route of new Set(batch.map((m) => m.route))) {
-        const newest = database.db.select({ id: table.id }).from(table).where(eq(table.route, route)).orderBy(desc(table.id)).offset(maxRowsPerRoute - 1).limit(1);
+        const newest = database.db
+          .select({ id: table.id })
+          .from(table)
+          .where(eq(table.route, route))
+          .orderBy(desc(table.id))
+          .offset(maxRowsPerRoute - 1)
+          .limit(1);
         await database.db.delete(table).where(and(eq(table.route, route), lt(table.id, sql`(${newest})`)));
       }
     } catch (error) {

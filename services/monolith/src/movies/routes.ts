@@ -46,4 +46,3 @@ export function movieRoutes(app: App, db: Db, published: () => void): void {
     },
   );
 }
-

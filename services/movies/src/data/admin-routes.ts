@@ -10,17 +10,21 @@ export function dataAdminRoutes(app: App, data: DataMigration): void {
   const tags = ['admin'];
   app.get(
     '/admin/data',
-    { schema: { summary: 'The data migration: phase, backfill progress, change-capture lag, last reconciliation, what blocks the next phase', tags, response: { 200: DataStatus } } },
+    {
+      schema: {
+        summary: 'The data migration: phase, backfill progress, change-capture lag, last reconciliation, what blocks the next phase',
+        tags,
+        response: { 200: DataStatus },
+      },
+    },
     () => data.status(),
   );
   for (const [action, summary] of [
     ['advance', 'One phase forward; refused (409) while anything blocks it (a fresh reconciliation included)'],
     ['back', 'One phase back (phase 6 is final; going back before phase 3 drops the copy)'],
   ] as const) {
-    app.post(
-      `/admin/data/${action}`,
-      { schema: { summary, tags, body: PhaseChange, response: { 200: DataStatus, 409: ErrorBody } } },
-      (request) => data[action](request.body.reason),
+    app.post(`/admin/data/${action}`, { schema: { summary, tags, body: PhaseChange, response: { 200: DataStatus, 409: ErrorBody } } }, (request) =>
+      data[action](request.body.reason),
     );
   }
   app.post(

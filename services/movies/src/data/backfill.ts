@@ -26,7 +26,7 @@ export interface BatchResult {
 export async function copyBatch(legacy: Db, own: Db, size: number): Promise<BatchResult | undefined> {
   return own.transaction(async (tx) => {
     const [state] = await tx.select().from(procedure).for('update');
-    if (!state || state.phase !== 2 || state.backfillDone) return undefined;
+    if (state?.phase !== 2 || state.backfillDone) return undefined;
     let target = state.backfillTarget;
     if (target === null) {
       // Rows above this id were created after the copy began: change capture brings them.

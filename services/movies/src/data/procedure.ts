@@ -12,7 +12,6 @@ import { runBackfill } from './backfill.ts';
 import { dataMetrics } from './metrics.ts';
 import { reconcile } from './reconcile.ts';
 
-
 /** Ids the monolith may still give after retirement starts (writes in flight on a replica that has not seen phase 6 yet). */
 const RETIRE_ID_MARGIN = 1000;
 
@@ -132,7 +131,10 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
     maxBusyPercent: settings.MOVIES_BACKFILL_MAX_BUSY_PERCENT,
   };
   await follow();
-  const timer = setInterval(() => void follow().catch((error: unknown) => logger.warn({ err: error }, 'cannot read the data migration phase')), deps.refreshMs ?? 1000);
+  const timer = setInterval(
+    () => void follow().catch((error: unknown) => logger.warn({ err: error }, 'cannot read the data migration phase')),
+    deps.refreshMs ?? 1000,
+  );
 
   const lagRecords = () => {
     if (!capture?.running()) return null;
@@ -151,7 +153,8 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
       if (lag !== 0) found.push(`change capture is ${lag ?? 'an unknown number of'} records behind`);
       const report = fresh ? await runReconcile(true) : lastReport;
       if (!report) found.push('no reconciliation yet');
-      else if (report.drift.total > 0) found.push(`drift: ${report.drift.total} rows (repaired: ${report.repaired}); advance again once a reconciliation is clean`);
+      else if (report.drift.total > 0)
+        found.push(`drift: ${report.drift.total} rows (repaired: ${report.repaired}); advance again once a reconciliation is clean`);
     }
     return found;
   };
@@ -211,7 +214,9 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
     },
     written: async (movie) => {
       if (phase !== WRITES_PHASE - 1 || !own) return;
-      await upsertOwn(own.db, [{ ...movie, version: 1 }]).catch((error: unknown) => logger.warn({ err: error, id: movie.id }, 'copy of a new movie failed; change capture brings it'));
+      await upsertOwn(own.db, [{ ...movie, version: 1 }]).catch((error: unknown) =>
+        logger.warn({ err: error, id: movie.id }, 'copy of a new movie failed; change capture brings it'),
+      );
     },
     ping: async () => {
       if (phase >= 4) await own?.ping();

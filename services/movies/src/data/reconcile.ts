@@ -52,10 +52,7 @@ async function suspects(legacy: Db, own: Db, size: number, ranges: number[]): Pr
 export async function reconcile(legacy: Db, own: Db, options: ReconcileOptions): Promise<ReconcileReport> {
   const started = performance.now();
   const size = options.rangeSize ?? 1000;
-  const [left, right] = await Promise.all([
-    rangeSums(legacy, movies, monolithMovieColumns, size),
-    rangeSums(own, catalogue, ownMovieColumns, size),
-  ]);
+  const [left, right] = await Promise.all([rangeSums(legacy, movies, monolithMovieColumns, size), rangeSums(own, catalogue, ownMovieColumns, size)]);
   const key = (range: RangeSum) => `${range.rows}:${range.sum}`;
   const l = new Map(left.map((range) => [range.bucket, key(range)]));
   const r = new Map(right.map((range) => [range.bucket, key(range)]));

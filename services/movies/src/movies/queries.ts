@@ -56,10 +56,7 @@ export async function findMovie(db: Db, id: number): Promise<Movie | undefined> 
 /** Creates the movie with its genres and, in the same transaction, its `movie` event in the outbox. */
 export async function insertMovie(db: Db, input: CreateMovie): Promise<Movie> {
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(movies)
-      .values({ title: input.title, description: input.description, rating: input.rating })
-      .returning({ id: movies.id });
+    const [row] = await tx.insert(movies).values({ title: input.title, description: input.description, rating: input.rating }).returning({ id: movies.id });
     const names = input.genres ?? [];
     if (names.length > 0) await tx.insert(movieGenres).values(names.map((genre) => ({ movieId: row!.id, genre })));
     // The answer is the stored row read as GET reads it, genres in the database's order included.

@@ -24,8 +24,7 @@ export function movieRoutes(app: App, db: Db, published: () => void, catalogue: 
     {
       schema: {
         summary: 'All movies (optionally by genre or title, paged with limit/offset; X-Total-Count counts every match), or one with ?id=N',
-        description:
-          'Unfiltered lists carry a strong `ETag`; send it back in `If-None-Match` to get 304 while the movies are unchanged.',
+        description: 'Unfiltered lists carry a strong `ETag`; send it back in `If-None-Match` to get 304 while the movies are unchanged.',
         tags: ['movies'],
         querystring: MovieQuery,
         response: { 200: { ...out.schema, headers: MovieListHeaders }, 304: NotModified, 404: ErrorBody },

@@ -87,13 +87,23 @@ export async function ownIdsAfter(db: Db, id: number): Promise<void> {
  */
 export async function insertOwnMovie(db: Db, input: CreateMovie, id: number): Promise<Movie> {
   const names = input.genres ?? [];
-  const genres = names.length === 0 ? sql`'{}'::varchar[]` : sql`array(select unnest(array[${sql.join(names.map((name) => sql`${name}`), sql`, `)}]::varchar[]) order by 1)`;
+  const genres =
+    names.length === 0
+      ? sql`'{}'::varchar[]`
+      : sql`array(select unnest(array[${sql.join(
+          names.map((name) => sql`${name}`),
+          sql`, `,
+        )}]::varchar[]) order by 1)`;
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(catalogue)
       .values({ id, title: input.title, description: input.description, rating: input.rating, genres, version: 1 })
       .returning(versioned);
-    await enqueueEvent(tx, { topic: TOPICS.movie, key: String(id), type: MOVIE_EVENT_TYPE, source: 'movies', payload: movieChange(row!, 'created', 'movies') }, ownOutbox);
+    await enqueueEvent(
+      tx,
+      { topic: TOPICS.movie, key: String(id), type: MOVIE_EVENT_TYPE, source: 'movies', payload: movieChange(row!, 'created', 'movies') },
+      ownOutbox,
+    );
     const { version: _version, ...movie } = row!;
     return movie;
   });

@@ -68,7 +68,10 @@ export function Events({ canChange, confirm, changed }: Props) {
                 <td>
                   {partitions
                     .filter((p) => p.stuck || p.retrying)
-                    .map((p) => `partition ${p.partition} ${p.stuck ? 'stuck' : 'retrying'} at offset ${p.retrying?.offset ?? p.position ?? '?'}${p.retrying ? ` (${p.retrying.attempts} attempts: ${p.retrying.error})` : ''}`)
+                    .map(
+                      (p) =>
+                        `partition ${p.partition} ${p.stuck ? 'stuck' : 'retrying'} at offset ${p.retrying?.offset ?? p.position ?? '?'}${p.retrying ? ` (${p.retrying.attempts} attempts: ${p.retrying.error})` : ''}`,
+                    )
                     .join('; ') || 'ok'}
                 </td>
               </tr>
@@ -93,7 +96,12 @@ export function Events({ canChange, confirm, changed }: Props) {
                     <td className="num">{d.attempts}</td>
                     <td>{when(String(d.failed_at))}</td>
                     <td>
-                      <button type="button" disabled={!canChange} onClick={() => replay({ id: d.id }, `dead letter #${d.id}`)} aria-label={`Replay dead letter ${d.id}`}>
+                      <button
+                        type="button"
+                        disabled={!canChange}
+                        onClick={() => replay({ id: d.id }, `dead letter #${d.id}`)}
+                        aria-label={`Replay dead letter ${d.id}`}
+                      >
                         Replay…
                       </button>
                     </td>

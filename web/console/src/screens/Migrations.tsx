@@ -34,7 +34,9 @@ export function Migrations({ canChange, confirm, changed }: Props) {
       {!canChange && <p className="note">This token may read but not change: the controls are disabled.</p>}
       <Failure error={routes.error} />
       {routes.data?.length === 0 && <p>No route has a migration.</p>}
-      {routes.data?.map((view) => <RouteCard key={view.state.route} view={view} canChange={canChange} confirm={confirm} />)}
+      {routes.data?.map((view) => (
+        <RouteCard key={view.state.route} view={view} canChange={canChange} confirm={confirm} />
+      ))}
     </section>
   );
 }
@@ -171,7 +173,12 @@ function RouteCard({ view, canChange, confirm }: { view: RouteView; canChange: b
         <legend>Transitions</legend>
         <div className="buttons">
           {ACTIONS.filter((a) => a.shown(state)).map((a) => (
-            <button key={a.action} type="button" className={a.action === 'kill' || a.action === 'abort' ? 'danger' : ''} onClick={() => act(a.action, a.label, a.says)}>
+            <button
+              key={a.action}
+              type="button"
+              className={a.action === 'kill' || a.action === 'abort' ? 'danger' : ''}
+              onClick={() => act(a.action, a.label, a.says)}
+            >
               {a.label}…
             </button>
           ))}

@@ -100,14 +100,22 @@ function RouteComparison({ route }: { route: string }) {
       )}
       <h2>Automatic rollbacks and promotions</h2>
       <Failure error={rollbacks.error} />
-      {rollbacks.data?.length === 0 ? <p>The analysis has changed nothing.</p> : rollbacks.data && <AuditTable entries={rollbacks.data} caption="Changes made by the analysis" />}
+      {rollbacks.data?.length === 0 ? (
+        <p>The analysis has changed nothing.</p>
+      ) : (
+        rollbacks.data && <AuditTable entries={rollbacks.data} caption="Changes made by the analysis" />
+      )}
     </>
   );
 }
 
 function Endpoints({ report }: { report: ShadowReport }) {
   return (
-    <Table label="Shadow comparison per endpoint" caption="Per endpoint" columns={['Endpoint', 'Compared', 'Matched', 'Mismatched', 'Noise', 'Dropped', 'Errors', 'Match rate', 'Noisy fields']}>
+    <Table
+      label="Shadow comparison per endpoint"
+      caption="Per endpoint"
+      columns={['Endpoint', 'Compared', 'Matched', 'Mismatched', 'Noise', 'Dropped', 'Errors', 'Match rate', 'Noisy fields']}
+    >
       {report.endpoints.map((e) => (
         <tr key={e.endpoint}>
           <th scope="row">{e.endpoint}</th>

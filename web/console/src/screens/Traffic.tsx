@@ -62,7 +62,10 @@ export function Traffic() {
         ))}
       </ul>
       <h2>Per route and backend (last {minutes} minutes)</h2>
-      <Table label="Traffic per route and backend" columns={['Route', 'Backend', 'Requests/s', 'p50', 'p99', 'Errors', 'Requests/s, last minutes', 'p99, last minutes']}>
+      <Table
+        label="Traffic per route and backend"
+        columns={['Route', 'Backend', 'Requests/s', 'p50', 'p99', 'Errors', 'Requests/s, last minutes', 'p99, last minutes']}
+      >
         {traffic.data?.series.map((s) => {
           const last = s.points.at(-1);
           const name = `${s.route} on ${s.backend}`;

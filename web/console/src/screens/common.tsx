@@ -21,7 +21,19 @@ export function Scroll({ label, children }: { label: string; children: ReactNode
 }
 
 /** A table with column headings, scrolling sideways when too wide; `children` are its rows. */
-export function Table({ label, columns, caption, className, children }: { label: string; columns: string[]; caption?: string; className?: string; children: ReactNode }) {
+export function Table({
+  label,
+  columns,
+  caption,
+  className,
+  children,
+}: {
+  label: string;
+  columns: string[];
+  caption?: string;
+  className?: string;
+  children: ReactNode;
+}) {
   return (
     <Scroll label={label}>
       <table className={className}>

@@ -85,4 +85,3 @@ export const shadowMismatches = gateway.table(
 
 /** Audit entries go out as `migration-events` through this outbox, in the change's transaction. */
 export const outbox = gateway.table('outbox', outboxColumns(), outboxIndexes);
-

@@ -52,13 +52,18 @@ export async function createStateStore(database: Database, log: Log): Promise<St
         // Version 0 is the route table's state, never stored: the first change inserts.
         const written =
           expected === 0
-            ? await tx.insert(migrations).values({ route, ...values }).onConflictDoNothing().returning({ route: migrations.route })
+            ? await tx
+                .insert(migrations)
+                .values({ route, ...values })
+                .onConflictDoNothing()
+                .returning({ route: migrations.route })
             : await tx
                 .update(migrations)
                 .set(values)
                 .where(and(eq(migrations.route, route), eq(migrations.version, expected)))
                 .returning({ route: migrations.route });
-        if (written.length === 0) throw new ChangeError('VERSION_CONFLICT', `route ${route} was changed meanwhile (version ${expected} is not the latest)`, 409);
+        if (written.length === 0)
+          throw new ChangeError('VERSION_CONFLICT', `route ${route} was changed meanwhile (version ${expected} is not the latest)`, 409);
         const [row] = await tx
           .insert(audit)
           .values({ actorKind: actor.kind, actorLabel: actor.label, route, action, old: previous, new: next, reason })
@@ -78,7 +83,12 @@ export async function createStateStore(database: Database, log: Log): Promise<St
       const where: SQL[] = [];
       if (route !== undefined) where.push(eq(audit.route, route));
       if (before !== undefined) where.push(lt(audit.id, before));
-      const rows = await db.select().from(audit).where(and(...where)).orderBy(desc(audit.id)).limit(limit);
+      const rows = await db
+        .select()
+        .from(audit)
+        .where(and(...where))
+        .orderBy(desc(audit.id))
+        .limit(limit);
       return rows.map(entryOf);
     },
 
