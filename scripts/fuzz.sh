@@ -75,14 +75,16 @@ install_schemathesis
 # name, the service's own document, the base URL the requests go to, extra schemathesis options.
 # Through the gateway, an instance's own probes are left out: the gateway answers /health and
 # /ready itself, and /api/movies/ready is the movies service's readiness, which the monolith
-# (the other backend of /api/movies*) does not have. The events service's operator endpoints
-# (/admin/...) are on its own port only: the gateway never routes them to it.
+# (the other backend of /api/movies*) does not have. The events and movies services' operator
+# endpoints (/admin/...) are on their own ports only: the gateway never routes them. The movies
+# service's data-migration procedure (/admin/data/...) is left out of its direct run too: random
+# advances would retire the monolith's movies under the targets that follow (tests/data covers it).
 TARGETS=(
   "monolith ${URL[monolith]}/openapi.json ${URL[monolith]}"
-  "movies ${URL[movies]}/openapi.json ${URL[movies]}"
+  "movies ${URL[movies]}/openapi.json ${URL[movies]} --exclude-path-regex ^/admin/data"
   "events ${URL[events]}/openapi.json ${URL[events]}"
   "gateway->monolith ${URL[monolith]}/openapi.json ${URL[gateway]} --exclude-path /health --exclude-path /ready"
-  "gateway->movies ${URL[movies]}/openapi.json ${URL[gateway]} --exclude-path /api/movies/ready"
+  "gateway->movies ${URL[movies]}/openapi.json ${URL[gateway]} --exclude-path /api/movies/ready --exclude-path-regex ^/admin/"
   "gateway->events ${URL[events]}/openapi.json ${URL[gateway]} --exclude-path-regex ^/admin/"
   "gateway ${URL[gateway]}/gateway/openapi.json ${URL[gateway]}"
 )

@@ -15,6 +15,15 @@ export function uniqueViolation(error: unknown): string | undefined {
   return e?.code === '23505' ? (e.constraint ?? 'unique') : undefined;
 }
 
+/** SQLSTATE of the trigger that freezes the monolith's movie tables once they are retired (movie-copy.ts). */
+export const RETIRED_SQLSTATE = '55000';
+
+/** A write hit the retired (frozen) movie tables of the monolith: phase 6 of the data migration. */
+export function moviesRetired(error: unknown): boolean {
+  const e = driverError(error);
+  return e?.code === RETIRED_SQLSTATE && /retired/.test(e.message ?? '');
+}
+
 /** A foreign key pointed at a row that does not exist. */
 export function foreignKeyViolation(error: unknown): string | undefined {
   const e = driverError(error);

@@ -1,3 +1,4 @@
+import { RETIRED_SQLSTATE } from './errors.ts';
 import { and, asc, gte, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './client.ts';
@@ -137,7 +138,7 @@ const RETIRED_TRIGGER = 'movies_retired';
 export async function retireMonolithMovies(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`create or replace function movies_retired() returns trigger language plpgsql as $$
-      begin raise exception 'the monolith''s movie tables are retired: the movies service owns the movies' using errcode = '55000'; end $$`);
+      begin raise exception 'the monolith''s movie tables are retired: the movies service owns the movies' using errcode = '${sql.raw(RETIRED_SQLSTATE)}'; end $$`);
     for (const table of ['movies', 'movie_genres']) {
       await tx.execute(sql.raw(`drop trigger if exists ${RETIRED_TRIGGER} on ${table}`));
       await tx.execute(

@@ -21,6 +21,7 @@ const MethodNotAllowed = define<[string, string]>('CA_METHOD_NOT_ALLOWED', 405, 
 const Conflict = define<[string]>('CA_CONFLICT', 409);
 const PayloadTooLarge = define<[number]>('CA_PAYLOAD_TOO_LARGE', 413, 'request body is larger than %d bytes');
 const UnsupportedMediaType = define<[string]>('CA_UNSUPPORTED_MEDIA_TYPE', 415);
+const Gone = define<[string]>('CA_GONE', 410);
 const Unprocessable = define<[string]>('CA_UNPROCESSABLE', 422);
 const Internal = define<[]>('CA_INTERNAL', 500, 'internal server error');
 const Unavailable = define<[string]>('CA_UNAVAILABLE', 503);
@@ -37,6 +38,7 @@ export const methodNotAllowed = (method: string, path: string) => new MethodNotA
 export const conflict = (message: string) => new Conflict(message);
 export const payloadTooLarge = (limit: number) => new PayloadTooLarge(limit);
 export const unsupportedMediaType = (message: string) => new UnsupportedMediaType(message);
+export const gone = (message: string) => new Gone(message);
 export const unprocessable = (message: string) => new Unprocessable(message);
 export const unavailable = (message = 'service temporarily unavailable') => new Unavailable(message);
 export const portTaken = (service: string, port: number, variable: string) => new PortTaken(service, port, variable);

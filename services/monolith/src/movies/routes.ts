@@ -1,6 +1,6 @@
 import { CreateMovie, ErrorBody, Movie, MovieListHeaders, MovieQuery, TOTAL_COUNT_HEADER } from '@cinemaabyss/api';
-import type { Db } from '@cinemaabyss/db';
-import { notFound, oneOrMany, type App } from '@cinemaabyss/http';
+import { moviesRetired, type Db } from '@cinemaabyss/db';
+import { gone, notFound, oneOrMany, type App } from '@cinemaabyss/http';
 import { findMovie, insertMovie, listMovies } from './queries.ts';
 
 const out = oneOrMany(Movie);
@@ -36,11 +36,17 @@ export function movieRoutes(app: App, db: Db, published: () => void): void {
         summary: 'Create a movie',
         tags: ['movies'],
         body: CreateMovie,
-        response: { 201: Movie },
+        response: {
+          201: Movie,
+          410: { ...ErrorBody, description: "The monolith's movies are retired (data migration, phase 6): the movies service owns them" },
+        },
       },
     },
     async (request, reply) => {
-      const movie = await insertMovie(db, request.body);
+      const movie = await insertMovie(db, request.body).catch((error: unknown) => {
+        if (moviesRetired(error)) throw gone("the monolith's movies are retired: create movies through the gateway (the movies service owns them)");
+        throw error;
+      });
       published();
       return reply.code(201).send(movie);
     },
