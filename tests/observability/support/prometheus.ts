@@ -2,10 +2,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../../support/events-stack.ts';
+import { freePort } from '../../support/ports.ts';
 
 export interface Sample {
   metric: Record<string, string>;
@@ -28,15 +28,6 @@ export interface Prometheus {
   alerts(): Promise<Alert[]>;
   rules(): Promise<RuleGroup[]>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** Starts Prometheus on `config` (a JSON object: YAML's superset) and waits until it is ready. */
