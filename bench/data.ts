@@ -1,13 +1,15 @@
 // The movies' data migration (issue #12) on PostgreSQL: backfill rate and what it costs the
 // monolith's reads, change-capture lag at a steady write rate, and reconciliation time.
 //   npm run bench:data -- --movies 100000 --runs 3 --duration 10 --read-rate 200 --write-rate 50
-// The monolith runs as a child process (its own event loop); the copier, the change capture and
-// the reconciler run in this one, as they would in the movies service. See bench/README.md.
+// The monolith and the movies service run as child processes (their own event loops, as deployed):
+// the backfill is the movies service's own, with its own settings (MOVIES_BACKFILL_* from this
+// environment are passed on), driven through its /admin/data endpoints. The reconciler and the
+// change capture's consumer run in this process. See bench/README.md.
 import { sql } from 'drizzle-orm';
+import type { DataStatus } from '@cinemaabyss/api';
 import { connectPostgres, migrate, type PostgresDatabase } from '@cinemaabyss/db';
 import { consumeMovieChanges, openEmbeddedBus, openKafkaBus, embeddedBusMigrations, type EventBus } from '@cinemaabyss/event-bus';
 import { moviesStoreMigrations } from '@cinemaabyss/movies';
-import { copyBatch, runBackfill } from '../services/movies/src/data/backfill.ts';
 import { reconcile } from '../services/movies/src/data/reconcile.ts';
 import { upsertOwn } from '../services/movies/src/store/queries.ts';
 import { intOptions } from './lib/args.ts';
@@ -19,7 +21,7 @@ import { startNodeService } from './lib/procs.ts';
 import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
 
 const USAGE =
-  'npm run bench:data -- [--movies N] [--runs N] [--duration S] [--read-rate R] [--write-rate R] [--busy PERCENT] (KAFKA_BROKERS: change capture on Kafka, else the embedded bus)';
+  "npm run bench:data -- [--movies N] [--runs N] [--duration S] [--read-rate R] [--write-rate R] (KAFKA_BROKERS: change capture on Kafka, else the embedded bus; MOVIES_BACKFILL_*: the copier's settings)";
 const options = optionsOrExit(() =>
   intOptions(
     process.argv.slice(2),
@@ -29,7 +31,6 @@ const options = optionsOrExit(() =>
       duration: [10, 2, 300],
       'read-rate': [200, 1, 10_000],
       'write-rate': [50, 1, 1000],
-      busy: [50, 1, 100],
     },
     USAGE,
   ),
@@ -43,14 +44,44 @@ const open = (url: string, poolSize = 4): PostgresDatabase => {
   onCleanup('close a bench pool', () => database.close());
   return database;
 };
-const resetCopy = (own: PostgresDatabase) =>
-  own.db.execute(
-    sql`truncate movies.movies; update movies.procedure set phase = 2, backfill_cursor = 0, backfill_target = null, backfill_copied = 0, backfill_done = false`,
-  );
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
+// The copier's settings as an operator would set them; the service's defaults otherwise.
+const copierSettings = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('MOVIES_BACKFILL_')));
 
-/** The monolith's read p99 (GET ?id=, paced), alone and with the copier running, alternately. */
-async function backfill(monolithUrl: string, legacy: PostgresDatabase, own: PostgresDatabase) {
+/** The movies service's data-migration admin endpoints (services/movies/src/data/admin-routes.ts). */
+function dataAdmin(moviesUrl: string) {
+  const call = async (method: string, path: string, body?: unknown): Promise<DataStatus> => {
+    const response = await fetch(`${moviesUrl}/admin/data${path}`, {
+      method,
+      ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
+    const answer = await response.json();
+    if (response.status !== 200) throw new Error(`${method} /admin/data${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer as DataStatus;
+  };
+  const until = async (what: string, done: (status: DataStatus) => boolean, timeoutMs = 300_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await call('GET', '');
+      if (done(status)) return status;
+      if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs / 1000} s (${JSON.stringify(status)})`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  return {
+    status: () => call('GET', ''),
+    advance: () => call('POST', '/advance', { reason: 'bench:data' }),
+    back: () => call('POST', '/back', { reason: 'bench:data' }),
+    until,
+  };
+}
+type DataAdmin = ReturnType<typeof dataAdmin>;
+
+/**
+ * The monolith's read p99 (GET ?id=, paced), alone (phase 1) and while the movies service copies
+ * (phase 2), alternately; going back to phase 1 drops the copy and its checkpoint for the next run.
+ */
+async function backfill(monolithUrl: string, data: DataAdmin) {
   const reads = () =>
     runPaced({
       url: monolithUrl,
@@ -64,24 +95,29 @@ async function backfill(monolithUrl: string, legacy: PostgresDatabase, own: Post
   const rates: number[] = [];
   for (let run = 1; run <= options.runs; run++) {
     alone.push((await reads()).latency.p99);
-    await resetCopy(own);
-    let copied = 0;
     const started = performance.now();
-    let copying = true;
-    const copier = runBackfill(
-      legacy.db,
-      own.db,
-      { batch: 2000, maxRowsPerSecond: 1_000_000, maxBusyPercent: options.busy },
-      () => copying,
-      (rows) => (copied += rows),
-    );
+    await data.advance();
+    // Progress while the reads run: the rate counts only the time the copier had work.
+    let doneAt: number | undefined;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling && doneAt === undefined) {
+        if ((await data.status()).backfill.done) doneAt = performance.now();
+        else await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    })();
     const loaded = await reads();
-    copying = false;
-    await copier;
-    const seconds = (performance.now() - started) / 1000;
+    sampling = false;
+    await sampler;
+    const { backfill: progress } = await data.status();
+    const seconds = ((doneAt ?? performance.now()) - started) / 1000;
+    await data.back();
     withCopy.push(loaded.latency.p99);
-    rates.push(copied / seconds);
-    log(`run ${run}: read p99 ${fmt(alone.at(-1)!, 2)} ms alone, ${fmt(loaded.latency.p99, 2)} ms while copying; ${copied} rows in ${fmt(seconds)} s`);
+    rates.push(progress.copied / seconds);
+    const note = doneAt === undefined ? '' : ' (done before the reads ended: use more --movies or a shorter --duration)';
+    log(
+      `run ${run}: read p99 ${fmt(alone.at(-1)!, 2)} ms alone, ${fmt(loaded.latency.p99, 2)} ms while copying; ${progress.copied} rows in ${fmt(seconds)} s${note}`,
+    );
   }
   return { aloneP99: median(alone), copyingP99: median(withCopy), rowsPerSecond: median(rates) };
 }
@@ -139,13 +175,29 @@ runBench('bench:data', async () => {
   const busEnv: Record<string, string> = brokers ? { KAFKA_BROKERS: brokers } : {};
   const monolith = await startNodeService('monolith', '/ready', { DB_CONNECTION_STRING: legacyUrl, DB_POOL_SIZE: '10', ...busEnv });
   onCleanup('stop the monolith', () => monolith.stop());
+  const movies = await startNodeService('movies', '/api/movies/ready', {
+    DB_CONNECTION_STRING: legacyUrl,
+    MOVIES_DB_CONNECTION_STRING: ownUrl,
+    // One group for every run: a new one would first replay the shared topic's whole history.
+    MOVIES_CDC_GROUP: 'cinemaabyss-bench-data-cdc',
+    ...busEnv,
+    ...copierSettings,
+  });
+  const data = dataAdmin(movies.url);
+  await data.advance();
+  // Warm-up, not measured: the service's capture catches up with the topic, its copier's code warms.
+  await data.advance();
+  await data.until('capture caught up', (status) => status.capture.running && status.capture.lagRecords === 0);
+  await data.back();
 
-  log('backfill under read load');
-  const copy = await backfill(monolith.url, legacy, own);
+  log(`backfill under read load (movies service settings: ${JSON.stringify(copierSettings)})`);
+  const copy = await backfill(monolith.url, data);
 
   log('reconciliation');
-  await resetCopy(own);
-  while (await copyBatch(legacy.db, own.db, 10_000).then((r) => r && !r.done));
+  await data.advance();
+  await data.until('backfill done', (status) => status.backfill.done);
+  // The bench's own consumer measures the capture below: the service's would compete with it.
+  await movies.stop();
   const clean: number[] = [];
   for (let run = 0; run < options.runs; run++) clean.push((await reconcile(legacy.db, own.db, { repair: false, writer: 'monolith' })).ms);
   await own.db.execute(sql`update movies.movies set title = title || ' (drift)' where id % ${Math.floor(options.movies / 10)} = 0`);
@@ -159,7 +211,7 @@ runBench('bench:data', async () => {
   const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! * 1000 : Number.NaN);
 
   const lines = [
-    `## bench:data — ${new Date().toISOString()}, ${options.movies} movies, ${options.runs} runs, copier busy ≤ ${options.busy} %`,
+    `## bench:data — ${new Date().toISOString()}, ${options.movies} movies, ${options.runs} runs, copier settings ${JSON.stringify(copierSettings)} (else the defaults)`,
     `backfill: ${fmt(copy.rowsPerSecond, 0)} rows/s (median); monolith read p99 at ${options['read-rate']} req/s: ${fmt(copy.aloneP99, 2)} ms alone, ${fmt(copy.copyingP99, 2)} ms while copying (${fmt((copy.copyingP99 / copy.aloneP99 - 1) * 100)} %)`,
     `reconcile (clean): ${median(clean)} ms median of ${clean.join(', ')} ms; with ${drifted.drift.total} rows drifted: ${drifted.ms} ms (found and repaired ${drifted.repaired})`,
     `change capture: ${cdc.writes} writes at ${fmt(cdc.perSecond)} /s; lag p50 ${fmt(q(0.5), 0)} ms, p99 ${fmt(q(0.99), 0)} ms, max ${fmt(q(1), 0)} ms over ${sorted.length} changes (${cdc.missing} not applied within 60 s)`,

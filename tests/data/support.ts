@@ -79,6 +79,7 @@ export async function startDataStack(settings: DataSettingsOverride = {}, option
             MOVIES_BACKFILL_BATCH: 500,
             MOVIES_BACKFILL_MAX_ROWS_PER_SECOND: 100_000,
             MOVIES_BACKFILL_MAX_BUSY_PERCENT: 50,
+            MOVIES_BACKFILL_SLOWDOWN_RATIO: 2,
             MOVIES_RECONCILE_INTERVAL_MS: 500,
             MOVIES_CDC_GROUP: group,
             ...overrides,

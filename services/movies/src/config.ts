@@ -19,13 +19,26 @@ export const DataSettings = {
       description: "The own database's PGlite folder when the service runs on PGlite (default: PGLITE_DATA_DIR followed by -movies; in memory when that is)",
     }),
   ),
-  MOVIES_BACKFILL_BATCH: Type.Integer({ minimum: 1, maximum: 50_000, default: 2000, description: 'Movies copied per backfill batch' }),
-  MOVIES_BACKFILL_MAX_ROWS_PER_SECOND: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000, description: 'Backfill rate cap' }),
+  // Small batches at a paced rate: an even trickle, not bursts the monolith's reads queue behind (bench/README.md, "bench:data").
+  MOVIES_BACKFILL_BATCH: Type.Integer({ minimum: 1, maximum: 50_000, default: 500, description: 'Movies copied per backfill batch' }),
+  MOVIES_BACKFILL_MAX_ROWS_PER_SECOND: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 6000,
+    description: "Backfill rate cap; the backfill paces its batches to it and goes slower while the monolith's database answers slowly",
+  }),
   MOVIES_BACKFILL_MAX_BUSY_PERCENT: Type.Integer({
     minimum: 1,
     maximum: 100,
     default: 50,
     description: "Share of wall time the backfill may spend reading the monolith: it waits between batches in proportion to the monolith's read latency",
+  }),
+  MOVIES_BACKFILL_SLOWDOWN_RATIO: Type.Number({
+    minimum: 1.1,
+    maximum: 100,
+    default: 2,
+    description:
+      "The backfill halves its rate while its reads of the monolith's database take more than this many times their learnt baseline (its fastest recent reads), and adds 5 % of the cap back per batch otherwise",
   }),
   MOVIES_RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 10_000, description: 'Reconciler period from phase 3 on' }),
   MOVIES_CDC_GROUP: Type.String({ default: 'cinemaabyss-movies-cdc', minLength: 1, description: 'Consumer group of the change capture' }),

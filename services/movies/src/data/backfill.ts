@@ -3,12 +3,15 @@ import { eq, sql } from 'drizzle-orm';
 import { movies, readMoviesAfter, type Db } from '@cinemaabyss/db';
 import { upsertOwn } from '../store/queries.ts';
 import { procedure } from '../store/schema.ts';
+import { backfillThrottle } from './throttle.ts';
 
 export interface BackfillOptions {
   batch: number;
   maxRowsPerSecond: number;
   /** Share (1–100) of wall time spent reading the monolith; the copier waits the rest. */
   maxBusyPercent: number;
+  /** The throttle backs off when a batch read is this many times slower than its baseline (throttle.ts). */
+  slowdownRatio: number;
 }
 
 export interface BatchResult {
@@ -48,20 +51,29 @@ export async function copyBatch(legacy: Db, own: Db, size: number): Promise<Batc
 }
 
 /**
- * Runs batches until the backfill is done or `active()` turns false. Throttled two ways: a rate
- * cap, and a pause proportional to the monolith's read latency (a slower monolith, e.g. under
- * load, gets proportionally more rest), so the copier never holds more than `maxBusyPercent` of
- * one connection's time on it.
+ * Runs batches until the backfill is done or `active()` turns false, paced to the throttle's rate
+ * (throttle.ts: lower while the monolith's database answers slowly): small batches spread evenly,
+ * which the monolith's own reads do not queue behind as they do behind bursts of big ones. And
+ * never more than `maxBusyPercent` of the time reading the monolith. `progress` gets each batch's
+ * rows and the rate for the next.
  */
-export async function runBackfill(legacy: Db, own: Db, options: BackfillOptions, active: () => boolean, copied: (rows: number) => void): Promise<void> {
+export async function runBackfill(
+  legacy: Db,
+  own: Db,
+  options: BackfillOptions,
+  active: () => boolean,
+  progress: (rows: number, rowsPerSecond: number) => void,
+): Promise<void> {
+  const throttle = backfillThrottle(options);
   while (active()) {
     const started = performance.now();
     const result = await copyBatch(legacy, own, options.batch);
     if (!result) return;
-    copied(result.rows);
+    const rate = throttle.observe(result.readMs);
+    progress(result.rows, rate);
     if (result.done) return;
     const elapsed = performance.now() - started;
-    const rest = Math.max((result.rows / options.maxRowsPerSecond) * 1000 - elapsed, (result.readMs * (100 - options.maxBusyPercent)) / options.maxBusyPercent);
+    const rest = Math.max((result.rows / rate) * 1000 - elapsed, (result.readMs * (100 - options.maxBusyPercent)) / options.maxBusyPercent);
     if (rest > 0) await sleep(rest);
   }
 }

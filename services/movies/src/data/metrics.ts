@@ -7,6 +7,11 @@ export function dataMetrics(registry: Registry) {
   const phase = new Gauge({ name: 'movies_data_phase', help: 'Phase of the data migration (0 shared … 6 retired)', registers });
   const copied = new Counter({ name: 'movies_backfill_rows_total', help: 'Movies copied by the backfill on this replica', registers });
   const progress = new Gauge({ name: 'movies_backfill_progress_ratio', help: 'Backfill progress (1 when done)', registers });
+  const rate = new Gauge({
+    name: 'movies_backfill_rate_limit_rows_per_second',
+    help: "The backfill's current rate limit on this replica: the cap, lower while the monolith's database answers slowly",
+    registers,
+  });
   const captureLag = new Histogram({
     name: 'movies_change_capture_lag_seconds',
     help: "From a monolith change's commit to its copy in the own store",
@@ -18,8 +23,11 @@ export function dataMetrics(registry: Registry) {
   const duration = new Gauge({ name: 'movies_reconcile_duration_seconds', help: 'Duration of the last reconciliation', registers });
   return {
     phase,
-    copied,
     captureLag,
+    copying(rows: number, rowsPerSecond: number) {
+      copied.inc(rows);
+      rate.set(rowsPerSecond);
+    },
     backfill(cursor: number, target: number | null, done: boolean) {
       progress.set(done ? 1 : target ? Math.min(cursor / target, 1) : 0);
     },

@@ -17,7 +17,12 @@ const RETIRE_ID_MARGIN = 1000;
 
 export type DataSettingValues = Pick<
   MoviesConfig,
-  'MOVIES_BACKFILL_BATCH' | 'MOVIES_BACKFILL_MAX_ROWS_PER_SECOND' | 'MOVIES_BACKFILL_MAX_BUSY_PERCENT' | 'MOVIES_RECONCILE_INTERVAL_MS' | 'MOVIES_CDC_GROUP'
+  | 'MOVIES_BACKFILL_BATCH'
+  | 'MOVIES_BACKFILL_MAX_ROWS_PER_SECOND'
+  | 'MOVIES_BACKFILL_MAX_BUSY_PERCENT'
+  | 'MOVIES_BACKFILL_SLOWDOWN_RATIO'
+  | 'MOVIES_RECONCILE_INTERVAL_MS'
+  | 'MOVIES_CDC_GROUP'
 >;
 
 export interface DataMigration {
@@ -116,7 +121,7 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
     }
     if (phase === 2 && state && !state.backfillDone && !backfill) {
       const active = () => !closed && phase === 2;
-      backfill = runBackfill(legacy.db, own!.db, backfillOptions, active, (rows) => metrics.copied.inc(rows))
+      backfill = runBackfill(legacy.db, own!.db, backfillOptions, active, (rows, rate) => metrics.copying(rows, rate))
         .catch((error: unknown) => logger.warn({ err: error }, 'backfill batch failed; it resumes from its checkpoint'))
         .finally(() => (backfill = undefined));
     }
@@ -129,6 +134,7 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
     batch: settings.MOVIES_BACKFILL_BATCH,
     maxRowsPerSecond: settings.MOVIES_BACKFILL_MAX_ROWS_PER_SECOND,
     maxBusyPercent: settings.MOVIES_BACKFILL_MAX_BUSY_PERCENT,
+    slowdownRatio: settings.MOVIES_BACKFILL_SLOWDOWN_RATIO,
   };
   await follow();
   const timer = setInterval(
