@@ -618,6 +618,7 @@ describe("the movies service's own database (postgresql.moviesDatabase)", () => 
     const script = [...(init.command ?? []), ...(init.args ?? [])].join(' ');
     assert.match(script, /CREATE ROLE %I LOGIN PASSWORD %L[\s\S]*NOT EXISTS \(SELECT FROM pg_roles/);
     assert.match(script, /CREATE DATABASE %I OWNER %I[\s\S]*NOT EXISTS \(SELECT FROM pg_database/);
+    assert.match(script, /pg_advisory_lock[\s\S]*CREATE ROLE/, 'replicas starting together take turns');
     // PostgreSQL itself is unchanged: turning the feature on does not restart it.
     const pg = containerOf(find(objects, 'StatefulSet', 'postgresql'));
     assert.ok(!JSON.stringify(pg).includes('movies'));

@@ -19,6 +19,8 @@ proxy's uid 1337, whose traffic is not captured (Istio's documented workaround).
       until pg_isready -q -t 2 -d "$DB_CONNECTION_STRING"; do echo "waiting for PostgreSQL ..."; sleep 2; done
       psql "$DB_CONNECTION_STRING" -v ON_ERROR_STOP=1 --no-psqlrc \
         -v role="$MOVIES_DB_USER" -v database="$MOVIES_DB_NAME" -v password="$MOVIES_ROLE_PASSWORD" <<'SQL'
+      -- One pod at a time (replicas start together): the second finds both and creates nothing.
+      SELECT pg_advisory_lock(hashtext('cinemaabyss:create-movies-db')) AS locked \gset
       SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'role', :'password')
        WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
       SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'role')
