@@ -104,7 +104,15 @@ function renderFails(sets: string[], pattern: RegExp, message?: string): void {
 }
 
 const withPassword = (...sets: string[]): string[] => [`postgresql.auth.password=${PASSWORD}`, ...sets];
+// An external server by host, port and parameters (the passwords from --set).
+const EXTERNAL_SERVER = [
+  'postgresql.enabled=false',
+  'postgresql.external.host=db.example.internal',
+  'postgresql.external.port=6432',
+  'postgresql.external.params=sslmode=require',
+];
 const withMoviesDb = (...sets: string[]): string[] => withPassword('postgresql.moviesDatabase.enabled=true', ...sets);
+const withMoviesPassword = (...sets: string[]): string[] => withMoviesDb(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`, ...sets);
 
 function find(objects: Obj[], kind: string, name: string): Obj {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
@@ -368,14 +376,7 @@ describe('helm template with other values', () => {
   });
 
   test('postgresql.enabled=false with host, params and --set password', () => {
-    const { objects } = render(
-      withPassword(
-        'postgresql.enabled=false',
-        'postgresql.external.host=db.example.internal',
-        'postgresql.external.port=6432',
-        'postgresql.external.params=sslmode=require',
-      ),
-    );
+    const { objects } = render(withPassword(...EXTERNAL_SERVER));
     const c = containerOf(find(objects, 'Deployment', 'monolith'));
     assert.equal(envOf(c, 'DB_CONNECTION_STRING').value, 'postgres://cinemaabyss:$(DB_PASSWORD)@db.example.internal:6432/cinemaabyss?sslmode=require');
     assert.deepEqual(names(objects, 'Secret'), [`${RELEASE}-db`]);
@@ -578,7 +579,7 @@ describe("the movies service's own database (postgresql.moviesDatabase)", () => 
   };
 
   test("on the chart's PostgreSQL: its own Secret, role and URL; created by the movies pods' init container", () => {
-    const { objects, yaml } = render(withMoviesDb(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`));
+    const { objects, yaml } = render(withMoviesPassword());
     assert.deepEqual(names(objects, 'Secret'), [`${RELEASE}-db`, `${RELEASE}-movies-db`]);
     const secret = find(objects, 'Secret', `${RELEASE}-movies-db`);
     assert.equal(unb64(secret.data?.['password']), MOVIES_PASSWORD);
@@ -625,21 +626,15 @@ describe("the movies service's own database (postgresql.moviesDatabase)", () => 
   });
 
   test("with Istio the init container runs as the proxy's uid, whose traffic the sidecar does not capture", () => {
-    const plain = initOf(render(withMoviesDb(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`)).objects);
+    const plain = initOf(render(withMoviesPassword()).objects);
     assert.equal(plain?.securityContext.runAsUser, 999, "the PostgreSQL image's user without a mesh");
-    const meshed = initOf(render(withMoviesDb(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`, 'istio.enabled=true')).objects);
+    const meshed = initOf(render(withMoviesPassword('istio.enabled=true')).objects);
     assert.equal(meshed?.securityContext.runAsUser, 1337);
     assert.equal(meshed?.securityContext.runAsNonRoot, true);
   });
 
   test('names of its own: another role and database name', () => {
-    const { objects } = render(
-      withMoviesDb(
-        `postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`,
-        'postgresql.moviesDatabase.username=catalogue',
-        'postgresql.moviesDatabase.database=catalogue',
-      ),
-    );
+    const { objects } = render(withMoviesPassword('postgresql.moviesDatabase.username=catalogue', 'postgresql.moviesDatabase.database=catalogue'));
     assert.match(
       envOf(containerOf(find(objects, 'Deployment', 'movies')), 'MOVIES_DB_CONNECTION_STRING').value,
       /^postgres:\/\/catalogue:\$\(MOVIES_DB_PASSWORD\)@[^/]+\/catalogue$/,
@@ -676,15 +671,7 @@ describe("the movies service's own database (postgresql.moviesDatabase)", () => 
   });
 
   test('external server with host and password: the same server and parameters, no init container', () => {
-    const { objects } = render(
-      withMoviesDb(
-        `postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`,
-        'postgresql.enabled=false',
-        'postgresql.external.host=db.example.internal',
-        'postgresql.external.port=6432',
-        'postgresql.external.params=sslmode=require',
-      ),
-    );
+    const { objects } = render(withMoviesPassword(...EXTERNAL_SERVER));
     assert.equal(
       envOf(containerOf(find(objects, 'Deployment', 'movies')), 'MOVIES_DB_CONNECTION_STRING').value,
       'postgres://movies:$(MOVIES_DB_PASSWORD)@db.example.internal:6432/cinemaabyss_movies?sslmode=require',
@@ -726,7 +713,7 @@ describe("the movies service's own database (postgresql.moviesDatabase)", () => 
       const without = values.replace(/\n {2}# The movies service's own database[\s\S]*?\n(?= {2}external:)/, '\n').replace(/\n.*moviesUrl:.*/, '');
       assert.ok(!without.includes('moviesDatabase:') && !without.includes('moviesUrl'), 'the older values.yaml is made');
       writeFileSync(join(old, 'values.yaml'), without);
-      const on = template(withMoviesDb(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`), old);
+      const on = template(withMoviesPassword(), old);
       assert.notEqual(on.status, 0);
       assert.match(on.stderr, /postgresql\.moviesDatabase\.username has no value: .*--reset-then-reuse-values/);
       const urls = template(['postgresql.enabled=false', 'postgresql.external.existingSecret=external-db', 'postgresql.moviesDatabase.enabled=true'], old);
@@ -752,20 +739,14 @@ describe("the movies service's own database (postgresql.moviesDatabase)", () => 
 
   test('inconsistent values fail with a reason', () => {
     renderFails(
-      withMoviesDb(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`, 'postgresql.moviesDatabase.existingSecret=movies-credentials'),
+      withMoviesPassword('postgresql.moviesDatabase.existingSecret=movies-credentials'),
       /either postgresql\.moviesDatabase\.password or postgresql\.moviesDatabase\.existingSecret/,
     );
     renderFails(withPassword(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`), /postgresql\.moviesDatabase has credentials but is not enabled/);
     renderFails(withMoviesDb(`postgresql.moviesDatabase.password=${PASSWORD}`), /must not be the main password/);
-    renderFails(
-      withMoviesDb(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`, 'postgresql.moviesDatabase.username=cinemaabyss'),
-      /must differ from postgresql\.auth\.username/,
-    );
-    renderFails(
-      withMoviesDb(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`, 'postgresql.moviesDatabase.database=cinemaabyss_events'),
-      /must differ from the main and the events databases/,
-    );
-    renderFails(withMoviesDb(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`, 'postgresql.moviesDatabase.username=Movies-Role'), /username/);
+    renderFails(withMoviesPassword('postgresql.moviesDatabase.username=cinemaabyss'), /must differ from postgresql\.auth\.username/);
+    renderFails(withMoviesPassword('postgresql.moviesDatabase.database=cinemaabyss_events'), /must differ from the main and the events databases/);
+    renderFails(withMoviesPassword('postgresql.moviesDatabase.username=Movies-Role'), /username/);
     renderFails(withMoviesDb('postgresql.moviesDatabase.existingSecret=Not_A_Name'), /existingSecret/);
   });
 });
