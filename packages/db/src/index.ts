@@ -27,6 +27,11 @@ import { join } from 'node:path';
 import type { Database } from './client.ts';
 import { connectPostgres, openPglite } from './client.ts';
 
+/** Whether a PGlite folder holds a database already (`memory://` never does): a start that must create one takes seconds. */
+export function pgliteExists(folder: string): boolean {
+  return folder !== 'memory://' && existsSync(join(folder, 'PG_VERSION'));
+}
+
 export interface DatabaseConfig {
   /** PostgreSQL connection string; when absent, PGlite is used. */
   url?: string | undefined;
@@ -70,7 +75,7 @@ export interface OpenOptions {
 export async function openFromSettings(settings: DatabaseSettingValues, options: OpenOptions = {}): Promise<Database> {
   const say = options.progress ?? (() => {});
   const folder = settings.PGLITE_DATA_DIR;
-  const fresh = !settings.DB_CONNECTION_STRING && (folder === 'memory://' || !existsSync(join(folder, 'PG_VERSION')));
+  const fresh = !settings.DB_CONNECTION_STRING && !pgliteExists(folder);
   if (fresh) say(`Creating the PGlite database ${folder === 'memory://' ? 'in memory' : `in ${folder}`} (first start)…`);
   const database = await openDatabase({
     url: settings.DB_CONNECTION_STRING,
