@@ -1,6 +1,7 @@
 export * from './client.ts';
 export * from './errors.ts';
 export { listenTo, type ListenOptions } from './listen.ts';
+export { pgliteExists } from './pglite-template.ts';
 export {
   enqueueEvent,
   listOutbox,
@@ -22,15 +23,9 @@ export { seed } from './seed.ts';
 export * as schema from './schema.ts';
 export { MOVIES_CHANGED_CHANNEL, movieGenres, movies, payments, subscriptions, users } from './schema.ts';
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Database } from './client.ts';
 import { connectPostgres, openPglite } from './client.ts';
-
-/** Whether a PGlite folder holds a database already (`memory://` never does): a start that must create one takes seconds. */
-export function pgliteExists(folder: string): boolean {
-  return folder !== 'memory://' && existsSync(join(folder, 'PG_VERSION'));
-}
+import { pgliteExists } from './pglite-template.ts';
 
 export interface DatabaseConfig {
   /** PostgreSQL connection string; when absent, PGlite is used. */
