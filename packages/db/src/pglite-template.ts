@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 
 /** Whether a PGlite folder holds a database already (`memory://` never does): a start that must create one takes seconds. */
@@ -14,53 +15,54 @@ export function pgliteExists(folder: string): boolean {
   return folder !== 'memory://' && existsSync(join(folder, 'PG_VERSION'));
 }
 
-const template = (() => {
-  // …/node_modules/@electric-sql/pglite/dist/index.js → …/node_modules/.cache/pglite/<version>.tar.gz
-  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+/** Where the tarball is kept: …/node_modules/.cache/pglite/initdb-<PGlite's version>.tar.gz. */
+export const templateFile = (() => {
+  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite')); // …/node_modules/@electric-sql/pglite/dist/index.js
   const root = dirname(dirname(entry));
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   return join(root, '..', '..', '.cache', 'pglite', `initdb-${version}.tar.gz`);
 })();
 
-function readTemplate(): File | undefined {
+/** The tarball, unpacked here: PGlite's own gunzip fails outside the caller's reach (an unhandled rejection) on a damaged file. */
+function readTemplate(file: string): File | undefined {
   try {
-    return new File([readFileSync(template)], 'pgdata.tar.gz', { type: 'application/x-gzip' });
+    return new File([gunzipSync(readFileSync(file))], 'pgdata.tar', { type: 'application/x-tar' });
   } catch {
     return undefined;
   }
 }
 
 /** Written under a unique name, then renamed: a concurrent start reads a whole tarball or none. */
-async function saveTemplate(client: PGlite): Promise<void> {
+async function saveTemplate(client: PGlite, file: string): Promise<void> {
   try {
     const tarball = Buffer.from(await (await client.dumpDataDir('gzip')).arrayBuffer());
-    mkdirSync(dirname(template), { recursive: true });
-    const partial = `${template}.${process.pid}.${Date.now()}`;
+    mkdirSync(dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}.${Date.now()}`;
     writeFileSync(partial, tarball);
-    renameSync(partial, template);
+    renameSync(partial, file);
   } catch {
     // A read-only install: every new database runs initdb.
   }
 }
 
-/** A PGlite database in `dataDir` (or in memory): opened if it exists, else created from the template when there is one. */
-export async function createPglite(dataDir: string | undefined): Promise<PGlite> {
+/**
+ * A PGlite database in `dataDir` (or in memory): opened if it exists, else restored from the
+ * template when there is one, else created by initdb and its template kept. `template`: tests only.
+ */
+export async function createPglite(dataDir: string | undefined, template = templateFile): Promise<PGlite> {
   const options = dataDir ? { dataDir } : {};
   if (dataDir && pgliteExists(dataDir)) return PGlite.create(options);
-  const tarball = readTemplate();
-  if (tarball) {
-    // Only into a folder with nothing in it, which may be emptied again if the restore fails.
-    const empty = !dataDir || readdirSync(dataDir).length === 0;
-    if (empty) {
-      try {
-        return await PGlite.create({ ...options, loadDataDir: tarball });
-      } catch {
-        rmSync(template, { force: true });
-        if (dataDir) for (const name of readdirSync(dataDir)) rmSync(join(dataDir, name), { recursive: true, force: true });
-      }
+  let tarball = readTemplate(template);
+  // Only into a folder with nothing in it, which can be emptied again if the restore fails.
+  if (tarball && (!dataDir || !existsSync(dataDir) || readdirSync(dataDir).length === 0)) {
+    try {
+      return await PGlite.create({ ...options, loadDataDir: tarball });
+    } catch {
+      tarball = undefined; // unreadable: made again below
+      if (dataDir) for (const name of readdirSync(dataDir)) rmSync(join(dataDir, name), { recursive: true, force: true });
     }
   }
   const client = await PGlite.create(options);
-  if (!tarball) await saveTemplate(client);
+  if (!tarball) await saveTemplate(client, template);
   return client;
 }
