@@ -6,10 +6,10 @@ import { conflict } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import type { Registry } from 'prom-client';
 import type { MoviesConfig } from '../config.ts';
+import type { OwnStore } from '../store/open.ts';
 import { insertOwnMovie, nextOwnId, ownIdsAfter, upsertOwn } from '../store/queries.ts';
 import { catalogue, procedure } from '../store/schema.ts';
 import { runBackfill } from './backfill.ts';
-import type { OwnStore } from '../store/open.ts';
 import { dataMetrics } from './metrics.ts';
 import { reconcile } from './reconcile.ts';
 
