@@ -16,7 +16,8 @@ export const DataSettings = {
   ),
   MOVIES_PGLITE_DATA_DIR: Type.Optional(
     Type.String({
-      description: "The own database's PGlite folder when the service runs on PGlite (default: PGLITE_DATA_DIR followed by -movies; in memory when that is)",
+      description:
+        "The own database's PGlite folder when the service runs on PGlite (default: PGLITE_DATA_DIR followed by -movies; in memory when that is), created when the data migration reaches phase 1",
     }),
   ),
   MOVIES_BACKFILL_BATCH: Type.Integer({ minimum: 1, maximum: 50_000, default: 2000, description: 'Movies copied per backfill batch' }),
