@@ -1,9 +1,10 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { ALL_TOPICS } from '@cinemaabyss/api';
 import { outbox as monolithOutbox, outboxStatesOf, type Database, type OutboxRow, type OutboxTable } from '@cinemaabyss/db';
 import { contextFrom, inSpan } from '@cinemaabyss/telemetry';
 import { toMessage, SCHEMA_VERSION, type EventEnvelope } from './envelope.ts';
 import { backoffMs, publishFailureKind, type PublishFailureKind } from './publish-failure.ts';
-import { ALL_TOPICS, type EventBus } from './types.ts';
+import type { EventBus } from './types.ts';
 
 type LogFn = (o: object, m: string) => void;
 
