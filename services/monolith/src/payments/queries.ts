@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
-import { enqueueEvent, payments, type Db } from '@cinemaabyss/db';
-import { eventRecord, PaymentEvent, type CreatePayment, type Payment } from '@cinemaabyss/api';
+import { payments, type Db } from '@cinemaabyss/db';
+import { enqueueEvent, outboxRecord } from '@cinemaabyss/outbox';
+import { PaymentEvent, type CreatePayment, type Payment } from '@cinemaabyss/api';
 import { isoTimestamp } from '../timestamps.ts';
 
 const columns = {
@@ -25,7 +26,7 @@ export async function insertPayment(db: Db, input: CreatePayment): Promise<Payme
   return db.transaction(async (tx) => {
     const [payment] = await tx.insert(payments).values({ userId: input.user_id, amount: input.amount }).returning(columns);
     const { id: payment_id, user_id, amount, timestamp } = payment!;
-    await enqueueEvent(tx, { ...eventRecord(PaymentEvent, { payment_id, user_id, amount, status: 'completed', timestamp }), source: 'monolith' });
+    await enqueueEvent(tx, outboxRecord(PaymentEvent, { payment_id, user_id, amount, status: 'completed', timestamp }, 'monolith'));
     return payment!;
   });
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, exists, sql, type SQL } from 'drizzle-orm';
-import { enqueueEvent, movieGenres, movies, type Db } from '@cinemaabyss/db';
-import { eventRecord, MovieChanged, movieChange, type CreateMovie, type Movie, type MoviePage, type MovieQuery } from '@cinemaabyss/api';
+import { movieGenres, movies, type Db } from '@cinemaabyss/db';
+import { enqueueEvent, outboxRecord } from '@cinemaabyss/outbox';
+import { MovieChanged, movieChange, type CreateMovie, type Movie, type MoviePage, type MovieQuery } from '@cinemaabyss/api';
 
 // Genres come back in the same row via a correlated ARRAY subquery: one query for any page size,
 // using the (movie_id, genre) primary key index, and computed only for the rows returned.
@@ -61,7 +62,7 @@ export async function insertMovie(db: Db, input: CreateMovie): Promise<Movie> {
     // The answer is the stored row read as GET reads it, genres in the database's order included.
     const movie = (await findMovie(tx, row!.id))!;
     // A new row is version 1 (the column's default); the change is the monolith store's.
-    await enqueueEvent(tx, { ...eventRecord(MovieChanged, movieChange({ ...movie, version: 1 }, 'created', 'monolith')), source: 'movies' });
+    await enqueueEvent(tx, outboxRecord(MovieChanged, movieChange({ ...movie, version: 1 }, 'created', 'monolith'), 'movies'));
     return movie;
   });
 }
