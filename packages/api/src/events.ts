@@ -126,7 +126,8 @@ export const MigrationChangePayload = Type.Object({ route: Type.String() }, { ad
  * One event type of the catalogue below, the one home of the event contract: its wire name (the
  * envelope's `type`, the records' `ce_type` header), its topic, its payload's schema and the
  * payload field whose value keys its records (same key, same partition: that entity's events stay
- * in order). Producers build records with `eventRecord` (the outbox's `outboxRecord`), so a type cannot meet the wrong topic or key.
+ * in order). Producers build records with `eventRecord` (the outbox's `outboxRecord`), so a type
+ * cannot meet the wrong topic or key, and the key field must be a string or number of its payload.
  */
 export interface EventType<S extends TSchema = TSchema> {
   readonly type: string;
