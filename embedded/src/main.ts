@@ -2,7 +2,8 @@
 // (migrated and seeded on first start) and the embedded event bus stored in it. Nothing to
 // install beyond `npm ci`.
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
-import { embeddedBusMigrations, monitorOutbox, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
+import { embeddedBusMigrations, openEmbeddedBus } from '@cinemaabyss/event-bus';
+import { monitorOutbox, startOutboxRelay } from '@cinemaabyss/outbox';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
 import {
   adminOptions,

@@ -2,7 +2,8 @@
 // databases (the monolith's, the movies service's own), the outbox relay and a bus, on free ports.
 import { sql, type SQL } from 'drizzle-orm';
 import { migrate, type Database } from '@cinemaabyss/db';
-import { embeddedBusMigrations, startOutboxRelay, type EventBus, type OutboxRelay } from '@cinemaabyss/event-bus';
+import { embeddedBusMigrations, type EventBus } from '@cinemaabyss/event-bus';
+import { startOutboxRelay, type OutboxRelay } from '@cinemaabyss/outbox';
 import { listen, type App } from '@cinemaabyss/http';
 import { buildMonolithApp, startMovieCopy } from '@cinemaabyss/monolith';
 import {

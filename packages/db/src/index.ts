@@ -2,22 +2,7 @@ export * from './client.ts';
 export * from './errors.ts';
 export { listenTo, type ListenOptions } from './listen.ts';
 export { pgliteExists } from './pglite-template.ts';
-export {
-  enqueueEvent,
-  listOutbox,
-  outboxStates,
-  outboxStatesOf,
-  outboxStatus,
-  parkOutboxRow,
-  unparkOutboxRow,
-  type DomainEvent,
-  type OutboxRow,
-  type OutboxState,
-  type OutboxStatus,
-  type OutboxTable,
-  type ParkResult,
-} from './outbox.ts';
-export { outbox, outboxColumns, outboxIndexes, outboxInSchema } from './schema.ts';
+export { commandLineDatabase } from './cli-database.ts';
 export { migrate, migrationsFolder, monolithMigrations, type MigrationSet } from './migrate.ts';
 export { seed } from './seed.ts';
 export * as schema from './schema.ts';

@@ -1,6 +1,6 @@
 import { isUnavailable, type Database } from '@cinemaabyss/db';
 import { createServer, type App } from '@cinemaabyss/http';
-import type { OutboxMonitor } from '@cinemaabyss/event-bus';
+import type { OutboxMonitor } from '@cinemaabyss/outbox';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { Catalogue } from './catalogue/catalogue.ts';

@@ -1,5 +1,5 @@
 import { openFromSettings } from '@cinemaabyss/db';
-import { startPublishing, type Publishing } from '@cinemaabyss/event-bus';
+import { startPublishing, type Publishing } from '@cinemaabyss/outbox';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { startTelemetry } from '@cinemaabyss/telemetry';
