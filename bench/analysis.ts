@@ -88,21 +88,30 @@ runBench('bench:analysis', async () => {
   // Requests one core serves = 1 / CPU per request: each target's throughput on a core of its own.
   const capacityVsGateway = cpu('gateway') / cpu('gateway + analysis');
   const capacityVsProxy = cpu('node proxy') / cpu('gateway + analysis');
+  // The same at saturation: below 1 with equal cores, the gateway's own work per answer; near 1
+  // with fewer cores, the scheduler (two cores shared with the load generator and the upstream).
+  const full = (name: string) => measured.median(name).fullLoadCpuMicros;
+  const saturatedVsProxy = full('node proxy') / full('gateway + analysis');
   const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
   console.log(`\nanalysis counter, in-process: ${perRequestNs.toFixed(0)} ns per request; analysis store: ${options.store}`);
   console.log(`gateway + analysis / gateway: throughput ${pct(vsGateway)}, per core ${pct(capacityVsGateway)} (target ≥ 90 %)`);
   console.log(`gateway + analysis / node proxy: throughput ${pct(vsProxy)}, per core ${pct(capacityVsProxy)} (target ≥ 90 %)`);
+  console.log(
+    `gateway + analysis / node proxy at full load: per core ${pct(saturatedVsProxy)}, cores ${pct(measured.median('gateway + analysis').fullLoadCores / measured.median('node proxy').fullLoadCores)}`,
+  );
   const file = await writeResults('analysis', new Date().toISOString(), {
     options,
     machine: machine(),
     load1: load1(),
     results: Object.fromEntries(measured.throughput),
     cpuMicrosPerRequest: Object.fromEntries(measured.cpuMicros),
+    fullLoad: Object.fromEntries(measured.fullLoad),
     perRequestNs,
     vsGateway,
     vsProxy,
     capacityVsGateway,
     capacityVsProxy,
+    saturatedVsProxy,
   });
   console.log(`raw runs: ${file}`);
 });

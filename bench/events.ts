@@ -8,6 +8,7 @@
 // See bench/README.md ("Events API") for the method and recorded results.
 import { intOption } from './lib/args.ts';
 import { parseArgs } from 'node:util';
+import { MovieEvent, PaymentEvent, UserEvent } from '@cinemaabyss/api';
 import { connectPostgres } from '@cinemaabyss/db';
 import { newEnvelope, openKafkaBus, toMessage } from '@cinemaabyss/event-bus';
 import { CONSUMED_TOPICS } from '@cinemaabyss/events';
@@ -35,8 +36,9 @@ import { startNodeService } from './lib/procs.ts';
 import { load1, machine } from './lib/report.ts';
 import { fmt, fmtMs, range, writeResults } from './lib/results.ts';
 
-const TOPIC = 'movie-events';
-const ALL_TOPICS = ['user-events', TOPIC, 'payment-events'];
+const TOPIC = MovieEvent.topic;
+/** The topics the events API publishes to. */
+const API_TOPICS = [UserEvent.topic, MovieEvent.topic, PaymentEvent.topic];
 const DB_NAME = 'cinemaabyss_bench_events';
 
 const usage = `usage: npm run bench:events -- [--runs 3] [--duration 10] [--connections 10,50,100] [--rate 500]
@@ -220,7 +222,7 @@ async function main(): Promise<void> {
       for (let sent = 0; sent < options.drain; sent += 5000) {
         const chunk = Array.from({ length: Math.min(5000, options.drain - sent) }, () => {
           const payload = JSON.parse(body()) as Record<string, unknown>;
-          return bus.send(toMessage(TOPIC, String(payload['movie_id']), newEnvelope('movie', payload, 'bench')));
+          return bus.send(toMessage(TOPIC, String(payload['movie_id']), newEnvelope(MovieEvent.type, payload, 'bench')));
         });
         await Promise.all(chunk);
       }
@@ -278,7 +280,7 @@ async function main(): Promise<void> {
   }
 
   const group = `cinemaabyss-bench-events-${Date.now()}`;
-  const initial = await highWatermarks(admin, ALL_TOPICS);
+  const initial = await highWatermarks(admin, API_TOPICS);
   await startGroupAtEnd(admin, group, initial);
   onCleanup(`delete consumer group ${group}`, () => deleteGroup(admin, group));
 

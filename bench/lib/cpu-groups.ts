@@ -85,6 +85,18 @@ function procStats(): ProcStat[] {
   return out;
 }
 
+/**
+ * CPU time (ms) the processes of group `pgid` have used so far, the children they have waited for
+ * included (`npm start`'s prestart step); undefined off Linux or when the group has ended.
+ */
+export function processGroupCpuMs(pgid: number): number | undefined {
+  const members = procStats().filter((p) => Number(p.fields[2]) === pgid);
+  if (members.length === 0) return undefined;
+  // utime, stime, cutime, cstime: fields 14–17 of proc(5).
+  const ticks = members.reduce((sum, p) => sum + [11, 12, 13, 14].reduce((own, i) => own + Number(p.fields[i]), 0), 0);
+  return (ticks / TICKS_PER_SECOND) * 1000;
+}
+
 /** Direct children of `pid` (e.g. nginx workers of their master), from /proc. */
 export function childPids(pid: number): number[] {
   return procStats()

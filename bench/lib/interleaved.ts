@@ -23,8 +23,10 @@ export interface Interleaved {
   throughput: Map<string, number[]>;
   /** CPU time of the target's process per answer at the even rate, µs, by target. */
   cpuMicros: Map<string, number[]>;
-  /** Median throughput and median CPU per request of a target. */
-  median(name: string): { throughput: number; cpuMicros: number };
+  /** The same during the full-load runs, and the cores the target's process used there. */
+  fullLoad: Map<string, { cpuMicros: number; cores: number }[]>;
+  /** Median throughput and median CPU per request of a target (at the even rate, and at full load). */
+  median(name: string): { throughput: number; cpuMicros: number; fullLoadCpuMicros: number; fullLoadCores: number };
   /** The results table (markdown). */
   table(): string;
 }
@@ -36,7 +38,9 @@ export interface Interleaved {
  * CPU time per answer is measured: on a small machine shared with the load generator the full-load
  * figure mostly says who got the cores, the CPU per request hardly moves. The rate is the same for
  * every target: at saturation the CPU per request shifts with how many answers each wake-up
- * batches, which would flatter whichever target is slower. Any non-200 fails.
+ * batches, which would flatter whichever target is slower. The full-load runs' CPU per request and
+ * cores tell a slower target that spends more per answer at saturation (its own work) from one
+ * that got less of the cores (the scheduler). Any non-200 fails.
  */
 export async function measureInterleaved(
   targets: Target[],
@@ -64,31 +68,46 @@ export async function measureInterleaved(
   }
   const throughput = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   const cpuMicros = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  const fullLoad = new Map<string, { cpuMicros: number; cores: number }[]>(targets.map((t) => [t.name, []]));
+  const targetCores = async (t: Target, run: () => Promise<{ okPerSec: number }>) => {
+    const before = groupSnapshot({ target: [t.pid] });
+    const result = await run();
+    const cores = groupCpu(before, groupSnapshot({ target: [t.pid] }))?.groups['target'];
+    return { result, cores, micros: cores === undefined ? undefined : (cores * 1e6) / result.okPerSec };
+  };
   for (let run = 1; run <= options.runs; run++) {
     const shift = run % targets.length;
     for (const t of [...targets.slice(shift), ...targets.slice(0, shift)]) {
-      const result = await load(t, undefined, options.duration);
-      throughput.get(t.name)!.push(result.okPerSec);
-      const before = groupSnapshot({ target: [t.pid] });
-      const paced = await load(t, options.rate, options.duration);
-      const cores = groupCpu(before, groupSnapshot({ target: [t.pid] }))?.groups['target'];
-      const micros = cores === undefined ? undefined : (cores * 1e6) / paced.okPerSec;
-      if (micros !== undefined) cpuMicros.get(t.name)!.push(micros);
-      log(`run ${run} ${t.name}: ${fmt(result.okPerSec)} req/s; at ${fmt(paced.okPerSec)} req/s ${micros?.toFixed(1) ?? '–'} µs CPU per request`);
+      const full = await targetCores(t, () => load(t, undefined, options.duration));
+      throughput.get(t.name)!.push(full.result.okPerSec);
+      if (full.micros !== undefined) fullLoad.get(t.name)!.push({ cpuMicros: full.micros, cores: full.cores! });
+      const paced = await targetCores(t, () => load(t, options.rate, options.duration));
+      if (paced.micros !== undefined) cpuMicros.get(t.name)!.push(paced.micros);
+      log(
+        `run ${run} ${t.name}: ${fmt(full.result.okPerSec)} req/s (${full.cores ?? '–'} cores, ${full.micros?.toFixed(1) ?? '–'} µs CPU per request); ` +
+          `at ${fmt(paced.result.okPerSec)} req/s ${paced.micros?.toFixed(1) ?? '–'} µs CPU per request`,
+      );
     }
   }
-  const medianOf = (name: string) => ({ throughput: median(throughput.get(name)!), cpuMicros: median(cpuMicros.get(name)!) });
+  const medianOf = (name: string) => ({
+    throughput: median(throughput.get(name)!),
+    cpuMicros: median(cpuMicros.get(name)!),
+    fullLoadCpuMicros: median(fullLoad.get(name)!.map((r) => r.cpuMicros)),
+    fullLoadCores: median(fullLoad.get(name)!.map((r) => r.cores)),
+  });
   return {
     throughput,
     cpuMicros,
+    fullLoad,
     median: medianOf,
     table: () =>
       [
-        `| target | median req/s | range | CPU µs per request at ${fmt(options.rate)} req/s (median) |`,
-        '|---|---:|---|---:|',
-        ...targets.map(
-          (t) => `| ${t.name} | ${fmt(medianOf(t.name).throughput)} | ${range(throughput.get(t.name)!)} | ${medianOf(t.name).cpuMicros.toFixed(1)} |`,
-        ),
+        `| target | median req/s | range | full load: cores, CPU µs per request (medians) | CPU µs per request at ${fmt(options.rate)} req/s (median) |`,
+        '|---|---:|---|---:|---:|',
+        ...targets.map((t) => {
+          const m = medianOf(t.name);
+          return `| ${t.name} | ${fmt(m.throughput)} | ${range(throughput.get(t.name)!)} | ${m.fullLoadCores.toFixed(2)}, ${m.fullLoadCpuMicros.toFixed(1)} | ${m.cpuMicros.toFixed(1)} |`;
+        }),
       ].join('\n'),
   };
 }

@@ -2,7 +2,8 @@
 // (migrated and seeded on first start) and the embedded event bus stored in it. Nothing to
 // install beyond `npm ci`.
 import { openFromSettings, monolithMigrations } from '@cinemaabyss/db';
-import { embeddedBusMigrations, monitorOutbox, openEmbeddedBus, startOutboxRelay } from '@cinemaabyss/event-bus';
+import { embeddedBusMigrations, openEmbeddedBus } from '@cinemaabyss/event-bus';
+import { monitorOutbox, startOutboxRelay } from '@cinemaabyss/outbox';
 import { buildEventsApp, eventsMigrations, startConsumer } from '@cinemaabyss/events';
 import {
   adminOptions,
@@ -34,15 +35,24 @@ await runService(async () => {
     { migrations: [monolithMigrations, embeddedBusMigrations, eventsMigrations, gatewayMigrations], progress: (message) => console.log(message) },
   );
   const bus = await openEmbeddedBus(database);
-  // The movies service's own database: a second PGlite (issue #12's data migration moves into it).
+  // The movies service's own database: a second PGlite folder (issue #12's data migration moves
+  // into it), created when the migration provisions it (phase 1), not on every first start.
   const own = (await openOwnStore({ ...config, DB_POOL_SIZE: 1 }))!;
   const data = (registry: Parameters<typeof startDataMigration>[0]['registry']) =>
     startDataMigration({ legacy: database, own, bus, logger: log('movies'), registry, settings: config });
   const relay = startOutboxRelay({ database, bus, log: log('outbox-relay') });
-  const ownRelay = startOutboxRelay({ database: own, bus, log: log('outbox-relay'), table: ownOutbox, leaderLock: OWN_OUTBOX_LOCK });
+  let ownRelay: ReturnType<typeof startOutboxRelay> | undefined;
+  own.attach((ownDatabase) => {
+    const started = startOutboxRelay({ database: ownDatabase, bus, log: log('outbox-relay'), table: ownOutbox, leaderLock: OWN_OUTBOX_LOCK });
+    ownRelay = started;
+    return async () => {
+      ownRelay = undefined;
+      await started.stop();
+    };
+  });
   const published = () => {
     relay.notify();
-    ownRelay.notify();
+    ownRelay?.notify();
   };
   // The monolith applies the movies service's movie changes (data migration, phase 5).
   const copy = startMovieCopy(bus, database, loadMonolithConfig().MOVIE_CHANGES_GROUP, log('monolith'));
@@ -101,9 +111,8 @@ await runService(async () => {
       await copy.stop();
       await control.close();
       await relay.stop();
-      await ownRelay.stop();
-      await bus.close();
       await own.close();
+      await bus.close();
       await database.close();
     },
   };

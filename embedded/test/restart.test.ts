@@ -1,7 +1,8 @@
-// `npm start` end to end: starts, serves, and a Ctrl-C (SIGINT) loses no acknowledged write.
+// `npm start` end to end: starts, serves, and a Ctrl-C (SIGINT) loses no acknowledged write; the
+// movies service's own database is created by the data migration's phase 1, not by a first start.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -20,12 +21,12 @@ interface Running {
   urls: Record<string, string>;
 }
 
-function start(): Promise<Running> {
+function start(folder = join(dataDir, 'pglite')): Promise<Running> {
   const child = spawn(process.execPath, ['--conditions=source', 'embedded/src/main.ts'], {
     cwd: root,
     env: {
       PATH: process.env['PATH'],
-      PGLITE_DATA_DIR: dataDir,
+      PGLITE_DATA_DIR: folder,
       MONOLITH_PORT: '0',
       MOVIES_PORT: '0',
       EVENTS_PORT: '0',
@@ -39,7 +40,7 @@ function start(): Promise<Running> {
   child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
     let out = '';
-    // Two PGlite databases (the monolith's and the movies service's own) start on a shared CI machine.
+    // A PGlite database (two once the data migration has begun) starts on a shared CI machine.
     const timer = setTimeout(() => reject(new Error(`no banner in 90 s:\n${out}`)), 90_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -90,6 +91,40 @@ test('npm start serves the sample data and keeps writes across a Ctrl-C restart'
     const users = await (await fetch(`${second.urls['monolith']}/api/users`)).json();
     assert.ok(users.some((u: { username: string }) => u.username === 'persisted'));
     assert.equal(users.length, 4, 'sample data is not inserted twice');
+  } finally {
+    assert.equal(await stop(second.child), 0);
+  }
+});
+
+test("the movies service's own PGlite database is created at data phase 1, not by a first start", { timeout: 240_000 }, async () => {
+  const folder = join(dataDir, 'phases');
+  const ownFolder = `${folder}-movies`;
+  const data = async (url: string, action?: 'advance' | 'back') => {
+    const answer = await fetch(`${url}/admin/data${action ? `/${action}` : ''}`, {
+      method: action ? 'POST' : 'GET',
+      ...(action ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: `test: ${action}` }) } : {}),
+    });
+    assert.equal(answer.status, 200, await answer.clone().text());
+    return (await answer.json()) as { phase: number; store: string | null; blockers: string[] | null };
+  };
+  const first = await start(folder);
+  try {
+    assert.ok(existsSync(folder), 'the monolith database is created');
+    assert.equal(existsSync(ownFolder), false, 'no own database before phase 1');
+    const shared = await data(first.urls['movies']!);
+    assert.deepEqual([shared.phase, shared.store, shared.blockers], [0, 'pglite', []], 'phase 0, nothing blocks the step that creates it');
+    assert.equal((await data(first.urls['movies']!, 'advance')).phase, 1);
+    assert.ok(existsSync(ownFolder), 'phase 1 created the own database');
+    assert.equal((await data(first.urls['movies']!, 'back')).phase, 0, 'back to 0 with the database in place');
+    assert.equal((await data(first.urls['movies']!, 'advance')).phase, 1);
+    assert.equal((await (await fetch(`${first.urls['gateway']}/api/movies`)).json()).length, 5, 'still served from the monolith');
+  } finally {
+    assert.equal(await stop(first.child), 0, 'clean exit on SIGINT');
+  }
+  // An existing own database is opened at start: the phase is where it was left.
+  const second = await start(folder);
+  try {
+    assert.equal((await data(second.urls['movies']!)).phase, 1);
   } finally {
     assert.equal(await stop(second.child), 0);
   }

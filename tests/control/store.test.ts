@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { outboxStatus } from '@cinemaabyss/db';
+import { outboxStatus } from '@cinemaabyss/outbox';
 import { createStateStore, validateRouteTable, type StateStore } from '@cinemaabyss/gateway';
 import { gatewayOutbox } from '../../services/gateway/src/control/store/state-store.ts';
 import { applyChanges, ChangeError, initialState, pause, type MigrationState } from '../../services/gateway/src/control/state.ts';

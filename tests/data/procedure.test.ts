@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eq, sql } from 'drizzle-orm';
-import { enqueueEvent, movies } from '@cinemaabyss/db';
-import { TOPICS } from '@cinemaabyss/event-bus';
-import { MOVIE_EVENT_TYPE, movieChange } from '@cinemaabyss/api';
+import { movies } from '@cinemaabyss/db';
+import { enqueueEvent, outboxRecord } from '@cinemaabyss/outbox';
+import { MovieChanged, movieChange } from '@cinemaabyss/api';
 import { eventually } from '../support/events-stack.ts';
 import { call } from '../support/stack.ts';
 import { advance, back, insertMovies, queryOne, reader, startDataStack, status, writer, type DataStack } from './support.ts';
@@ -118,13 +118,7 @@ describe('data migration: faults', () => {
     const id = last!.id;
     await db.transaction(async (tx) => {
       const [row] = await tx.update(movies).set({ title: 'Changed', version: 2 }).where(eq(movies.id, id)).returning();
-      await enqueueEvent(tx, {
-        topic: TOPICS.movie,
-        key: String(id),
-        type: MOVIE_EVENT_TYPE,
-        source: 'monolith',
-        payload: movieChange({ ...row!, genres: ['Comedy'] }, 'updated', 'monolith'),
-      });
+      await enqueueEvent(tx, outboxRecord(MovieChanged, movieChange({ ...row!, genres: ['Comedy'] }, 'updated', 'monolith'), 'monolith'));
     });
     stack.relay.notify();
     await advance(stack, 1);

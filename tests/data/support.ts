@@ -2,10 +2,19 @@
 // databases (the monolith's, the movies service's own), the outbox relay and a bus, on free ports.
 import { sql, type SQL } from 'drizzle-orm';
 import { migrate, type Database } from '@cinemaabyss/db';
-import { embeddedBusMigrations, startOutboxRelay, type EventBus, type OutboxRelay } from '@cinemaabyss/event-bus';
+import { embeddedBusMigrations, type EventBus } from '@cinemaabyss/event-bus';
+import { startOutboxRelay, type OutboxRelay } from '@cinemaabyss/outbox';
 import { listen, type App } from '@cinemaabyss/http';
 import { buildMonolithApp, startMovieCopy } from '@cinemaabyss/monolith';
-import { OWN_OUTBOX_LOCK, buildMoviesApp, moviesStoreMigrations, ownOutbox, startDataMigration, type DataMigration } from '@cinemaabyss/movies';
+import {
+  OWN_OUTBOX_LOCK,
+  buildMoviesApp,
+  existingOwnStore,
+  moviesStoreMigrations,
+  ownOutbox,
+  startDataMigration,
+  type DataMigration,
+} from '@cinemaabyss/movies';
 import type { DataStatus } from '@cinemaabyss/api';
 import { freshDatabase, type TestDatabase } from '../support/backend.ts';
 import { openTestBus, uniqueTopic } from '../support/bus.ts';
@@ -45,7 +54,9 @@ export interface DataStack {
 export async function startDataStack(settings: DataSettingsOverride = {}, options: { gateway?: boolean; legacy?: TestDatabase } = {}): Promise<DataStack> {
   const legacy = options.legacy ?? (await freshDatabase());
   await migrate(legacy.database, embeddedBusMigrations);
+  // Created and migrated up front, as a PostgreSQL own database is (MOVIES_DB_CONNECTION_STRING).
   const own = await freshDatabase({ seed: false, migrations: [moviesStoreMigrations] });
+  const ownStore = await existingOwnStore(own.database);
   const bus = await openTestBus(legacy.database, uniqueTopic('data'));
   const logger = quietLogger();
   const relay = startOutboxRelay({ database: legacy.database, bus, log: logger, idleMs: 20 });
@@ -70,7 +81,7 @@ export async function startDataStack(settings: DataSettingsOverride = {}, option
       const start = (registry: Parameters<typeof startDataMigration>[0]['registry']) =>
         startDataMigration({
           legacy: legacy.database,
-          own: own.database,
+          own: ownStore,
           bus,
           logger,
           registry,

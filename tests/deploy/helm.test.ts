@@ -9,7 +9,8 @@
 // built from tools/manifest-check). If they cannot be built, every test here fails; none is skipped.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,8 @@ const RELEASE = 'cinemaabyss';
 const NAMESPACE = 'cinemaabyss';
 // A test value given with --set only; it must appear nowhere but in the Secret the chart makes.
 const PASSWORD = 'Test-Pa55word-6d1f3c';
+// The movies service's own role's, likewise (with characters a URL must encode).
+const MOVIES_PASSWORD = "Movies-Pa55/w0rd'@9e2b";
 const SERVICES = ['monolith', 'movies', 'events', 'gateway'] as const;
 
 interface Run {
@@ -54,6 +57,7 @@ type Container = {
   name: string;
   image: string;
   command?: string[];
+  args?: string[];
   env?: any[];
   securityContext?: any;
   livenessProbe?: any;
@@ -74,8 +78,8 @@ function helmSh(args: string[], input?: string): Run {
 
 const setArgs = (sets: string[]): string[] => sets.flatMap((s) => ['--set', s]);
 
-function template(sets: string[]): Run {
-  return helmSh(['template', RELEASE, CHART, '-n', NAMESPACE, ...setArgs(sets)]);
+function template(sets: string[], chart = CHART): Run {
+  return helmSh(['template', RELEASE, chart, '-n', NAMESPACE, ...setArgs(sets)]);
 }
 
 /** manifest-check --json on YAML text (plus extra files); fails the test on any problem. */
@@ -93,13 +97,22 @@ function render(sets: string[]): { objects: Obj[]; yaml: string } {
 }
 
 /** A rendering that must fail, with a message matching `pattern`. */
-function renderFails(sets: string[], pattern: RegExp): void {
+function renderFails(sets: string[], pattern: RegExp, message?: string): void {
   const r = template(sets);
-  assert.notEqual(r.status, 0, `helm template ${sets.join(' ')} should have failed`);
-  assert.match(r.stderr, pattern);
+  assert.notEqual(r.status, 0, `helm template ${sets.join(' ')} should have failed${message ? `: ${message}` : ''}`);
+  assert.match(r.stderr, pattern, message);
 }
 
 const withPassword = (...sets: string[]): string[] => [`postgresql.auth.password=${PASSWORD}`, ...sets];
+// An external server by host, port and parameters (the passwords from --set).
+const EXTERNAL_SERVER = [
+  'postgresql.enabled=false',
+  'postgresql.external.host=db.example.internal',
+  'postgresql.external.port=6432',
+  'postgresql.external.params=sslmode=require',
+];
+const withMoviesDb = (...sets: string[]): string[] => withPassword('postgresql.moviesDatabase.enabled=true', ...sets);
+const withMoviesPassword = (...sets: string[]): string[] => withMoviesDb(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`, ...sets);
 
 function find(objects: Obj[], kind: string, name: string): Obj {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
@@ -165,6 +178,8 @@ describe('helm lint', () => {
           'kafka.replicas=3',
           'services.events.autoscaling.enabled=true',
           'metrics.serviceMonitor.enabled=true',
+          'postgresql.moviesDatabase.enabled=true',
+          `postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`,
         ),
       ),
     ]);
@@ -288,6 +303,9 @@ describe('helm template with defaults and a password', () => {
       assert.equal(envOf(c, 'DB_CONNECTION_STRING').value, `postgres://cinemaabyss:$(DB_PASSWORD)@postgresql.${NAMESPACE}.svc.cluster.local:5432/${db}`);
       assert.equal(envOf(c, 'KAFKA_BROKERS').value, `kafka-0.kafka-headless.${NAMESPACE}.svc.cluster.local:9092`);
     }
+    const movies = find(objects, 'Deployment', 'movies');
+    assert.ok(!JSON.stringify(movies).includes('MOVIES_DB'), 'no own movies database unless postgresql.moviesDatabase.enabled');
+    assert.equal(movies.spec.template.spec.initContainers, undefined);
     const events = containerOf(find(objects, 'Deployment', 'events'));
     assert.equal(envOf(events, 'DB_AUTO_MIGRATE').value, 'true');
     assert.equal(envOf(events, 'EVENTS_CONSUMER_GROUP').value, 'cinemaabyss-events');
@@ -358,14 +376,7 @@ describe('helm template with other values', () => {
   });
 
   test('postgresql.enabled=false with host, params and --set password', () => {
-    const { objects } = render(
-      withPassword(
-        'postgresql.enabled=false',
-        'postgresql.external.host=db.example.internal',
-        'postgresql.external.port=6432',
-        'postgresql.external.params=sslmode=require',
-      ),
-    );
+    const { objects } = render(withPassword(...EXTERNAL_SERVER));
     const c = containerOf(find(objects, 'Deployment', 'monolith'));
     assert.equal(envOf(c, 'DB_CONNECTION_STRING').value, 'postgres://cinemaabyss:$(DB_PASSWORD)@db.example.internal:6432/cinemaabyss?sslmode=require');
     assert.deepEqual(names(objects, 'Secret'), [`${RELEASE}-db`]);
@@ -552,6 +563,191 @@ describe('helm template with other values', () => {
     const { objects } = render(withPassword('services.events.autoscaling.enabled=true', 'dbMigrations.seed=true'));
     assert.equal(find(objects, 'HorizontalPodAutoscaler', 'events').spec.maxReplicas, 3);
     assert.deepEqual(containerOf(find(objects, 'Job', `${RELEASE}-db-migrate`)).command, ['node', 'packages/db/dist/cli.js', 'migrate', '--seed']);
+  });
+});
+
+describe("the movies service's own database (postgresql.moviesDatabase)", () => {
+  const moviesEnv = (objects: Obj[]): any[] => containerOf(find(objects, 'Deployment', 'movies')).env ?? [];
+  const initOf = (objects: Obj[]): Container | undefined =>
+    (find(objects, 'Deployment', 'movies').spec.template.spec.initContainers as Container[] | undefined)?.find((c) => c.name === 'create-movies-db');
+  /** No Deployment but the movies service's mentions the movies credentials. */
+  const onlyMoviesSeesThem = (objects: Obj[], secret: string): void => {
+    for (const name of ['monolith', 'events', 'gateway']) {
+      const text = JSON.stringify(find(objects, 'Deployment', name));
+      assert.ok(!text.includes('MOVIES_DB') && !text.includes(`"${secret}"`), `${name} sees the movies database's credentials`);
+    }
+  };
+
+  test("on the chart's PostgreSQL: its own Secret, role and URL; created by the movies pods' init container", () => {
+    const { objects, yaml } = render(withMoviesPassword());
+    assert.deepEqual(names(objects, 'Secret'), [`${RELEASE}-db`, `${RELEASE}-movies-db`]);
+    const secret = find(objects, 'Secret', `${RELEASE}-movies-db`);
+    assert.equal(unb64(secret.data?.['password']), MOVIES_PASSWORD);
+    assert.equal(decodeURIComponent(unb64(secret.data?.['password-url'])), MOVIES_PASSWORD);
+    assert.doesNotMatch(unb64(secret.data?.['password-url']), /[/'@]/, 'percent-encoded for the URL');
+    assert.equal(unb64(find(objects, 'Secret', `${RELEASE}-db`).data?.['password']), PASSWORD, 'the main Secret keeps the main password only');
+    for (const o of objects) {
+      if (o === secret) continue;
+      const text = JSON.stringify(o);
+      assert.ok(!text.includes(MOVIES_PASSWORD) && !text.includes(b64(MOVIES_PASSWORD)), `${o.kind}/${o.metadata.name} contains the movies password`);
+    }
+    assert.ok(!yaml.includes(MOVIES_PASSWORD));
+
+    const env = moviesEnv(objects);
+    const movies = containerOf(find(objects, 'Deployment', 'movies'));
+    const order = env.map((e: { name: string }) => e.name);
+    assert.ok(order.indexOf('MOVIES_DB_PASSWORD') < order.indexOf('MOVIES_DB_CONNECTION_STRING'), 'MOVIES_DB_PASSWORD is defined before it is referenced');
+    assert.deepEqual(envOf(movies, 'MOVIES_DB_PASSWORD').valueFrom, { secretKeyRef: { name: `${RELEASE}-movies-db`, key: 'password-url' } });
+    assert.equal(
+      envOf(movies, 'MOVIES_DB_CONNECTION_STRING').value,
+      `postgres://movies:$(MOVIES_DB_PASSWORD)@postgresql.${NAMESPACE}.svc.cluster.local:5432/cinemaabyss_movies`,
+    );
+    assert.equal(envOf(movies, 'DB_AUTO_MIGRATE').value, 'true', 'the movies service migrates its own database at start-up');
+    assert.equal(
+      envOf(movies, 'DB_CONNECTION_STRING').value,
+      `postgres://cinemaabyss:$(DB_PASSWORD)@postgresql.${NAMESPACE}.svc.cluster.local:5432/cinemaabyss`,
+    );
+    onlyMoviesSeesThem(objects, `${RELEASE}-movies-db`);
+
+    const init = initOf(objects);
+    assert.ok(init, 'the movies pods create the role and the database when missing');
+    assert.equal(init.image, 'docker.io/library/postgres:18');
+    assert.deepEqual(envOf(init, 'MOVIES_ROLE_PASSWORD').valueFrom, { secretKeyRef: { name: `${RELEASE}-movies-db`, key: 'password' } });
+    assert.equal(envOf(init, 'MOVIES_DB_USER').value, 'movies');
+    assert.equal(envOf(init, 'MOVIES_DB_NAME').value, 'cinemaabyss_movies');
+    assert.deepEqual(envOf(init, 'DB_PASSWORD').valueFrom, { secretKeyRef: { name: `${RELEASE}-db`, key: 'password-url' } }, 'connects as the main role');
+    const script = [...(init.command ?? []), ...(init.args ?? [])].join(' ');
+    assert.match(script, /CREATE ROLE %I LOGIN PASSWORD %L[\s\S]*NOT EXISTS \(SELECT FROM pg_roles/);
+    assert.match(script, /CREATE DATABASE %I OWNER %I[\s\S]*NOT EXISTS \(SELECT FROM pg_database/);
+    assert.match(script, /pg_advisory_lock[\s\S]*CREATE ROLE/, 'replicas starting together take turns');
+    // PostgreSQL itself is unchanged: turning the feature on does not restart it.
+    const pg = containerOf(find(objects, 'StatefulSet', 'postgresql'));
+    assert.ok(!JSON.stringify(pg).includes('movies'));
+  });
+
+  test("with Istio the init container runs as the proxy's uid, whose traffic the sidecar does not capture", () => {
+    const plain = initOf(render(withMoviesPassword()).objects);
+    assert.equal(plain?.securityContext.runAsUser, 999, "the PostgreSQL image's user without a mesh");
+    const meshed = initOf(render(withMoviesPassword('istio.enabled=true')).objects);
+    assert.equal(meshed?.securityContext.runAsUser, 1337);
+    assert.equal(meshed?.securityContext.runAsNonRoot, true);
+  });
+
+  test('names of its own: another role and database name', () => {
+    const { objects } = render(withMoviesPassword('postgresql.moviesDatabase.username=catalogue', 'postgresql.moviesDatabase.database=catalogue'));
+    assert.match(
+      envOf(containerOf(find(objects, 'Deployment', 'movies')), 'MOVIES_DB_CONNECTION_STRING').value,
+      /^postgres:\/\/catalogue:\$\(MOVIES_DB_PASSWORD\)@[^/]+\/catalogue$/,
+    );
+    const init = initOf(objects);
+    assert.equal(init && envOf(init, 'MOVIES_DB_USER').value, 'catalogue');
+  });
+
+  test('with an existing Secret: no Secret rendered, its keys referenced', () => {
+    const { objects } = render(withMoviesDb('postgresql.moviesDatabase.existingSecret=movies-credentials'));
+    assert.deepEqual(names(objects, 'Secret'), [`${RELEASE}-db`]);
+    const movies = containerOf(find(objects, 'Deployment', 'movies'));
+    assert.deepEqual(
+      envOf(movies, 'MOVIES_DB_PASSWORD').valueFrom,
+      { secretKeyRef: { name: 'movies-credentials', key: 'password' } },
+      'the raw key when no urlPassword key',
+    );
+    const init = initOf(objects);
+    assert.ok(init);
+    assert.deepEqual(envOf(init, 'MOVIES_ROLE_PASSWORD').valueFrom, { secretKeyRef: { name: 'movies-credentials', key: 'password' } });
+
+    const encoded = render(
+      withMoviesDb(
+        'postgresql.moviesDatabase.existingSecret=movies-credentials',
+        'postgresql.moviesDatabase.secretKeys.password=raw',
+        'postgresql.moviesDatabase.secretKeys.urlPassword=encoded',
+      ),
+    ).objects;
+    assert.deepEqual(envOf(containerOf(find(encoded, 'Deployment', 'movies')), 'MOVIES_DB_PASSWORD').valueFrom, {
+      secretKeyRef: { name: 'movies-credentials', key: 'encoded' },
+    });
+    const encodedInit = initOf(encoded);
+    assert.deepEqual(encodedInit && envOf(encodedInit, 'MOVIES_ROLE_PASSWORD').valueFrom, { secretKeyRef: { name: 'movies-credentials', key: 'raw' } });
+  });
+
+  test('external server with host and password: the same server and parameters, no init container', () => {
+    const { objects } = render(withMoviesPassword(...EXTERNAL_SERVER));
+    assert.equal(
+      envOf(containerOf(find(objects, 'Deployment', 'movies')), 'MOVIES_DB_CONNECTION_STRING').value,
+      'postgres://movies:$(MOVIES_DB_PASSWORD)@db.example.internal:6432/cinemaabyss_movies?sslmode=require',
+    );
+    assert.equal(initOf(objects), undefined, "the chart does not touch an external server's roles");
+    assert.deepEqual(names(objects, 'Secret'), [`${RELEASE}-db`, `${RELEASE}-movies-db`]);
+  });
+
+  test('external server with a Secret of URLs: its movies-db-url key, no password needed', () => {
+    const { objects } = render(['postgresql.enabled=false', 'postgresql.external.existingSecret=external-db', 'postgresql.moviesDatabase.enabled=true']);
+    assert.equal(all(objects, 'Secret').length, 0);
+    const movies = containerOf(find(objects, 'Deployment', 'movies'));
+    assert.deepEqual(envOf(movies, 'MOVIES_DB_CONNECTION_STRING').valueFrom, { secretKeyRef: { name: 'external-db', key: 'movies-db-url' } });
+    assert.ok(!(movies.env ?? []).some((e: { name: string }) => e.name === 'MOVIES_DB_PASSWORD'));
+    assert.equal(initOf(objects), undefined);
+    const renamed = render([
+      'postgresql.enabled=false',
+      'postgresql.external.existingSecret=external-db',
+      'postgresql.external.secretKeys.moviesUrl=catalogue-url',
+      'postgresql.moviesDatabase.enabled=true',
+    ]).objects;
+    assert.deepEqual(envOf(containerOf(find(renamed, 'Deployment', 'movies')), 'MOVIES_DB_CONNECTION_STRING').valueFrom, {
+      secretKeyRef: { name: 'external-db', key: 'catalogue-url' },
+    });
+  });
+
+  test('values reused from an older release (no postgresql.moviesDatabase) render exactly as before', () => {
+    // `helm upgrade --reuse-values` replaces the chart's defaults with the old release's, which lack the new keys.
+    const before = render(withPassword()).objects;
+    const reused = render(withPassword('postgresql.moviesDatabase=null', 'postgresql.external.secretKeys.moviesUrl=null')).objects;
+    assert.deepEqual(reused, before);
+  });
+
+  test('turned on over values reused from an older release: a clear failure, not a broken rendering', () => {
+    const old = mkdtempSync(join(tmpdir(), 'cinemaabyss-chart-'));
+    try {
+      cpSync(join(ROOT, CHART), old, { recursive: true });
+      const values = readFileSync(join(old, 'values.yaml'), 'utf8');
+      const without = values.replace(/\n {2}# The movies service's own database[\s\S]*?\n(?= {2}external:)/, '\n').replace(/\n.*moviesUrl:.*/, '');
+      assert.ok(!without.includes('moviesDatabase:') && !without.includes('moviesUrl'), 'the older values.yaml is made');
+      writeFileSync(join(old, 'values.yaml'), without);
+      const on = template(withMoviesPassword(), old);
+      assert.notEqual(on.status, 0);
+      assert.match(on.stderr, /postgresql\.moviesDatabase\.username has no value: .*--reset-then-reuse-values/);
+      const urls = template(['postgresql.enabled=false', 'postgresql.external.existingSecret=external-db', 'postgresql.moviesDatabase.enabled=true'], old);
+      assert.notEqual(urls.status, 0);
+      assert.match(urls.stderr, /postgresql\.external\.secretKeys\.moviesUrl has no value/);
+      assert.equal(template(withPassword(), old).status, 0, 'and off, the older values still render');
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
+  });
+
+  test('never a default password: turned on without one, the render fails and says what to give', () => {
+    renderFails(
+      withMoviesDb(),
+      /postgresql\.moviesDatabase\.password is required with postgresql\.moviesDatabase\.enabled=true: install with --set postgresql\.moviesDatabase\.password=/,
+    );
+    renderFails(
+      withMoviesDb('postgresql.enabled=false', 'postgresql.external.host=db.example'),
+      /postgresql\.moviesDatabase\.password is required/,
+      'an external server by host needs it too',
+    );
+  });
+
+  test('inconsistent values fail with a reason', () => {
+    renderFails(
+      withMoviesPassword('postgresql.moviesDatabase.existingSecret=movies-credentials'),
+      /either postgresql\.moviesDatabase\.password or postgresql\.moviesDatabase\.existingSecret/,
+    );
+    renderFails(withPassword(`postgresql.moviesDatabase.password=${MOVIES_PASSWORD}`), /postgresql\.moviesDatabase has credentials but is not enabled/);
+    renderFails(withMoviesDb(`postgresql.moviesDatabase.password=${PASSWORD}`), /must not be the main password/);
+    renderFails(withMoviesPassword('postgresql.moviesDatabase.username=cinemaabyss'), /must differ from postgresql\.auth\.username/);
+    renderFails(withMoviesPassword('postgresql.moviesDatabase.database=cinemaabyss_events'), /must differ from the main and the events databases/);
+    renderFails(withMoviesPassword('postgresql.moviesDatabase.username=Movies-Role'), /username/);
+    renderFails(withMoviesDb('postgresql.moviesDatabase.existingSecret=Not_A_Name'), /existingSecret/);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { newEnvelope, toMessage, TOPICS } from '@cinemaabyss/event-bus';
+import { MovieEvent } from '@cinemaabyss/api';
+import { newEnvelope, toMessage } from '@cinemaabyss/event-bus';
 import { buildEventsApp } from '@cinemaabyss/events';
 import { listen } from '@cinemaabyss/http';
 import { freshDatabase } from '../support/backend.ts';
@@ -79,8 +80,8 @@ describe('events API', () => {
     // On a broker shared with earlier runs, the topics' history may hold duplicates too: count from a caught-up consumer.
     await eventually(() => caughtUp(ctx.stack.events), 30_000, 'consumer caught up');
     const before = (await call('GET', url('/stats'))).body.duplicates_skipped;
-    await ctx.stack.bus.send(toMessage(TOPICS.movie, '99', event));
-    await ctx.stack.bus.send(toMessage(TOPICS.movie, '99', event));
+    await ctx.stack.bus.send(toMessage(MovieEvent.topic, '99', event));
+    await ctx.stack.bus.send(toMessage(MovieEvent.topic, '99', event));
     await eventually(async () => (await call('GET', url('/stats'))).body.duplicates_skipped >= before + 1, 20_000, 'duplicate skip');
     assert.equal(ctx.stack.processedCount(event.id), 1);
   });

@@ -11,16 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ProtocolError } from '@platformatic/kafka';
 import { asc, eq } from 'drizzle-orm';
-import { connectPostgres, enqueueEvent, migrate, openPglite, outbox, type Database, type OutboxRow } from '@cinemaabyss/db';
-import {
-  BusUnavailableError,
-  embeddedBusMigrations,
-  monitorOutbox,
-  startOutboxRelay,
-  type EventBus,
-  type OutboxRelay,
-  type Subscription,
-} from '@cinemaabyss/event-bus';
+import { connectPostgres, migrate, openPglite, type Database } from '@cinemaabyss/db';
+import { enqueueEvent, outbox, type OutboxRow, monitorOutbox, startOutboxRelay, type OutboxRelay } from '@cinemaabyss/outbox';
+import { BusUnavailableError, embeddedBusMigrations, type EventBus, type Subscription } from '@cinemaabyss/event-bus';
 import { listen, type App } from '@cinemaabyss/http';
 import { buildMonolithApp } from '@cinemaabyss/monolith';
 import { backend, freshDatabase, type TestDatabase } from '../support/backend.ts';
@@ -161,7 +154,7 @@ const run = promisify(execFile);
 /** The operator's command, as a child process: `npm run outbox -- <args>`. */
 async function outboxCli(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--conditions=source', 'packages/db/src/cli.ts', 'outbox', ...args], {
+    const { stdout, stderr } = await run(process.execPath, ['--conditions=source', 'packages/outbox/src/cli.ts', ...args], {
       cwd: root,
       env: { ...process.env, ...env },
     });

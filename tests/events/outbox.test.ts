@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { asc, isNull } from 'drizzle-orm';
-import { enqueueEvent, outbox } from '@cinemaabyss/db';
-import { BusUnavailableError, startOutboxRelay, type EventBus } from '@cinemaabyss/event-bus';
+import { enqueueEvent, outbox, startOutboxRelay } from '@cinemaabyss/outbox';
+import { BusUnavailableError, type EventBus } from '@cinemaabyss/event-bus';
 import { call, quietLogger } from '../support/stack.ts';
 import { eventually, setupEventsStack } from '../support/events-stack.ts';
 

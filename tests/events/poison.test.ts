@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { TOPICS, newEnvelope, toMessage, type BusMessage, type SendResult } from '@cinemaabyss/event-bus';
+import { MovieEvent, UserEvent } from '@cinemaabyss/api';
+import { newEnvelope, toMessage, type BusMessage, type SendResult } from '@cinemaabyss/event-bus';
 import { eventually, setupEventsStack } from '../support/events-stack.ts';
 import { call } from '../support/stack.ts';
 import { consumerStatus } from './consumer-status.ts';
@@ -45,9 +46,9 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
   test('records that can never be stored are dead-lettered; every later event of every topic is processed', async () => {
     await eventually(async () => (await ready()).status, 30_000, 'ready');
     // As another producer would: straight onto the bus, past the API's validation.
-    const nul = toMessage(TOPICS.movie, '1', newEnvelope('movie', { movie_id: 1, title: 'nul \u0000 inside', action: 'viewed' }, 'other-producer'));
+    const nul = toMessage(MovieEvent.topic, '1', newEnvelope('movie', { movie_id: 1, title: 'nul \u0000 inside', action: 'viewed' }, 'other-producer'));
     poison.nul = { ...(await ctx.stack.bus.send(nul)), value: nul.value };
-    const raw = { topic: TOPICS.user, key: '1', value: 'this is not JSON {', headers: { 'content-type': 'text/plain' } };
+    const raw = { topic: UserEvent.topic, key: '1', value: 'this is not JSON {', headers: { 'content-type': 'text/plain' } };
     poison.raw = { ...(await ctx.stack.bus.send(raw)), value: raw.value };
 
     const later = [
@@ -65,10 +66,10 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
     await eventually(() => ids.every((id) => ctx.stack.processedCount(id) === 1), 30_000, 'every later event processed');
 
     await eventually(async () => (await deadLetters()).length === 2, 30_000, 'two dead letters');
-    const [movie, user] = [(await deadLetters(`?topic=${TOPICS.movie}`))[0]!, (await deadLetters(`?topic=${TOPICS.user}`))[0]!];
+    const [movie, user] = [(await deadLetters(`?topic=${MovieEvent.topic}`))[0]!, (await deadLetters(`?topic=${UserEvent.topic}`))[0]!];
     assert.deepEqual(
       { topic: movie.topic, partition: movie.partition, offset: movie.offset, key: movie.key, value: movie.value, headers: movie.headers },
-      { topic: TOPICS.movie, partition: poison.nul.partition, offset: poison.nul.offset, key: '1', value: nul.value, headers: nul.headers },
+      { topic: MovieEvent.topic, partition: poison.nul.partition, offset: poison.nul.offset, key: '1', value: nul.value, headers: nul.headers },
       'the original record, exactly, and where it failed',
     );
     assert.equal(movie.attempts, MAX_ATTEMPTS);
@@ -86,7 +87,9 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
     assert.match(text, /events_dead_letters_total\{topic="user-events"[^}]*\} 1\b/);
     assert.match(text, /events_dead_letters_pending(\{[^}]*\})? 2\b/);
     assert.match(text, /events_consumer_lag\{topic="movie-events",partition="\d+"[^}]*\} \d+/);
-    const retried = ctx.stack.lines.filter((l) => l['msg'] === 'record failed: retrying' && l['topic'] === TOPICS.movie && l['offset'] === poison.nul!.offset);
+    const retried = ctx.stack.lines.filter(
+      (l) => l['msg'] === 'record failed: retrying' && l['topic'] === MovieEvent.topic && l['offset'] === poison.nul!.offset,
+    );
     assert.equal(retried.length, MAX_ATTEMPTS - 1, 'a warn line per retry');
     assert.ok(ctx.stack.lines.some((l) => l['level'] === 50 && l['offset'] === poison.nul!.offset && /dead-lettered/.test(String(l['msg']))));
   });
@@ -95,19 +98,23 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
     const fixed = await refuse('dead_letters', 'true');
     let restored = false;
     try {
-      const sent = await ctx.stack.bus.send({ topic: TOPICS.user, key: '2', value: 'not JSON either' });
+      const sent = await ctx.stack.bus.send({ topic: UserEvent.topic, key: '2', value: 'not JSON either' });
       // Its dead letter cannot be stored: records of .dlq topics are retried without limit, never dead-lettered again.
       await eventually(async () => !(await ready()).status, 30_000, 'readiness failing');
       assert.equal((await ready()).checks['consumer'], 'stuck');
       const stuck = (await consumerStatus(ctx.stack.events)).partitions.filter((p) => p.stuck);
       assert.equal(stuck.length, 1);
-      assert.equal(stuck[0]!.topic, `${TOPICS.user}.dlq`);
+      assert.equal(stuck[0]!.topic, `${UserEvent.topic}.dlq`);
       assert.match(stuck[0]!.retrying!.error, /refused by the test/);
       assert.match(await metrics(), new RegExp(`events_consumer_stuck\\{topic="user-events.dlq",partition="${stuck[0]!.partition}"[^}]*\\} 1`));
       await fixed();
       restored = true;
       await eventually(async () => (await ready()).status, 30_000, 'ready again');
-      await eventually(async () => (await deadLetters()).some((d) => d.offset === sent.offset && d.topic === TOPICS.user && d.key === '2'), 30_000, 'stored');
+      await eventually(
+        async () => (await deadLetters()).some((d) => d.offset === sent.offset && d.topic === UserEvent.topic && d.key === '2'),
+        30_000,
+        'stored',
+      );
     } finally {
       if (!restored) await fixed();
     }
@@ -129,7 +136,7 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
     assert.equal(replay.status, 200, replay.text);
     assert.deepEqual(
       replay.body.replayed.map((r: { id: number; topic: string }) => [r.id, r.topic]),
-      [[cursed.id, TOPICS.movie]],
+      [[cursed.id, MovieEvent.topic]],
     );
     await eventually(() => ctx.stack.processedCount(id) === 1, 30_000, 'the replayed event processed');
     assert.notEqual((await deadLetters()).find((d) => d.id === cursed.id)!.replayed_at, null);
@@ -155,8 +162,8 @@ describe(`poison events (${process.env['BUS_BACKEND'] ?? 'embedded'} bus)`, () =
     // Still poison: dead-lettered again, as a new dead letter naming the one it was replayed from, attempts counted afresh.
     const again = (d: DeadLetter) => d.headers['replayed-from'] !== undefined;
     await eventually(async () => (await deadLetters()).filter(again).length === pending.length, 30_000, 'replayed poison dead-lettered again');
-    const nulAgain = (await deadLetters()).find((d) => again(d) && d.topic === TOPICS.movie)!;
-    const nulFirst = pending.find((d) => d.topic === TOPICS.movie)!;
+    const nulAgain = (await deadLetters()).find((d) => again(d) && d.topic === MovieEvent.topic)!;
+    const nulFirst = pending.find((d) => d.topic === MovieEvent.topic)!;
     assert.equal(nulAgain.headers['replayed-from'], String(nulFirst.id));
     assert.equal(nulAgain.value, nulFirst.value);
     assert.equal(nulAgain.attempts, MAX_ATTEMPTS);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { asc } from 'drizzle-orm';
-import { outbox } from '@cinemaabyss/db';
+import { outbox } from '@cinemaabyss/outbox';
 import { busBackend } from '../support/bus.ts';
 import { startPrivateBroker, type PrivateBroker } from '../support/private-broker.ts';
 import { eventually, startEventsStack, type EventsStack } from '../support/events-stack.ts';

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { asc, eq } from 'drizzle-orm';
-import { enqueueEvent, outbox, parkOutboxRow, type Database } from '@cinemaabyss/db';
-import { openKafkaBus, startOutboxRelay, type EventBus } from '@cinemaabyss/event-bus';
+import type { Database } from '@cinemaabyss/db';
+import { enqueueEvent, outbox, parkOutboxRow, startOutboxRelay } from '@cinemaabyss/outbox';
+import { openKafkaBus, type EventBus } from '@cinemaabyss/event-bus';
 import { freshDatabase, type TestDatabase } from '../support/backend.ts';
 import { busBackend, kafkaBrokers, uniqueTopic } from '../support/bus.ts';
 import { eventually } from '../support/events-stack.ts';

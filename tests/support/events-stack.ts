@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { after, before } from 'node:test';
 import { migrate } from '@cinemaabyss/db';
-import { embeddedBusMigrations, startOutboxRelay, type DeliveryPolicy, type EventBus, type OutboxRelay } from '@cinemaabyss/event-bus';
+import { embeddedBusMigrations, type DeliveryPolicy, type EventBus } from '@cinemaabyss/event-bus';
+import { startOutboxRelay, type OutboxRelay } from '@cinemaabyss/outbox';
 import { CONSUMED_TOPICS, buildEventsApp, eventsMigrations, startConsumer, type Consumer } from '@cinemaabyss/events';
 import { listen, type App } from '@cinemaabyss/http';
 import { pino, type Logger } from 'pino';

@@ -1,4 +1,4 @@
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import { Id } from './common.ts';
 import type { Movie } from './movies.ts';
 import { Amount } from './payments.ts';
@@ -65,14 +65,6 @@ export const PublishResult = Type.Object(
   { title: 'PublishResult', description: 'Sent only after every in-sync replica acknowledged the event' },
 );
 
-// The topic names' home is packages/event-bus (TOPICS); a unit test keeps this list equal to it.
-export const EventTopic = Type.String({ enum: ['user-events', 'movie-events', 'payment-events', 'migration-events'] });
-
-export const RecentQuery = Type.Object({
-  topic: Type.Optional(EventTopic),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20 })),
-});
-
 export const ProcessedEvent = Type.Object({
   id: Type.String(),
   type: Type.String(),
@@ -117,10 +109,65 @@ export const MovieChange = Type.Object(
   { title: 'MovieChange' },
 );
 export type MovieChange = Static<typeof MovieChange>;
-export const MOVIE_EVENT_TYPE = 'movie';
 
 /** The change event of a movie as stored (genres in the store's order). */
 export function movieChange(movie: Movie & { version: number }, action: string, store: MovieStore): MovieChange {
   const { id, title, description, genres, rating, version } = movie;
   return { movie_id: id, title, action, rating, genres, description, version, store };
+}
+
+/**
+ * A gateway migration change: the audit entry of the change (the gateway's admin API documents
+ * it, services/gateway/src/admin/schemas.ts `AuditEntry`), keyed by its route.
+ */
+export const MigrationChangePayload = Type.Object({ route: Type.String() }, { additionalProperties: true, title: 'MigrationChange' });
+
+/**
+ * One event type of the catalogue below, the one home of the event contract: its wire name (the
+ * envelope's `type`, the records' `ce_type` header), its topic, its payload's schema and the
+ * payload field whose value keys its records (same key, same partition: that entity's events stay
+ * in order). Producers build records with `eventRecord` (the outbox's `outboxRecord`), so a type
+ * cannot meet the wrong topic or key, and the key field must be a string or number of its payload.
+ */
+export interface EventType<S extends TSchema = TSchema> {
+  readonly type: string;
+  readonly topic: string;
+  readonly payload: S;
+  readonly key: KeyField<Static<S>>;
+}
+type KeyField<P> = { [F in keyof P & string]-?: P[F] extends string | number ? F : never }[keyof P & string];
+
+const eventType = <S extends TSchema>(definition: EventType<S>): EventType<S> => Object.freeze(definition);
+
+export const UserEvent = eventType({ type: 'user', topic: 'user-events', payload: UserEventBody, key: 'user_id' });
+export const MovieEvent = eventType({ type: 'movie', topic: 'movie-events', payload: MovieEventBody, key: 'movie_id' });
+/** Keyed by the user: a user's payments stay in order, which also keeps each payment's own events in order. */
+export const PaymentEvent = eventType({ type: 'payment', topic: 'payment-events', payload: PaymentEventBody, key: 'user_id' });
+/** The gateway's migration changes (its audit entries), from its own outbox. */
+export const MigrationChanged = eventType({ type: 'migration.changed', topic: 'migration-events', payload: MigrationChangePayload, key: 'route' });
+/** A store's movie change: the `movie` event with the full row, its version and its store (MovieChange). */
+export const MovieChanged = eventType({ ...MovieEvent, payload: MovieChange });
+
+/** Every event type; their topics are the bus's topics, in this order. */
+export const EVENT_TYPES: readonly EventType[] = [UserEvent, MovieEvent, PaymentEvent, MigrationChanged, MovieChanged];
+export const ALL_TOPICS: readonly string[] = [...new Set(EVENT_TYPES.map((event) => event.topic))];
+
+export const EventTopic = Type.String({ enum: [...ALL_TOPICS] });
+
+export const RecentQuery = Type.Object({
+  topic: Type.Optional(EventTopic),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20 })),
+});
+
+/** What a producer puts on the bus (or in its outbox) for one event of `event`'s type. */
+export interface EventRecord {
+  topic: string;
+  key: string;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+export function eventRecord<S extends TSchema>(event: EventType<S>, payload: Static<S>): EventRecord {
+  const fields = payload as Record<string, unknown>;
+  return { topic: event.topic, key: String(fields[event.key]), type: event.type, payload: fields };
 }

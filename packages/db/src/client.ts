@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { traceQueries, tracingEnabled } from '@cinemaabyss/telemetry';
+import { createPglite } from './pglite-template.ts';
 import * as schema from './schema.ts';
 
 /** The query API both back-ends share: every service's queries are written against this type. */
@@ -69,7 +70,7 @@ export interface PgliteOptions {
 
 export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDatabase> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const client = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  const client = await createPglite(options.dataDir);
   // PostgreSQL's queries are traced by the pg instrumentation; PGlite has none.
   if (tracingEnabled()) traceQueries(client);
   const db = drizzlePglite(client, { schema }) as unknown as Db;

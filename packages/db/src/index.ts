@@ -1,31 +1,16 @@
 export * from './client.ts';
 export * from './errors.ts';
 export { listenTo, type ListenOptions } from './listen.ts';
-export {
-  enqueueEvent,
-  listOutbox,
-  outboxStates,
-  outboxStatesOf,
-  outboxStatus,
-  parkOutboxRow,
-  unparkOutboxRow,
-  type DomainEvent,
-  type OutboxRow,
-  type OutboxState,
-  type OutboxStatus,
-  type OutboxTable,
-  type ParkResult,
-} from './outbox.ts';
-export { outbox, outboxColumns, outboxIndexes, outboxInSchema } from './schema.ts';
+export { pgliteExists } from './pglite-template.ts';
+export { commandLineDatabase } from './cli-database.ts';
 export { migrate, migrationsFolder, monolithMigrations, type MigrationSet } from './migrate.ts';
 export { seed } from './seed.ts';
 export * as schema from './schema.ts';
 export { MOVIES_CHANGED_CHANNEL, movieGenres, movies, payments, subscriptions, users } from './schema.ts';
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Database } from './client.ts';
 import { connectPostgres, openPglite } from './client.ts';
+import { pgliteExists } from './pglite-template.ts';
 
 export interface DatabaseConfig {
   /** PostgreSQL connection string; when absent, PGlite is used. */
@@ -70,7 +55,7 @@ export interface OpenOptions {
 export async function openFromSettings(settings: DatabaseSettingValues, options: OpenOptions = {}): Promise<Database> {
   const say = options.progress ?? (() => {});
   const folder = settings.PGLITE_DATA_DIR;
-  const fresh = !settings.DB_CONNECTION_STRING && (folder === 'memory://' || !existsSync(join(folder, 'PG_VERSION')));
+  const fresh = !settings.DB_CONNECTION_STRING && !pgliteExists(folder);
   if (fresh) say(`Creating the PGlite database ${folder === 'memory://' ? 'in memory' : `in ${folder}`} (first start)…`);
   const database = await openDatabase({
     url: settings.DB_CONNECTION_STRING,

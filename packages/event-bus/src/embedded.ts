@@ -191,7 +191,7 @@ export async function openEmbeddedBus(database: Database, options: EmbeddedBusOp
     return subscription;
   }
 
-  async function ensureTopics(topics: string[]): Promise<void> {
+  async function ensureTopics(topics: readonly string[]): Promise<void> {
     if (topics.length === 0) return;
     const rows = topics.flatMap((topic) => Array.from({ length: partitions }, (_, partition) => ({ topic, partition })));
     await db.insert(busPartitions).values(rows).onConflictDoNothing();

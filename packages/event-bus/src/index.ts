@@ -7,11 +7,7 @@ export { openEmbeddedBus, embeddedBusMigrations, type EmbeddedBusOptions } from 
 export { busGroupOffsets, busMessages, busPartitions } from './schema.ts';
 
 export { newEnvelope, parseEnvelope, toMessage, CLOUDEVENTS_SPEC_VERSION, SCHEMA_VERSION, type EventEnvelope } from './envelope.ts';
-export { startOutboxRelay, type OutboxRelay, type RelayOptions } from './outbox-relay.ts';
-export { monitorOutbox, type OutboxMonitor } from './outbox-monitor.ts';
-export { OutboxSettings } from './outbox-settings.ts';
-export { publishFailureKind, type PublishFailureKind } from './publish-failure.ts';
-export { startPublishing, type Publishing, type PublishingOptions } from './publishing.ts';
+export { backoffMs, publishFailureKind, PUBLISH_FAILURE_KINDS, type PublishFailureKind } from './publish-failure.ts';
 export { BusSettings } from './settings.ts';
 export { openEventBus, type BusSettingValues } from './open.ts';
 export { consumeMovieChanges, type AppliedBatch, type MovieChangeConsumer, type MovieChangeConsumerOptions } from './movie-changes.ts';

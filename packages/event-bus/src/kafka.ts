@@ -50,8 +50,8 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
   // Partition counts as the cluster reports them (a topic created elsewhere may have more).
   const partitionCounts = new Map<string, number>();
 
-  async function learnPartitions(topics: string[]): Promise<void> {
-    const metadata = await admin.metadata({ topics, forceUpdate: true });
+  async function learnPartitions(topics: readonly string[]): Promise<void> {
+    const metadata = await admin.metadata({ topics: [...topics], forceUpdate: true });
     for (const [topic, info] of metadata.topics) partitionCounts.set(topic, info.partitionsCount);
   }
 
@@ -111,7 +111,7 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<EventBus> 
     });
   }
 
-  async function ensureTopics(topics: string[]): Promise<void> {
+  async function ensureTopics(topics: readonly string[]): Promise<void> {
     const metadata = await admin.metadata({ topics: [] }).catch(() => undefined);
     const existing = new Set(metadata ? [...metadata.topics.keys()] : []);
     const missing = topics.filter((t) => !existing.has(t));

@@ -1,9 +1,9 @@
-import { MOVIE_EVENT_TYPE, MovieChange, type MovieStore } from '@cinemaabyss/api';
+import { MovieChange, MovieChanged, type MovieStore } from '@cinemaabyss/api';
 import type { VersionedMovie } from '@cinemaabyss/db';
 import Compile from 'typebox/compile';
 import { parseEnvelope } from './envelope.ts';
 import { keepJoining } from './joining.ts';
-import { PoisonRecordError, TOPICS, type BusMessage, type EventBus, type Subscription } from './types.ts';
+import { PoisonRecordError, type BusMessage, type EventBus, type Subscription } from './types.ts';
 
 const isChange = Compile(MovieChange);
 
@@ -38,7 +38,7 @@ export interface MovieChangeConsumer {
  */
 function changeOf(message: BusMessage, from: MovieStore): { row: VersionedMovie; at: number } | undefined {
   const event = parseEnvelope(message.value);
-  if (!event || event.type !== MOVIE_EVENT_TYPE || !('version' in event.payload)) return undefined;
+  if (!event || event.type !== MovieChanged.type || !('version' in event.payload)) return undefined;
   if (!isChange.Check(event.payload)) throw new PoisonRecordError('a movie change event without a valid full row and version');
   const change = event.payload as MovieChange;
   if (change.store !== from) return undefined;
@@ -62,8 +62,14 @@ export function consumeMovieChanges(options: MovieChangeConsumerOptions): MovieC
   };
   const joining = keepJoining(
     async () => {
-      await bus.ensureTopics([TOPICS.movie]);
-      return bus.subscribe({ groupId, topics: [TOPICS.movie], fromBeginning: true, handler: (message) => applyBatch([message]), handleBatch: applyBatch });
+      await bus.ensureTopics([MovieChanged.topic]);
+      return bus.subscribe({
+        groupId,
+        topics: [MovieChanged.topic],
+        fromBeginning: true,
+        handler: (message) => applyBatch([message]),
+        handleBatch: applyBatch,
+      });
     },
     { onJoined: () => log.info({ groupId, from }, 'capturing movie changes'), log, what: 'capture movie changes' },
   );

@@ -15,5 +15,4 @@ export const BusSettings = {
     default: 1,
     description: 'Replication factor of topics this service creates (3 on a production cluster)',
   }),
-  OUTBOX_RELAY: Type.Boolean({ default: true, description: 'Run the outbox relay in this process' }),
 };

@@ -118,7 +118,7 @@ export interface Subscription {
 export interface EventBus {
   readonly kind: 'kafka' | 'embedded';
   /** Creates missing topics (existing ones are left as they are). */
-  ensureTopics(topics: string[]): Promise<void>;
+  ensureTopics(topics: readonly string[]): Promise<void>;
   /** Resolves once every in-sync replica has the message; rejects (never hangs) when it cannot. */
   send(message: OutgoingMessage): Promise<SendResult>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
@@ -144,15 +144,3 @@ export class PoisonRecordError extends Error {
     this.name = 'PoisonRecordError';
   }
 }
-
-export const TOPICS = {
-  user: 'user-events',
-  movie: 'movie-events',
-  payment: 'payment-events',
-  /** The gateway's migration changes (its audit entries), from its own outbox. */
-  migration: 'migration-events',
-} as const;
-export const ALL_TOPICS = Object.values(TOPICS);
-
-/** Event type of a gateway migration change on TOPICS.migration; its payload is the audit entry. */
-export const MIGRATION_CHANGED = 'migration.changed';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connectionsClosed, createServer, DOCS_PATH, requestIdOf, type App } from '@cinemaabyss/http';
-import type { OutboxMonitor } from '@cinemaabyss/event-bus';
+import type { OutboxMonitor } from '@cinemaabyss/outbox';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { startTrafficSampler, type TrafficSampler } from './admin/traffic.ts';

@@ -1,5 +1,6 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
-import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
+import { BusSettings } from '@cinemaabyss/event-bus';
+import { OutboxSettings } from '@cinemaabyss/outbox';
 import { TelemetrySettings } from '@cinemaabyss/telemetry';
 import { parseAdminTokens } from './admin/tokens.ts';
 

@@ -99,3 +99,17 @@ test('every accepted path starts with a single slash and has no dot segments', (
     assert.ok(!r.path.split('/').some((s) => s === '.' || s === '..'), raw);
   }
 });
+
+test('generated spellings: what comes out is canonical and comes out unchanged again (the short way for canonical paths)', () => {
+  const pieces = ['/', '/', '//', '.', '..', '%2e', '%2E%2e', '%61', '%2a', 'a', 'b.c', ';', '.;', '~', '-'];
+  let seed = 7;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % pieces.length;
+  for (let i = 0; i < 5000; i++) {
+    let raw = '/';
+    for (let n = next() + 1; n > 0; n--) raw += pieces[next()];
+    const once = normalizeTarget(raw);
+    if (!once.ok) continue;
+    assert.ok(!once.path.includes('//') && !once.path.split('/').some((s) => s === '.' || s === '..' || s.startsWith('.;')), raw);
+    assert.deepEqual(normalizeTarget(once.path), once, raw);
+  }
+});

@@ -1,7 +1,7 @@
 import { HealthStatus } from '@cinemaabyss/api';
 import { isUnavailable, type Database } from '@cinemaabyss/db';
 import { createServer, type App } from '@cinemaabyss/http';
-import type { OutboxMonitor } from '@cinemaabyss/event-bus';
+import type { OutboxMonitor } from '@cinemaabyss/outbox';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { movieRoutes } from './movies/routes.ts';

@@ -1,6 +1,7 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { DatabaseSettings, databaseAliases } from '@cinemaabyss/db';
-import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
+import { BusSettings } from '@cinemaabyss/event-bus';
+import { OutboxSettings } from '@cinemaabyss/outbox';
 import { TelemetrySettings } from '@cinemaabyss/telemetry';
 
 export const MonolithConfig = Type.Object({

@@ -1,5 +1,5 @@
 import { openFromSettings } from '@cinemaabyss/db';
-import { startPublishing } from '@cinemaabyss/event-bus';
+import { startPublishing } from '@cinemaabyss/outbox';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { startTelemetry } from '@cinemaabyss/telemetry';

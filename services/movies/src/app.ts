@@ -1,6 +1,6 @@
 import { isUnavailable, type Database } from '@cinemaabyss/db';
 import { createServer, type App } from '@cinemaabyss/http';
-import type { OutboxMonitor } from '@cinemaabyss/event-bus';
+import type { OutboxMonitor } from '@cinemaabyss/outbox';
 import type { Logger } from '@cinemaabyss/logging';
 import { Registry } from 'prom-client';
 import { Catalogue } from './catalogue/catalogue.ts';
@@ -59,7 +59,8 @@ export async function buildMoviesApp({
     return (await (from.own ? listOwnMovies : listMovies)(from.db, {})).movies.map(out.stringify);
   });
   const watches = [await watchCatalogue(database, catalogue, logger, catalogueRecheckMs)];
-  if (data?.own) watches.push(await watchCatalogue(data.own, catalogue, logger, catalogueRecheckMs));
+  // The own database may appear later (phase 1): watched from then on.
+  if (data?.own) watches.push(data.own.attach((own) => watchCatalogue(own, catalogue, logger, catalogueRecheckMs)));
   data?.onPhase(() => catalogue.invalidate());
   app.addHook('onClose', async () => {
     for (const unwatch of watches) await unwatch();

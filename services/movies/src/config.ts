@@ -1,6 +1,7 @@
 import { LogLevel, Port, Type, loadConfig, type Static } from '@cinemaabyss/config';
 import { DatabaseSettings, databaseAliases } from '@cinemaabyss/db';
-import { BusSettings, OutboxSettings } from '@cinemaabyss/event-bus';
+import { BusSettings } from '@cinemaabyss/event-bus';
+import { OutboxSettings } from '@cinemaabyss/outbox';
 import { TelemetrySettings } from '@cinemaabyss/telemetry';
 
 /** How often a used catalogue is read again, bounding how long a lost change notification can leave it stale. */
@@ -16,7 +17,8 @@ export const DataSettings = {
   ),
   MOVIES_PGLITE_DATA_DIR: Type.Optional(
     Type.String({
-      description: "The own database's PGlite folder when the service runs on PGlite (default: PGLITE_DATA_DIR followed by -movies; in memory when that is)",
+      description:
+        "The own database's PGlite folder when the service runs on PGlite (default: PGLITE_DATA_DIR followed by -movies; in memory when that is), created when the data migration reaches phase 1",
     }),
   ),
   // Small batches at a paced rate: an even trickle, not bursts the monolith's reads queue behind (bench/README.md, "bench:data").

@@ -1,5 +1,5 @@
 import { openFromSettings } from '@cinemaabyss/db';
-import { startPublishing } from '@cinemaabyss/event-bus';
+import { startPublishing, type Publishing } from '@cinemaabyss/outbox';
 import { listen, runService } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
 import { startTelemetry } from '@cinemaabyss/telemetry';
@@ -17,8 +17,16 @@ await runService(async () => {
   const database = await openFromSettings(config);
   const own = await openOwnStore(config);
   const events = await startPublishing(config, 'movies', database, logger);
-  // The own store's outbox (its writes from phase 5 on), on the same bus.
-  const ownEvents = own ? await startPublishing(config, 'movies', own, logger, { table: ownOutbox, leaderLock: OWN_OUTBOX_LOCK, bus: events.bus }) : undefined;
+  // The own store's outbox (its writes from phase 5 on), on the same bus, once the store exists.
+  let ownEvents: Publishing | undefined;
+  own?.attach(async (ownDatabase) => {
+    const publishing = await startPublishing(config, 'movies', ownDatabase, logger, { table: ownOutbox, leaderLock: OWN_OUTBOX_LOCK, bus: events.bus });
+    ownEvents = publishing;
+    return async () => {
+      ownEvents = undefined;
+      await publishing.close();
+    };
+  });
   const app = await buildMoviesApp({
     database,
     logger,
@@ -37,9 +45,8 @@ await runService(async () => {
     apps: [app],
     close: async () => {
       await app.close();
-      await ownEvents?.close();
-      await events.close();
       await own?.close();
+      await events.close();
       await database.close();
     },
   };

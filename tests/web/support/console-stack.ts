@@ -3,7 +3,8 @@
 // service with its consumer on the embedded bus, and the gateway with its state store, shadow,
 // analysis and admin API (which serves the console's production build).
 import { migrate } from '@cinemaabyss/db';
-import { embeddedBusMigrations, openEmbeddedBus, startOutboxRelay, type EventBus } from '@cinemaabyss/event-bus';
+import { embeddedBusMigrations, openEmbeddedBus, type EventBus } from '@cinemaabyss/event-bus';
+import { startOutboxRelay } from '@cinemaabyss/outbox';
 import { CONSUMED_TOPICS, buildEventsApp, eventsMigrations, startConsumer, type Consumer } from '@cinemaabyss/events';
 import { buildGateway, loadGatewayConfig, openControlRuntime, startGatewayAdmin, tableFromEnv, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen, type App } from '@cinemaabyss/http';

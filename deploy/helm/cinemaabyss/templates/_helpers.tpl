@@ -67,34 +67,57 @@ imagePullSecrets:
 {{- end }}
 
 {{/* ---------------------------------------------------------------------------------------
-Database. Three ways to get credentials:
-  1. postgresql.auth.password (--set): the chart creates <release>-db with the raw and the
-     percent-encoded password;
-  2. postgresql.auth.existingSecret: an existing Secret with the password;
+Database. Two roles, each with credentials of its own: "main" (postgresql.auth: the monolith, the
+movies service's reads of the monolith's tables, the events service, the gateway, the migrations)
+and, with postgresql.moviesDatabase.enabled, "movies" (postgresql.moviesDatabase: the movies
+service's own database, issue #12). Three ways to get a role's credentials:
+  1. <role>.password (--set): the chart creates <release>-db / <release>-movies-db with the raw and
+     the percent-encoded password;
+  2. <role>.existingSecret: an existing Secret with the password;
   3. postgresql.enabled=false + postgresql.external.existingSecret: complete URLs in a Secret.
-In 1 and 2 DB_CONNECTION_STRING is assembled from $(DB_PASSWORD), so no password is ever
-rendered outside a Secret.
+In 1 and 2 the URLs are assembled from $(DB_PASSWORD) / $(MOVIES_DB_PASSWORD), so no password is
+ever rendered outside a Secret.
 --------------------------------------------------------------------------------------- */}}
 {{- define "cinemaabyss.usesUrlSecret" -}}
 {{- if and (not .Values.postgresql.enabled) .Values.postgresql.external.existingSecret }}true{{ end -}}
 {{- end }}
 
-{{- define "cinemaabyss.createDbSecret" -}}
-{{- if and (not (include "cinemaabyss.usesUrlSecret" .)) (not .Values.postgresql.auth.existingSecret) }}true{{ end -}}
+{{/*
+"true" when the movies service has a database of its own. Read through dig: values reused from a
+release of an older chart (helm upgrade --reuse-values) have no postgresql.moviesDatabase at all.
+*/}}
+{{- define "cinemaabyss.moviesDb" -}}
+{{- if dig "moviesDatabase" "enabled" false .Values.postgresql }}true{{ end -}}
 {{- end }}
 
-{{- define "cinemaabyss.dbSecretName" -}}
-{{- .Values.postgresql.auth.existingSecret | default (printf "%s-db" .Release.Name) -}}
+{{/* Whether the chart makes a role's password Secret: (dict "ctx" $ "role" "main"|"movies") */}}
+{{- define "cinemaabyss.createsSecret" -}}
+{{- $pg := .ctx.Values.postgresql -}}
+{{- if not (include "cinemaabyss.usesUrlSecret" .ctx) -}}
+{{- if eq .role "main" -}}
+{{- if not $pg.auth.existingSecret }}true{{ end -}}
+{{- else if and (include "cinemaabyss.moviesDb" .ctx) (not $pg.moviesDatabase.existingSecret) }}true{{ end -}}
+{{- end -}}
 {{- end }}
 
-{{- define "cinemaabyss.dbPasswordKey" -}}
-{{- if .Values.postgresql.auth.existingSecret -}}{{ .Values.postgresql.auth.secretKeys.password }}{{- else -}}password{{- end -}}
+{{/* Name of the Secret the chart makes for a role: (dict "ctx" $ "role" "main"|"movies") */}}
+{{- define "cinemaabyss.ownSecretName" -}}
+{{- printf "%s-%s" .ctx.Release.Name (eq .role "movies" | ternary "movies-db" "db") -}}
 {{- end }}
 
-{{- define "cinemaabyss.dbUrlPasswordKey" -}}
-{{- if .Values.postgresql.auth.existingSecret -}}
-{{- .Values.postgresql.auth.secretKeys.urlPassword | default .Values.postgresql.auth.secretKeys.password -}}
-{{- else -}}password-url{{- end -}}
+{{/* secretKeyRef of a role's password, raw or percent-encoded for URLs: (dict "ctx" $ "role" "main"|"movies" "url" true|false) */}}
+{{- define "cinemaabyss.passwordRef" -}}
+{{- $pg := .ctx.Values.postgresql -}}
+{{- $movies := eq .role "movies" -}}
+{{- $auth := $movies | ternary $pg.moviesDatabase $pg.auth -}}
+secretKeyRef:
+  {{- if $auth.existingSecret }}
+  name: {{ $auth.existingSecret }}
+  key: {{ .url | ternary ($auth.secretKeys.urlPassword | default $auth.secretKeys.password) $auth.secretKeys.password }}
+  {{- else }}
+  name: {{ include "cinemaabyss.ownSecretName" . }}
+  key: {{ .url | ternary "password-url" "password" }}
+  {{- end }}
 {{- end }}
 
 {{- define "cinemaabyss.dbHost" -}}
@@ -105,27 +128,36 @@ postgresql.{{ .Release.Namespace }}.svc.{{ .Values.global.clusterDomain }}
 {{- end -}}
 {{- end }}
 
-{{/* DB_PASSWORD + DB_CONNECTION_STRING env entries: (dict "ctx" $ "db" "main"|"events" ["as" "<VAR>"], the URL's variable, default DB_CONNECTION_STRING) */}}
+{{/*
+The password + URL env entries of one database: (dict "ctx" $ "db" "main"|"events"|"movies" ["as" "<VAR>"]).
+main and events (the main role): DB_PASSWORD + DB_CONNECTION_STRING; movies (its own role):
+MOVIES_DB_PASSWORD + MOVIES_DB_CONNECTION_STRING. "as" renames the URL's variable.
+*/}}
 {{- define "cinemaabyss.dbEnv" -}}
 {{- $pg := .ctx.Values.postgresql -}}
-{{- $var := .as | default "DB_CONNECTION_STRING" -}}
+{{- $movies := eq .db "movies" -}}
+{{- $prefix := $movies | ternary "MOVIES_" "" -}}
+{{- $var := .as | default (printf "%sDB_CONNECTION_STRING" $prefix) -}}
 {{- if include "cinemaabyss.usesUrlSecret" .ctx }}
 - name: {{ $var }}
   valueFrom:
     secretKeyRef:
       name: {{ $pg.external.existingSecret }}
-      key: {{ eq .db "events" | ternary $pg.external.secretKeys.eventsUrl $pg.external.secretKeys.url }}
+      key: {{ get (dict "main" $pg.external.secretKeys.url "events" $pg.external.secretKeys.eventsUrl "movies" $pg.external.secretKeys.moviesUrl) .db }}
 {{- else }}
 {{- $port := $pg.enabled | ternary 5432 $pg.external.port -}}
+{{- $user := $pg.auth.username -}}
 {{- $database := eq .db "events" | ternary .ctx.Values.services.events.database $pg.auth.database -}}
+{{- if $movies -}}
+{{- $user = $pg.moviesDatabase.username -}}
+{{- $database = $pg.moviesDatabase.database -}}
+{{- end -}}
 {{- $params := and (not $pg.enabled) (ne $pg.external.params "") | ternary (printf "?%s" $pg.external.params) "" }}
-- name: DB_PASSWORD
+- name: {{ $prefix }}DB_PASSWORD
   valueFrom:
-    secretKeyRef:
-      name: {{ include "cinemaabyss.dbSecretName" .ctx }}
-      key: {{ include "cinemaabyss.dbUrlPasswordKey" .ctx }}
+    {{- include "cinemaabyss.passwordRef" (dict "ctx" .ctx "role" ($movies | ternary "movies" "main") "url" true) | nindent 4 }}
 - name: {{ $var }}
-  value: {{ printf "postgres://%s:$(DB_PASSWORD)@%s:%v/%s%s" (urlquery $pg.auth.username) (include "cinemaabyss.dbHost" .ctx) $port $database $params | quote }}
+  value: {{ printf "postgres://%s:$(%sDB_PASSWORD)@%s:%v/%s%s" (urlquery $user) $prefix (include "cinemaabyss.dbHost" .ctx) $port $database $params | quote }}
 {{- end }}
 {{- end }}
 
@@ -159,6 +191,13 @@ postgresql.{{ .Release.Namespace }}.svc.{{ .Values.global.clusterDomain }}
 {{- $ctx := .ctx -}}
 {{- if or (eq .name "monolith") (eq .name "movies") }}
 {{- include "cinemaabyss.dbEnv" (dict "ctx" $ctx "db" "main") }}
+{{- if and (eq .name "movies") (include "cinemaabyss.moviesDb" $ctx) }}
+{{- /* Its own database, whose migrations (services/movies/migrations) it applies at start-up under the
+advisory lock every service's migrations take; the main schema's are then a no-op after the Job's. */}}
+{{- include "cinemaabyss.dbEnv" (dict "ctx" $ctx "db" "movies") }}
+- name: DB_AUTO_MIGRATE
+  value: "true"
+{{- end }}
 {{ include "cinemaabyss.kafkaEnv" $ctx }}
 {{- else if eq .name "events" }}
 {{- include "cinemaabyss.dbEnv" (dict "ctx" $ctx "db" "events") }}
@@ -213,11 +252,44 @@ post-install,pre-upgrade
 {{/* Fails the render with every configuration error a schema cannot express. */}}
 {{- define "cinemaabyss.validate" -}}
 {{- $pg := .Values.postgresql -}}
-{{- if include "cinemaabyss.createDbSecret" . -}}
+{{- if include "cinemaabyss.createsSecret" (dict "ctx" . "role" "main") -}}
 {{- $_ := required "postgresql.auth.password is required: install with --set postgresql.auth.password=<password>, or set postgresql.auth.existingSecret to a Secret holding it (with postgresql.enabled=false, postgresql.external.existingSecret may hold the URLs instead)" $pg.auth.password -}}
 {{- end -}}
 {{- if and $pg.auth.password $pg.auth.existingSecret -}}
 {{- fail "set either postgresql.auth.password or postgresql.auth.existingSecret, not both" -}}
+{{- end -}}
+{{- $mdb := $pg.moviesDatabase | default (dict) -}}
+{{- if $mdb.enabled -}}
+{{- $keys := list "username" "database" "secretKeys" -}}
+{{- if include "cinemaabyss.usesUrlSecret" . }}{{ $keys = list }}{{ end -}}
+{{- range $key := $keys -}}
+{{- if not (hasKey $mdb $key) -}}
+{{- fail (printf "postgresql.moviesDatabase.%s has no value: helm upgrade --reuse-values keeps the values of the chart the release was installed with, which had no postgresql.moviesDatabase; turn it on with --reset-then-reuse-values instead" $key) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (include "cinemaabyss.usesUrlSecret" .) (not (hasKey $pg.external.secretKeys "moviesUrl")) -}}
+{{- fail "postgresql.external.secretKeys.moviesUrl has no value: helm upgrade --reuse-values keeps the values of the chart the release was installed with; turn postgresql.moviesDatabase on with --reset-then-reuse-values instead" -}}
+{{- end -}}
+{{- end -}}
+{{- if include "cinemaabyss.createsSecret" (dict "ctx" . "role" "movies") -}}
+{{- $_ := required "postgresql.moviesDatabase.password is required with postgresql.moviesDatabase.enabled=true: install with --set postgresql.moviesDatabase.password=<password> (not the main one), or set postgresql.moviesDatabase.existingSecret to a Secret holding it (with postgresql.enabled=false, postgresql.external.existingSecret may hold its URL under secretKeys.moviesUrl instead)" $mdb.password -}}
+{{- end -}}
+{{- if and $mdb.password $mdb.existingSecret -}}
+{{- fail "set either postgresql.moviesDatabase.password or postgresql.moviesDatabase.existingSecret, not both" -}}
+{{- end -}}
+{{- if and $mdb.password (eq $mdb.password $pg.auth.password) -}}
+{{- fail "postgresql.moviesDatabase.password must not be the main password: the movies role has credentials of its own" -}}
+{{- end -}}
+{{- if and (not $mdb.enabled) (or $mdb.password $mdb.existingSecret) -}}
+{{- fail "postgresql.moviesDatabase has credentials but is not enabled: add --set postgresql.moviesDatabase.enabled=true (or drop its password/existingSecret)" -}}
+{{- end -}}
+{{- if and $mdb.enabled (not (include "cinemaabyss.usesUrlSecret" .)) -}}
+{{- if eq $mdb.username $pg.auth.username -}}
+{{- fail (printf "postgresql.moviesDatabase.username (%s) must differ from postgresql.auth.username: the movies database gets a role of its own" $mdb.username) -}}
+{{- end -}}
+{{- if has $mdb.database (list $pg.auth.database .Values.services.events.database) -}}
+{{- fail (printf "postgresql.moviesDatabase.database (%s) must differ from the main and the events databases" $mdb.database) -}}
+{{- end -}}
 {{- end -}}
 {{- $c := .Values.imageCredentials -}}
 {{- if and $c (not (and (get $c "username") (get $c "password"))) -}}

@@ -1,4 +1,5 @@
-import { ALL_TOPICS, deadLetterTopic, keepJoining, type EventBus } from '@cinemaabyss/event-bus';
+import { ALL_TOPICS } from '@cinemaabyss/api';
+import { deadLetterTopic, keepJoining, type EventBus } from '@cinemaabyss/event-bus';
 import type { Logger } from '@cinemaabyss/logging';
 import type { Processor } from './processor.ts';
 

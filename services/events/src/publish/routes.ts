@@ -1,36 +1,34 @@
-import { MovieEventBody, PaymentEventBody, PublishResult, UserEventBody, amountError } from '@cinemaabyss/api';
-import { TOPICS, newEnvelope, toMessage, type EventBus } from '@cinemaabyss/event-bus';
+import { amountError, eventRecord, MovieEvent, PaymentEvent, PublishResult, UserEvent, type EventType } from '@cinemaabyss/api';
+import { newEnvelope, toMessage, type EventBus } from '@cinemaabyss/event-bus';
 import { badRequest, type App } from '@cinemaabyss/http';
 import type { Static, TObject } from 'typebox';
 
 interface Channel<T extends TObject> {
-  type: 'movie' | 'user' | 'payment';
-  body: T;
-  topic: string;
-  /** The entity whose events must stay in order. */
-  key: (body: Static<T>) => number;
+  /** The catalogue's event type: its name is the path, its payload the body, its topic and key the record's. */
+  event: EventType<T>;
   /** A rule JSON Schema cannot state exactly: the message naming the field, or undefined. */
   refuse?: (body: Static<T>) => string | undefined;
 }
 
 function publishRoute<T extends TObject>(app: App, bus: EventBus, channel: Channel<T>): void {
   app.post(
-    `/api/events/${channel.type}`,
+    `/api/events/${channel.event.type}`,
     {
       schema: {
-        summary: `Publish a ${channel.type} event to ${channel.topic}`,
+        summary: `Publish a ${channel.event.type} event to ${channel.event.topic}`,
         description: '201 only after every in-sync replica has the event; 503 if the broker cannot acknowledge in time.',
         tags: ['events'],
-        body: channel.body,
+        body: channel.event.payload,
         response: { 201: PublishResult },
       },
     },
     async (request, reply) => {
-      const payload = request.body as Static<T> & Record<string, unknown>;
+      const payload = request.body as Static<T>;
       const refused = channel.refuse?.(payload);
       if (refused) throw badRequest(refused);
-      const event = newEnvelope(channel.type, payload, 'events-api');
-      const stored = await bus.send(toMessage(channel.topic, String(channel.key(payload)), event));
+      const record = eventRecord(channel.event, payload);
+      const event = newEnvelope(record.type, record.payload, 'events-api');
+      const stored = await bus.send(toMessage(record.topic, record.key, event));
       return reply.code(201).send({
         status: 'success' as const,
         partition: stored.partition,
@@ -42,14 +40,7 @@ function publishRoute<T extends TObject>(app: App, bus: EventBus, channel: Chann
 }
 
 export function publishRoutes(app: App, bus: EventBus): void {
-  publishRoute(app, bus, { type: 'movie', body: MovieEventBody, topic: TOPICS.movie, key: (b) => b.movie_id });
-  publishRoute(app, bus, { type: 'user', body: UserEventBody, topic: TOPICS.user, key: (b) => b.user_id });
-  // A user's payments stay in order, which also keeps each payment's own events in order.
-  publishRoute(app, bus, {
-    type: 'payment',
-    body: PaymentEventBody,
-    topic: TOPICS.payment,
-    key: (b) => b.user_id,
-    refuse: (b) => amountError(b.amount),
-  });
+  publishRoute(app, bus, { event: MovieEvent });
+  publishRoute(app, bus, { event: UserEvent });
+  publishRoute(app, bus, { event: PaymentEvent, refuse: (b) => amountError(b.amount) });
 }

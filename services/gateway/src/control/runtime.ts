@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { connectPostgres, migrate, openPglite, type Database } from '@cinemaabyss/db';
-import { startPublishing, type EventBus, type Publishing } from '@cinemaabyss/event-bus';
+import type { EventBus } from '@cinemaabyss/event-bus';
+import { startPublishing, type Publishing } from '@cinemaabyss/outbox';
 import type { Logger } from '@cinemaabyss/logging';
 import type { GatewayConfig } from '../config.ts';
 import type { StateStore } from './ports.ts';

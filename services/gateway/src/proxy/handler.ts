@@ -15,7 +15,6 @@ import { hopParent } from './tracing.ts';
 
 export const SERVED_BY_HEADER = 'x-served-by';
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
-const STATUS_CLASS = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
 export interface ProxyDeps extends DecideDeps {
   table: RouteTable;
@@ -196,8 +195,7 @@ class Exchange implements AttemptListener {
     const backend = this.#attempt!.backend.name;
     const reason = this.#reason;
     const seconds = (performance.now() - this.#started) / 1000;
-    metrics.decisions.inc({ route, backend, reason });
-    metrics.requests.inc({ route, backend, status_class: STATUS_CLASS[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`, reason });
+    metrics.answered(route, backend, reason, status);
     metrics.duration.observe({ route, backend }, seconds);
     if (this.#route.live?.analysis.enabled) this.#deps.observer?.finished(this.#route, backend, status, this.#failure, seconds, reason);
     if (this.#deps.accessLog) {

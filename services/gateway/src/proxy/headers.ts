@@ -22,6 +22,12 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'upgrade',
 ]);
 
+// Never copied upstream, besides the hop-by-hop set: `host` (the upstream client sets the
+// upstream's own authority), `expect` (Node's server has answered the 100 Continue already; undici
+// refuses to send it) and `x-forwarded-host` (a client's is never passed on: it is only ever the
+// host the gateway saw).
+const NOT_FORWARDED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'host', 'expect', 'x-forwarded-host']);
+
 function joined(v: string | string[] | undefined): string {
   return v === undefined ? '' : Array.isArray(v) ? v.join(',') : v;
 }
@@ -39,14 +45,14 @@ function connectionTokens(headers: InHeaders): Set<string> | null {
   return tokens;
 }
 
-/** Copies end-to-end headers with lower-cased names; drops the fixed hop-by-hop set and whatever Connection names. */
-function endToEnd(headers: InHeaders): OutHeaders {
+/** Copies end-to-end headers with lower-cased names; drops `dropped` (the hop-by-hop set, or more) and whatever Connection names. */
+function endToEnd(headers: InHeaders, dropped: ReadonlySet<string> = HOP_BY_HOP): OutHeaders {
   const named = connectionTokens(headers);
   const out: OutHeaders = Object.create(null) as OutHeaders;
   for (const rawName in headers) {
     const value = headers[rawName];
     const name = rawName.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(name) || named?.has(name)) continue;
+    if (value === undefined || dropped.has(name) || named?.has(name)) continue;
     const prev = out[name];
     // Same name in two spellings: keep both values rather than silently losing one.
     out[name] = prev === undefined ? value : [prev, value].flat();
@@ -56,19 +62,18 @@ function endToEnd(headers: InHeaders): OutHeaders {
 
 /** Headers for the upstream request: drop hop-by-hop headers (connection, keep-alive, proxy-connection, proxy-authenticate, proxy-authorization, te, trailer, transfer-encoding, upgrade, and every header named in Connection), drop `host` (the upstream client sets it to the upstream's own authority) and `expect` (answered here), append client IP to X-Forwarded-For, set X-Forwarded-Proto and X-Forwarded-Host (original host), set X-Request-Id (the given id), keep `traceparent`/`tracestate` as they are. Input is Node's IncomingHttpHeaders (values string | string[] | undefined); output a flat Record<string, string | string[]>. */
 export function upstreamRequestHeaders(incoming: InHeaders, ctx: ForwardContext): OutHeaders {
-  const out = endToEnd(incoming);
-  delete out['host'];
-  // Node's server has answered the expectation (100 Continue) already; undici refuses to send it.
-  delete out['expect'];
-  const chain = joined(out['x-forwarded-for'])
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  out['x-forwarded-for'] = [...chain, ctx.clientIp].join(', ');
+  const out = endToEnd(incoming, NOT_FORWARDED);
+  const forwardedFor = out['x-forwarded-for'];
+  const chain =
+    forwardedFor === undefined
+      ? []
+      : joined(forwardedFor)
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+  out['x-forwarded-for'] = chain.length === 0 ? ctx.clientIp : [...chain, ctx.clientIp].join(', ');
   out['x-forwarded-proto'] = ctx.proto;
-  // Never pass a client-supplied X-Forwarded-Host through: it is only ever the host we saw.
   if (ctx.host !== undefined && ctx.host !== '') out['x-forwarded-host'] = ctx.host;
-  else delete out['x-forwarded-host'];
   out['x-request-id'] = ctx.requestId;
   return out;
 }

@@ -30,6 +30,9 @@ export const MAX_TARGET_LENGTH = 8192;
 const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 const HEX2 = /^[0-9A-Fa-f]{2}$/;
+// Already canonical: non-empty segments that start with no '.', no escape, no backslash. The
+// steps below would return it unchanged; this spares the common request their ~1 µs.
+const CANONICAL = /^(?:\/[^/.%\\][^/%\\]*)*\/?$/;
 
 const fail = (reason: string): PathResult => ({ ok: false, reason });
 
@@ -88,6 +91,7 @@ export function normalizeTarget(rawUrl: string): PathResult {
   const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = q < 0 ? '' : rawUrl.slice(q);
   if (rawPath.includes('\\')) return fail('backslash in path');
+  if (CANONICAL.test(rawPath)) return { ok: true, path: rawPath, query };
   const decoded = decodeUnreserved(rawPath);
   if (typeof decoded !== 'string') return fail(decoded.reason);
   // Collapse after decoding: no escape can produce '/', so this sees every slash.

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Reason } from '../metrics.ts';
 import { verifyOverride } from './override.ts';
 import { randomChoice, stickyChoice } from './split.ts';
-import { parseCookies, stickyKey } from './sticky-key.ts';
+import { parseCookies, stickyKey, type KeySources } from './sticky-key.ts';
 import type { RouteSpec } from './table.ts';
 
 export const OVERRIDE_HEADER = 'x-cinemaabyss-backend';
@@ -24,6 +24,26 @@ export interface DecideDeps {
   newId: () => string;
 }
 
+/** Where a request's sticky key may come from; query and cookies are parsed only when asked (a request with a user header never needs them). */
+class RequestSources implements KeySources {
+  readonly headers: IncomingHttpHeaders;
+  readonly #query: string;
+  #cookies: Record<string, string> | undefined;
+
+  constructor(headers: IncomingHttpHeaders, query: string) {
+    this.headers = headers;
+    this.#query = query;
+  }
+
+  get query(): URLSearchParams {
+    return new URLSearchParams(this.#query.startsWith('?') ? this.#query.slice(1) : this.#query);
+  }
+
+  get cookies(): Record<string, string> {
+    return (this.#cookies ??= parseCookies(this.headers.cookie));
+  }
+}
+
 /** Which backend a request goes to, and why. Pure apart from the injected random source and clock. */
 export function decide(route: RouteSpec, headers: IncomingHttpHeaders, query: string, deps: DecideDeps): Decision {
   const migration = route.migration;
@@ -36,10 +56,13 @@ export function decide(route: RouteSpec, headers: IncomingHttpHeaders, query: st
   if (migration.mode === 'random') {
     return { backend: randomChoice(migration.percent, deps.random).toNew ? migration.to : route.backend, reason: 'random' };
   }
-  const key = stickyKey(
-    { headers, query: new URLSearchParams(query.startsWith('?') ? query.slice(1) : query), cookies: parseCookies(headers.cookie) },
-    { userHeader: 'x-user-id', userQuery: 'user_id', sessionCookie: 'session', gatewayCookie: 'ca_bucket', newId: deps.newId },
-  );
+  const key = stickyKey(new RequestSources(headers, query), {
+    userHeader: 'x-user-id',
+    userQuery: 'user_id',
+    sessionCookie: 'session',
+    gatewayCookie: 'ca_bucket',
+    newId: deps.newId,
+  });
   const choice = stickyChoice(key.key, migration.percent, route.name);
   const decision: Decision = { backend: choice.toNew ? migration.to : route.backend, reason: 'bucket', bucket: choice.bucket };
   if (key.setCookie) decision.setCookie = key.setCookie;

@@ -1,9 +1,9 @@
 // The monolith's own copy of the movie queries: the movies service started from this code and
 // now evolves separately; both serve the same /api/movies contract over the same tables.
 import { and, asc, eq, exists, sql, type SQL } from 'drizzle-orm';
-import { enqueueEvent, movieGenres, movies, type Db } from '@cinemaabyss/db';
-import { TOPICS } from '@cinemaabyss/event-bus';
-import { MOVIE_EVENT_TYPE, movieChange, type CreateMovie, type Movie, type MoviePage, type MovieQuery } from '@cinemaabyss/api';
+import { movieGenres, movies, type Db } from '@cinemaabyss/db';
+import { enqueueEvent, outboxRecord } from '@cinemaabyss/outbox';
+import { MovieChanged, movieChange, type CreateMovie, type Movie, type MoviePage, type MovieQuery } from '@cinemaabyss/api';
 
 // Genres come back in the same row via a correlated ARRAY subquery: one query for any page size,
 // using the (movie_id, genre) primary key index, and computed only for the rows returned.
@@ -63,14 +63,8 @@ export async function insertMovie(db: Db, input: CreateMovie): Promise<Movie> {
     if (names.length > 0) await tx.insert(movieGenres).values(names.map((genre) => ({ movieId: row!.id, genre })));
     // The answer is the stored row read as GET reads it, genres in the database's order included.
     const movie = (await findMovie(tx, row!.id))!;
-    await enqueueEvent(tx, {
-      topic: TOPICS.movie,
-      key: String(movie.id),
-      type: MOVIE_EVENT_TYPE,
-      source: 'monolith',
-      // A new row is version 1 (the column's default); the change is the monolith store's.
-      payload: movieChange({ ...movie, version: 1 }, 'created', 'monolith'),
-    });
+    // A new row is version 1 (the column's default); the change is the monolith store's.
+    await enqueueEvent(tx, outboxRecord(MovieChanged, movieChange({ ...movie, version: 1 }, 'created', 'monolith'), 'monolith'));
     return movie;
   });
 }

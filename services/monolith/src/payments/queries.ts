@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
-import { enqueueEvent, payments, type Db } from '@cinemaabyss/db';
-import { TOPICS } from '@cinemaabyss/event-bus';
-import type { CreatePayment, Payment } from '@cinemaabyss/api';
+import { payments, type Db } from '@cinemaabyss/db';
+import { enqueueEvent, outboxRecord } from '@cinemaabyss/outbox';
+import { PaymentEvent, type CreatePayment, type Payment } from '@cinemaabyss/api';
 import { isoTimestamp } from '../timestamps.ts';
 
 const columns = {
@@ -25,13 +25,8 @@ export async function findPayment(db: Db, id: number): Promise<Payment | undefin
 export async function insertPayment(db: Db, input: CreatePayment): Promise<Payment> {
   return db.transaction(async (tx) => {
     const [payment] = await tx.insert(payments).values({ userId: input.user_id, amount: input.amount }).returning(columns);
-    await enqueueEvent(tx, {
-      topic: TOPICS.payment,
-      key: String(payment!.user_id),
-      type: 'payment',
-      source: 'monolith',
-      payload: { payment_id: payment!.id, user_id: payment!.user_id, amount: payment!.amount, status: 'completed', timestamp: payment!.timestamp },
-    });
+    const { id: payment_id, user_id, amount, timestamp } = payment!;
+    await enqueueEvent(tx, outboxRecord(PaymentEvent, { payment_id, user_id, amount, status: 'completed', timestamp }, 'monolith'));
     return payment!;
   });
 }

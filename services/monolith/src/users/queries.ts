@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
-import { enqueueEvent, users, type Db } from '@cinemaabyss/db';
-import { TOPICS } from '@cinemaabyss/event-bus';
-import type { CreateUser, User } from '@cinemaabyss/api';
+import { users, type Db } from '@cinemaabyss/db';
+import { enqueueEvent, outboxRecord } from '@cinemaabyss/outbox';
+import { UserEvent, type CreateUser, type User } from '@cinemaabyss/api';
 
 const columns = { id: users.id, username: users.username, email: users.email };
 
@@ -16,13 +16,8 @@ export async function findUser(db: Db, id: number): Promise<User | undefined> {
 export async function insertUser(db: Db, input: CreateUser): Promise<User> {
   return db.transaction(async (tx) => {
     const [user] = await tx.insert(users).values(input).returning(columns);
-    await enqueueEvent(tx, {
-      topic: TOPICS.user,
-      key: String(user!.id),
-      type: 'user',
-      source: 'monolith',
-      payload: { user_id: user!.id, username: user!.username, email: user!.email, action: 'created', timestamp: new Date().toISOString() },
-    });
+    const payload = { user_id: user!.id, username: user!.username, email: user!.email, action: 'created', timestamp: new Date().toISOString() };
+    await enqueueEvent(tx, outboxRecord(UserEvent, payload, 'monolith'));
     return user!;
   });
 }

@@ -6,6 +6,7 @@ import { conflict } from '@cinemaabyss/http';
 import type { Logger } from '@cinemaabyss/logging';
 import type { Registry } from 'prom-client';
 import type { MoviesConfig } from '../config.ts';
+import type { OwnStore } from '../store/open.ts';
 import { insertOwnMovie, nextOwnId, ownIdsAfter, upsertOwn } from '../store/queries.ts';
 import { catalogue, procedure } from '../store/schema.ts';
 import { runBackfill } from './backfill.ts';
@@ -26,8 +27,8 @@ export type DataSettingValues = Pick<
 >;
 
 export interface DataMigration {
-  /** The own database, when configured. */
-  readonly own: Database | undefined;
+  /** The own store, when configured (its database exists from phase 1 on, or earlier when opened at start). */
+  readonly own: OwnStore | undefined;
   /** Called after this replica follows a phase change (its own or another replica's). */
   onPhase(listener: (phase: number) => void): void;
   /** The database reads are served from: the own store from phase 4 on. */
@@ -51,8 +52,8 @@ export interface DataMigration {
 
 export interface DataMigrationDeps {
   legacy: Database;
-  /** The own database, when configured (else the procedure cannot start). */
-  own: Database | undefined;
+  /** The own store, when configured (else the procedure cannot start); advancing to phase 1 provisions its database. */
+  own: OwnStore | undefined;
   bus: EventBus;
   logger: Logger;
   registry: Registry;
@@ -79,10 +80,13 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
   let closed = false;
   const listeners: ((phase: number) => void)[] = [];
 
-  const readState = async () => (own ? (await own.db.select().from(procedure))[0] : undefined);
+  // No database yet (PGlite before phase 1): phase 0.
+  const readState = async () => (own?.database ? (await own.database.db.select().from(procedure))[0] : undefined);
+  /** The own database, where the phase says it exists (phase 1 on). */
+  const ownDb = () => own!.database!.db;
 
   const runReconcile = (repair: boolean) => {
-    reconciling ??= reconcile(legacy.db, own!.db, { repair, writer: phase >= WRITES_PHASE ? 'movies' : 'monolith' })
+    reconciling ??= reconcile(legacy.db, ownDb(), { repair, writer: phase >= WRITES_PHASE ? 'movies' : 'monolith' })
       .then((report) => {
         lastReport = report;
         metrics.observeReconcile(report);
@@ -108,7 +112,7 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
         bus,
         groupId: settings.MOVIES_CDC_GROUP,
         from: 'monolith',
-        apply: async (rows) => void (await upsertOwn(own!.db, rows)),
+        apply: async (rows) => void (await upsertOwn(ownDb(), rows)),
         applied: (batch) => {
           for (const lag of batch.lagsSeconds) metrics.captureLag.observe(lag);
           lastLag = batch.lagsSeconds.at(-1) ?? lastLag;
@@ -121,7 +125,7 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
     }
     if (phase === 2 && state && !state.backfillDone && !backfill) {
       const active = () => !closed && phase === 2;
-      backfill = runBackfill(legacy.db, own!.db, backfillOptions, active, (rows, rate) => metrics.copying(rows, rate))
+      backfill = runBackfill(legacy.db, ownDb(), backfillOptions, active, (rows, rate) => metrics.copying(rows, rate))
         .catch((error: unknown) => logger.warn({ err: error }, 'backfill batch failed; it resumes from its checkpoint'))
         .finally(() => (backfill = undefined));
     }
@@ -149,8 +153,9 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
 
   /** What stops the step from `phase` to `phase + 1`; a fresh reconcile where the step needs a clean one. */
   const blockers = async (fresh: boolean): Promise<string[]> => {
+    if (!own) return ['no own database: set MOVIES_DB_CONNECTION_STRING (README, "Data ownership")'];
     const state = await readState();
-    if (!own || !state) return ['no own database: set MOVIES_DB_CONNECTION_STRING (README, "Data ownership")'];
+    if (!state) return []; // phase 0 before the database exists: advancing creates it
     const found: string[] = [];
     if (state.phase === 2 && !state.backfillDone) found.push(`backfill not done (${state.backfillCursor} of ${state.backfillTarget ?? '?'})`);
     if (state.phase >= 2 && !capture?.running()) found.push('change capture is not consuming (broker?)');
@@ -186,7 +191,7 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
 
   /** Compare-and-set of the phase (a concurrent change elsewhere is a 409), then this replica follows. */
   const move = async (from: number, to: number, reason: string, reset = false) => {
-    const changed = await own!.db.transaction(async (tx) => {
+    const changed = await ownDb().transaction(async (tx) => {
       const rows = await tx
         .update(procedure)
         .set({ phase: to, changedAt: new Date(), ...(reset ? { backfillCursor: 0, backfillTarget: null, backfillCopied: 0, backfillDone: false } : {}) })
@@ -204,7 +209,7 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
 
   /** Phase 6: ids from the own sequence, past every id the monolith's gave (plus a margin for writes in flight), and the monolith's tables frozen. */
   const retire = async () => {
-    await ownIdsAfter(own!.db, (await lastMonolithMovieId(legacy.db)) + RETIRE_ID_MARGIN);
+    await ownIdsAfter(ownDb(), (await lastMonolithMovieId(legacy.db)) + RETIRE_ID_MARGIN);
     await retireMonolithMovies(legacy.db);
   };
 
@@ -214,24 +219,26 @@ export async function startDataMigration(deps: DataMigrationDeps): Promise<DataM
     insert: (input) => {
       if (phase < WRITES_PHASE || !own) return undefined;
       return (async () => {
-        const id = phase === WRITES_PHASE ? await nextMonolithMovieId(legacy.db) : await nextOwnId(own.db);
-        return insertOwnMovie(own.db, input, id);
+        const id = phase === WRITES_PHASE ? await nextMonolithMovieId(legacy.db) : await nextOwnId(ownDb());
+        return insertOwnMovie(ownDb(), input, id);
       })();
     },
     written: async (movie) => {
       if (phase !== WRITES_PHASE - 1 || !own) return;
-      await upsertOwn(own.db, [{ ...movie, version: 1 }]).catch((error: unknown) =>
+      await upsertOwn(ownDb(), [{ ...movie, version: 1 }]).catch((error: unknown) =>
         logger.warn({ err: error, id: movie.id }, 'copy of a new movie failed; change capture brings it'),
       );
     },
     ping: async () => {
-      if (phase >= 4) await own?.ping();
+      if (phase >= 4) await own?.database?.ping();
     },
-    reads: () => (phase >= 4 && own ? { db: own.db, own: true } : { db: legacy.db, own: false }),
+    reads: () => (phase >= 4 && own?.database ? { db: own.database.db, own: true } : { db: legacy.db, own: false }),
     status,
     async advance(reason) {
       const found = await blockers(true);
       if (found.length > 0) throw conflict(`cannot advance: ${found.join('; ')}`);
+      // Phase 0 → 1 provisions the database (its migrations insert the procedure's row, at phase 0).
+      if (!own!.database) await own!.provision();
       const state = (await readState())!;
       if (state.phase + 1 === 6) await retire();
       return move(state.phase, state.phase + 1, reason);

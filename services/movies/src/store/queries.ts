@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
-import { enqueueEvent, newerVersionWins, newestPerId, type Db, type MovieColumns, type VersionedMovie } from '@cinemaabyss/db';
-import { TOPICS } from '@cinemaabyss/event-bus';
-import { MOVIE_EVENT_TYPE, movieChange, type CreateMovie, type Movie, type MoviePage, type MovieQuery } from '@cinemaabyss/api';
+import { newerVersionWins, newestPerId, type Db, type MovieColumns, type VersionedMovie } from '@cinemaabyss/db';
+import { enqueueEvent, outboxRecord } from '@cinemaabyss/outbox';
+import { MovieChanged, movieChange, type CreateMovie, type Movie, type MoviePage, type MovieQuery } from '@cinemaabyss/api';
 import { catalogue, ownIds, ownOutbox } from './schema.ts';
 
 // The movies service's reads and writes on its own store: one row per movie, genres included.
@@ -105,11 +105,7 @@ export async function insertOwnMovie(db: Db, input: CreateMovie, id: number): Pr
       .insert(catalogue)
       .values({ id, title: input.title, description: input.description, rating: input.rating, genres, version: 1 })
       .returning(versioned);
-    await enqueueEvent(
-      tx,
-      { topic: TOPICS.movie, key: String(id), type: MOVIE_EVENT_TYPE, source: 'movies', payload: movieChange(row!, 'created', 'movies') },
-      ownOutbox,
-    );
+    await enqueueEvent(tx, outboxRecord(MovieChanged, movieChange(row!, 'created', 'movies'), 'movies'), ownOutbox);
     const { version: _version, ...movie } = row!;
     return movie;
   });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { outboxInSchema } from '@cinemaabyss/db';
+import { outboxInSchema } from '@cinemaabyss/outbox';
 import { boolean, check, doublePrecision, integer, pgSchema, smallint, text, timestamp, varchar } from 'drizzle-orm/pg-core';
 
 // The movies service's own database (issue #12), in its own Postgres schema so that it can never

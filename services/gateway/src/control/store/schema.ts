@@ -1,5 +1,5 @@
 import { bigint, bigserial, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, varchar } from 'drizzle-orm/pg-core';
-import { outboxColumns, outboxIndexes } from '@cinemaabyss/db';
+import { outboxColumns, outboxIndexes } from '@cinemaabyss/outbox';
 
 // The gateway's control-plane tables, in their own Postgres schema: they can share a server, or in
 // embedded mode the one PGlite database, with the services' tables without a name clash.

@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
-import { enqueueEvent, outboxInSchema, type Database } from '@cinemaabyss/db';
-import { MIGRATION_CHANGED, TOPICS } from '@cinemaabyss/event-bus';
+import { MigrationChanged } from '@cinemaabyss/api';
+import type { Database } from '@cinemaabyss/db';
+import { enqueueEvent, outboxInSchema, outboxRecord } from '@cinemaabyss/outbox';
 import type { AuditEntry, ChangeAction, StateStore } from '../ports.ts';
 import { ChangeError, type MigrationState } from '../state.ts';
 import { CHANNEL, listen } from './listener.ts';
@@ -69,11 +70,7 @@ export async function createStateStore(database: Database, log: Log): Promise<St
           .values({ actorKind: actor.kind, actorLabel: actor.label, route, action, old: previous, new: next, reason })
           .returning();
         const entry = entryOf(row!);
-        await enqueueEvent(
-          tx,
-          { topic: TOPICS.migration, key: route, type: MIGRATION_CHANGED, source: 'gateway', payload: entry as unknown as Record<string, unknown> },
-          gatewayOutbox,
-        );
+        await enqueueEvent(tx, outboxRecord(MigrationChanged, entry, 'gateway'), gatewayOutbox);
         await tx.execute(sql`select pg_notify(${CHANNEL}, ${route})`);
         return entry;
       });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseOutboxCommand, UsageError } from '../src/outbox-cli.ts';
+import { parseOutboxCommand, UsageError } from '../src/commands.ts';
 
 test('outbox commands parse into what they do', () => {
   assert.deepEqual(parseOutboxCommand(['status']), { name: 'status' });

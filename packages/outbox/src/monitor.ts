@@ -1,7 +1,9 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { outboxStatus, type Database, type OutboxStatus, type OutboxTable } from '@cinemaabyss/db';
-import type { OutboxRelay } from './outbox-relay.ts';
-import { PUBLISH_FAILURE_KINDS } from './publish-failure.ts';
+import type { Database } from '@cinemaabyss/db';
+import { PUBLISH_FAILURE_KINDS } from '@cinemaabyss/event-bus';
+import type { OutboxRelay } from './relay.ts';
+import type { OutboxTable } from './schema.ts';
+import { outboxStatus, type OutboxStatus } from './store.ts';
 
 export interface OutboxMonitor {
   /**

@@ -1,8 +1,8 @@
-import type { Database, OutboxTable } from '@cinemaabyss/db';
-import { openEventBus, type BusSettingValues } from './open.ts';
-import { monitorOutbox, type OutboxMonitor } from './outbox-monitor.ts';
-import { startOutboxRelay, type OutboxRelay, type RelayOptions } from './outbox-relay.ts';
-import type { EventBus } from './types.ts';
+import type { Database } from '@cinemaabyss/db';
+import { openEventBus, type BusSettingValues, type EventBus } from '@cinemaabyss/event-bus';
+import { monitorOutbox, type OutboxMonitor } from './monitor.ts';
+import { startOutboxRelay, type OutboxRelay, type RelayOptions } from './relay.ts';
+import type { OutboxTable } from './schema.ts';
 
 export interface Publishing {
   bus: EventBus;

@@ -1,7 +1,8 @@
 import { Type } from '@cinemaabyss/config';
 
-/** Configuration keys of the services that run the outbox relay (besides OUTBOX_RELAY in BusSettings). */
+/** Configuration keys of the services that write an outbox and run its relay. */
 export const OutboxSettings = {
+  OUTBOX_RELAY: Type.Boolean({ default: true, description: 'Run the outbox relay in this process' }),
   OUTBOX_MAX_ATTEMPTS: Type.Integer({
     minimum: 1,
     maximum: 1000,

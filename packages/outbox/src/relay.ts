@@ -1,9 +1,10 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { outbox as monolithOutbox, outboxStatesOf, type Database, type OutboxRow, type OutboxTable } from '@cinemaabyss/db';
+import { ALL_TOPICS } from '@cinemaabyss/api';
+import type { Database } from '@cinemaabyss/db';
+import { backoffMs, publishFailureKind, SCHEMA_VERSION, toMessage, type EventBus, type EventEnvelope, type PublishFailureKind } from '@cinemaabyss/event-bus';
 import { contextFrom, inSpan } from '@cinemaabyss/telemetry';
-import { toMessage, SCHEMA_VERSION, type EventEnvelope } from './envelope.ts';
-import { backoffMs, publishFailureKind, type PublishFailureKind } from './publish-failure.ts';
-import { ALL_TOPICS, type EventBus } from './types.ts';
+import { outbox as monolithOutbox, type OutboxRow, type OutboxTable } from './schema.ts';
+import { outboxStatesOf } from './store.ts';
 
 type LogFn = (o: object, m: string) => void;
 

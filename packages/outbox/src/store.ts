@@ -1,37 +1,7 @@
-import { randomUUID } from 'node:crypto';
+// The outbox's rows as the relay, the metrics and the operator see them.
 import { and, asc, eq, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
-import { currentTraceContext, inSpan } from '@cinemaabyss/telemetry';
-import type { Db } from './client.ts';
-import { outbox as monolithOutbox } from './schema.ts';
-
-export interface DomainEvent {
-  topic: string;
-  /** Ordering key: the entity the event is about. */
-  key: string;
-  type: string;
-  source: string;
-  payload: Record<string, unknown>;
-}
-
-/**
- * Records a domain event in the outbox. Call it with the transaction that writes the row the
- * event describes: both commit or neither does. The relay publishes it afterwards.
- */
-export function enqueueEvent(tx: Db, event: DomainEvent, table: OutboxTable = monolithOutbox): Promise<void> {
-  const eventId = randomUUID();
-  const attributes = { 'messaging.destination.name': event.topic, 'messaging.message.id': eventId, 'cloudevents.event_type': event.type };
-  return inSpan(`outbox write ${event.topic}`, { attributes }, async () => {
-    // The row keeps this span's context: the relay's publish, however much later, continues the trace.
-    await tx.insert(table).values({ eventId, ...event, traceContext: currentTraceContext() ?? null });
-  });
-}
-
-/**
- * An outbox table: the monolith's (the default everywhere) or another owner's with the same
- * columns (the gateway's `gateway.outbox`), so the relay, the metrics and the CLI serve both.
- */
-export type OutboxTable = typeof monolithOutbox;
-export type OutboxRow = typeof monolithOutbox.$inferSelect;
+import type { Db } from '@cinemaabyss/db';
+import { outbox as monolithOutbox, type OutboxRow, type OutboxTable } from './schema.ts';
 
 export type OutboxState = 'pending' | 'blocked' | 'parked';
 

@@ -1,13 +1,14 @@
-// `cli.js outbox ...`: the operator's view of the transactional outbox, and parking.
+// `outbox ...` (cli.ts): the operator's view of the transactional outbox, and parking.
 import { parseArgs } from 'node:util';
-import type { Db } from './client.ts';
-import { listOutbox, outboxStatus, parkOutboxRow, unparkOutboxRow, type OutboxRow, type OutboxState, type OutboxTable } from './outbox.ts';
+import type { Db } from '@cinemaabyss/db';
+import type { OutboxRow, OutboxTable } from './schema.ts';
+import { listOutbox, outboxStatus, parkOutboxRow, unparkOutboxRow, type OutboxState } from './store.ts';
 
 export const OUTBOX_USAGE = [
-  'outbox status                                 counts, oldest pending row (exit 3 while a row blocks its key)',
-  'outbox list [--blocked|--parked] [--limit N]  pending rows (default), only the blocked, or the parked ones',
-  'outbox park <id> --reason <text>              stop publishing a row; the later rows of its key go out',
-  'outbox unpark <id>                            queue a parked row again (published as a redelivery)',
+  'status                                 counts, oldest pending row (exit 3 while a row blocks its key)',
+  'list [--blocked|--parked] [--limit N]  pending rows (default), only the blocked, or the parked ones',
+  'park <id> --reason <text>              stop publishing a row; the later rows of its key go out',
+  'unpark <id>                            queue a parked row again (published as a redelivery)',
 ];
 
 /** Exit codes, for scripts and alerts. */
