@@ -56,6 +56,9 @@ start() {
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='$PGUSER_APP'")" ]; then
     "${psql[@]}" -c "CREATE ROLE $PGUSER_APP LOGIN CREATEDB"
   fi
+  # Tests and benchmarks drop their throwaway databases WITH (FORCE), which must also end sessions
+  # of other roles (an operator's psql, a superuser's) still in them.
+  "${psql[@]}" -c "GRANT pg_signal_backend TO $PGUSER_APP"
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='$PGDATABASE'")" ]; then
     "${psql[@]}" -c "CREATE DATABASE $PGDATABASE OWNER $PGUSER_APP"
   fi

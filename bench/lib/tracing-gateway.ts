@@ -1,17 +1,16 @@
 // A gateway for bench/tracing.ts: every path proxied to UPSTREAM, access log off. TRACING=on
-// starts the OpenTelemetry SDK first (OTEL_EXPORTER_OTLP_ENDPOINT: the benchmark's sink);
-// GATEWAY_SRC=<folder> runs another checkout's gateway source (the baseline) instead of this one's.
-//   UPSTREAM=<url> PORT=<port> TRACING=on|off [GATEWAY_SRC=<dir>] node --conditions=source bench/lib/tracing-gateway.ts
-import { pathToFileURL } from 'node:url';
+// starts the OpenTelemetry SDK first (OTEL_EXPORTER_OTLP_ENDPOINT: the benchmark's sink). The
+// baseline runs a copy of this file inside its own checkout, so the imports resolve there; the
+// telemetry package is imported only when tracing is on (a checkout from before it has none).
+//   UPSTREAM=<url> PORT=<port> TRACING=on|off node --conditions=source bench/lib/tracing-gateway.ts
+import { buildGateway, validateRouteTable } from '@cinemaabyss/gateway';
 import { listen } from '@cinemaabyss/http';
 import { createLogger } from '@cinemaabyss/logging';
-import { startTelemetry } from '@cinemaabyss/telemetry';
 
-if (process.env['TRACING'] === 'on') await startTelemetry('gateway', { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
-const source = process.env['GATEWAY_SRC'];
-const { buildGateway, validateRouteTable } = (await import(
-  source ? pathToFileURL(`${source}/index.ts`).href : '@cinemaabyss/gateway'
-)) as typeof import('@cinemaabyss/gateway');
+if (process.env['TRACING'] === 'on') {
+  const { startTelemetry } = await import('@cinemaabyss/telemetry');
+  await startTelemetry('gateway', { OTEL_EXPORTER_OTLP_ENDPOINT: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
+}
 
 const upstream = process.env['UPSTREAM']!;
 const table = validateRouteTable({ backends: { monolith: { url: upstream } }, routes: [{ name: 'all', prefix: '/', backend: 'monolith' }] });
