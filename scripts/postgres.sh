@@ -58,7 +58,9 @@ start() {
   fi
   # Tests and benchmarks drop their throwaway databases WITH (FORCE), which must also end sessions
   # of other roles (an operator's psql, a superuser's) still in them.
-  "${psql[@]}" -c "GRANT pg_signal_backend TO $PGUSER_APP"
+  if [ "$("${psql[@]}" -c "SELECT pg_has_role('$PGUSER_APP', 'pg_signal_backend', 'MEMBER')")" != t ]; then
+    "${psql[@]}" -c "GRANT pg_signal_backend TO $PGUSER_APP"
+  fi
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='$PGDATABASE'")" ]; then
     "${psql[@]}" -c "CREATE DATABASE $PGDATABASE OWNER $PGUSER_APP"
   fi
