@@ -5,7 +5,7 @@ import { machineBusy, processTicks } from './cpu.ts';
 // database backends), plus this process (the load generator) and everything else ("other").
 // Linux /proc only; elsewhere the figures are absent.
 
-const TICKS_PER_SECOND = 100; // USER_HZ
+export const TICKS_PER_SECOND = 100; // USER_HZ
 
 export type PidGroups = Record<string, number[]>;
 
