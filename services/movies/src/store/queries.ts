@@ -62,16 +62,20 @@ export function readOwnAfter(db: Db, afterId: number, limit: number): Promise<Ve
  */
 export async function upsertOwn(db: Db, rows: VersionedMovie[], force = false): Promise<number> {
   if (rows.length === 0) return 0;
+  const written = await upsertOwnQuery(db, rows, force).returning({ id: catalogue.id });
+  return written.length;
+}
+
+/** upsertOwn's statement; with `guard`, only rows for which that condition holds are written. */
+export function upsertOwnQuery(db: Db, rows: VersionedMovie[], force = false, guard?: SQL) {
   const json = JSON.stringify(newestPerId(rows));
-  const written = await db
+  return db
     .insert(catalogue)
     .select(
       sql`select id, title, description, genres, rating, version, now() from json_to_recordset(${json}::json)
-        as t(id integer, title varchar(255), description text, genres varchar(50)[], rating double precision, version integer)`,
+        as t(id integer, title varchar(255), description text, genres varchar(50)[], rating double precision, version integer)${guard ? sql` where ${guard}` : sql``}`,
     )
-    .onConflictDoUpdate(newerVersionWins(catalogue, ['title', 'description', 'genres', 'rating'], force, { updatedAt: sql`now()` }))
-    .returning({ id: catalogue.id });
-  return written.length;
+    .onConflictDoUpdate(newerVersionWins(catalogue, ['title', 'description', 'genres', 'rating'], force, { updatedAt: sql`now()` }));
 }
 
 const idSequence = `movies.${ownIds.seqName}`;
