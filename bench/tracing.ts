@@ -4,14 +4,14 @@
 // the commit that added tracing, so later changes do not count), and with tracing on (every request a server and a client
 // span, exported over OTLP to a sink in this process). Same trivial upstream, same load, runs
 // interleaved; medians of throughput and of CPU per request. See bench/README.md ("Tracing overhead").
-//   npm run bench:tracing -- --baseline <ref> [--candidate <ref>] [--runs 5] [--duration 10] [--connections 50] [--warmup 3] [--rate 2000]
+//   npm run bench:tracing -- --baseline <ref> [--candidate <ref>] [--runs 5] [--duration 10] [--connections 50] [--warmup 3] [--rate 2000] [--fresh 1]
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { intOptions } from './lib/args.ts';
 import { guard, onCleanup } from './lib/cleanup.ts';
-import { measureInterleaved } from './lib/interleaved.ts';
+import { measureInterleaved, type Target } from './lib/interleaved.ts';
 import { repoRoot, startNodeScript } from './lib/procs.ts';
 import { load1, machine } from './lib/report.ts';
 import { writeResults } from './lib/results.ts';
@@ -19,9 +19,10 @@ import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
 
 const PATH = '/api/movies?id=1';
 const DRIVER = 'bench/lib/tracing-gateway.ts';
-const usage = `usage: npm run bench:tracing -- [--baseline main] [--candidate <ref>] [--runs 5] [--duration 10] [--connections 50] [--warmup 3] [--rate 2000]
+const usage = `usage: npm run bench:tracing -- [--baseline main] [--candidate <ref>] [--runs 5] [--duration 10] [--connections 50] [--warmup 3] [--rate 2000] [--fresh 1]
 --baseline: the git ref whose gateway is the reference; --candidate: the ref whose gateway is measured with tracing off and on
-(default: this checkout); --rate: the even load (req/s) of the CPU-per-request runs.`;
+(default: this checkout); --rate: the even load (req/s) of the CPU-per-request runs; --fresh 0: one process per target for
+all rounds instead of a new one each round.`;
 
 const argv = process.argv.slice(2);
 const refArg = (flag: string) => {
@@ -35,12 +36,12 @@ const { baseline, candidate, options } = optionsOrExit(() => {
   return {
     baseline: baselineArg,
     candidate: candidateArg,
-    options: intOptions(argv, { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [2000, 100, 100_000] }, usage),
+    options: intOptions(argv, { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [2000, 100, 100_000], fresh: [1, 0, 1] }, usage),
   };
 });
 const started = Date.now();
 const log = elapsedLog(started);
-guard((3 * (options.warmup + options.runs * 2 * (options.duration + 5)) + 120) * 2000);
+guard((3 * (options.runs * (options.warmup + 2 * (options.duration + 5) + 10)) + 120) * 2000);
 
 /**
  * A reference gateway: the whole checkout of `ref` (git archive, then its own `npm ci`, kept in .cache/bench
@@ -84,8 +85,17 @@ runBench('bench:tracing', async () => {
   log(`tracing off and on: ${candidate ? `${candidate}: ${candidateRoot}` : 'this checkout'}`);
   const sink = await otlpSink();
   const upstream = (await startNodeScript('trivial upstream', 'bench/lib/trivial-upstream.ts', {}, PATH)).url;
-  const gateway = (name: string, env: Record<string, string>, root = repoRoot) =>
-    startNodeScript(name, join(root, DRIVER), { UPSTREAM: upstream, ...env }, PATH);
+  // A fresh process of each target every round (interleaved.ts): the process-to-process spread is as wide as the effect.
+  const gateway = async (name: string, env: Record<string, string>, root = repoRoot): Promise<Target> => {
+    const start = () => startNodeScript(name, join(root, DRIVER), { UPSTREAM: upstream, ...env }, PATH);
+    let child = await start();
+    const restart = async () => {
+      await child.stop();
+      child = await start();
+      return { name, url: child.url, pid: child.pid };
+    };
+    return { name, url: child.url, pid: child.pid, ...(options.fresh ? { restart } : {}) };
+  };
   const targets = [
     await gateway(`gateway (${baseline})`, { TRACING: 'off' }, source),
     await gateway('gateway, tracing off', { TRACING: 'off' }, candidateRoot),

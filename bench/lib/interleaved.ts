@@ -7,6 +7,12 @@ export interface Target {
   name: string;
   url: string;
   pid: number;
+  /**
+   * Starts the target anew (and stops the process before): given, every round measures a fresh
+   * process, warmed up first. Two processes of the same code can differ by ±8 % for their whole
+   * life (bench/README.md, "Tracing overhead"), a difference rounds of one process never average out.
+   */
+  restart?: () => Promise<Target>;
 }
 
 export interface InterleavedOptions {
@@ -78,9 +84,16 @@ export async function measureInterleaved(
     const exact = before && after ? (after.ticks['target']! - before.ticks['target']!) / TICKS_PER_SECOND / ((after.at - before.at) / 1000) : undefined;
     return { result, cores, micros: exact === undefined ? undefined : (exact * 1e6) / result.okPerSec };
   };
+  const current = new Map(targets.map((t) => [t.name, t]));
   for (let run = 1; run <= options.runs; run++) {
     const shift = run % targets.length;
-    for (const t of [...targets.slice(shift), ...targets.slice(0, shift)]) {
+    for (const first of [...targets.slice(shift), ...targets.slice(0, shift)]) {
+      let t = current.get(first.name)!;
+      if (run > 1 && first.restart) {
+        t = { ...(await first.restart()), restart: first.restart };
+        current.set(first.name, t);
+        await load(t, undefined, options.warmup);
+      }
       const full = await targetCores(t, () => load(t, undefined, options.duration));
       throughput.get(t.name)!.push(full.result.okPerSec);
       if (full.micros !== undefined) fullLoad.get(t.name)!.push({ cpuMicros: full.micros, cores: full.cores! });
