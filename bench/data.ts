@@ -15,6 +15,7 @@ import { upsertOwn } from '../services/movies/src/store/queries.ts';
 import { intOptions } from './lib/args.ts';
 import { cleanup, guard, onCleanup } from './lib/cleanup.ts';
 import { DEFAULT_POSTGRES_URL, freshDatabase, preparePostgres } from './lib/dataset.ts';
+import { groupCpu, groupSnapshot, type GroupCpu, type PidGroups } from './lib/cpu-groups.ts';
 import { median } from './lib/load.ts';
 import { runPaced } from './lib/paced.ts';
 import { startNodeService } from './lib/procs.ts';
@@ -81,20 +82,29 @@ type DataAdmin = ReturnType<typeof dataAdmin>;
  * The monolith's read p99 (GET ?id=, paced), alone (phase 1) and while the movies service copies
  * (phase 2), alternately; going back to phase 1 drops the copy and its checkpoint for the next run.
  */
-async function backfill(monolithUrl: string, data: DataAdmin) {
-  const reads = () =>
-    runPaced({
+async function backfill(monolithUrl: string, data: DataAdmin, groups: PidGroups) {
+  // Each window's cores by process group: what the copier costs is the copying window's minus the alone one's.
+  const reads = async () => {
+    const before = groupSnapshot(groups);
+    const result = await runPaced({
       url: monolithUrl,
       path: () => `/api/movies?id=${1 + Math.floor(Math.random() * options.movies)}`,
       rate: options['read-rate'],
       duration: options.duration,
       connections: 16,
     });
+    const cpu = groupCpu(before, groupSnapshot(groups));
+    return { ...result, cpu };
+  };
   const alone: number[] = [];
   const withCopy: number[] = [];
   const rates: number[] = [];
+  const copierMicros: number[] = [];
+  const cores = (cpu: GroupCpu | undefined) =>
+    cpu ? `monolith ${cpu.groups['monolith']} / movies ${cpu.groups['movies']} / pg ${cpu.groups['postgres']} / load gen. ${cpu.loadGenerator} / other ${cpu.other}` : '–';
   for (let run = 1; run <= options.runs; run++) {
-    alone.push((await reads()).latency.p99);
+    const quiet = await reads();
+    alone.push(quiet.latency.p99);
     const started = performance.now();
     await data.advance();
     // Progress while the reads run: the rate counts only the time the copier had work.
@@ -114,14 +124,19 @@ async function backfill(monolithUrl: string, data: DataAdmin) {
     await data.back();
     withCopy.push(loaded.latency.p99);
     rates.push(progress.copied / seconds);
+    // The copier's CPU (its service and the database) per row, over the copying window.
+    const busy = (cpu: GroupCpu | undefined) => (cpu ? cpu.groups['movies']! + cpu.groups['postgres']! : Number.NaN);
+    const perRow = doneAt === undefined ? ((busy(loaded.cpu) - busy(quiet.cpu)) * options.duration * 1e6) / progress.copied : Number.NaN;
+    if (Number.isFinite(perRow)) copierMicros.push(perRow);
     const note = doneAt === undefined ? '' : ' (done before the reads ended: use more --movies or a shorter --duration)';
     log(
-      `run ${run}: read p99 ${fmt(alone.at(-1)!, 2)} ms alone, ${fmt(loaded.latency.p99, 2)} ms while copying; ${progress.copied} rows in ${fmt(seconds)} s${note}`,
+      `run ${run}: read p99 ${fmt(alone.at(-1)!, 2)} ms alone, ${fmt(loaded.latency.p99, 2)} ms while copying; ${progress.copied} rows in ${fmt(seconds)} s${note}; ` +
+        `cores alone: ${cores(quiet.cpu)}; copying: ${cores(loaded.cpu)}; copier ${fmt(perRow)} µs CPU per row`,
     );
   }
   // The run's own reference: the load on a shared machine drifts between runs, less within one.
   const ratios = withCopy.map((p99, i) => p99 / alone[i]!);
-  return { aloneP99: median(alone), copyingP99: median(withCopy), ratio: median(ratios), ratios, rowsPerSecond: median(rates) };
+  return { aloneP99: median(alone), copyingP99: median(withCopy), ratio: median(ratios), ratios, rowsPerSecond: median(rates), copierMicros: median(copierMicros) };
 }
 
 /** Change-capture lag (commit in the monolith → row in the own store) at a paced write rate. */
@@ -193,7 +208,8 @@ runBench('bench:data', async () => {
   await data.back();
 
   log(`backfill under read load (movies service settings: ${JSON.stringify(copierSettings)})`);
-  const copy = await backfill(monolith.url, data);
+  // The database: every postgres process (backends open and close with the pools' connections).
+  const copy = await backfill(monolith.url, data, { monolith: [monolith.pid], movies: [movies.pid], postgres: { command: 'postgres' } });
 
   log('reconciliation');
   await data.advance();
@@ -214,7 +230,7 @@ runBench('bench:data', async () => {
 
   const lines = [
     `## bench:data — ${new Date().toISOString()}, ${options.movies} movies, ${options.runs} runs, copier settings ${JSON.stringify(copierSettings)} (else the defaults)`,
-    `backfill: ${fmt(copy.rowsPerSecond, 0)} rows/s (median); monolith read p99 at ${options['read-rate']} req/s: ${fmt(copy.aloneP99, 2)} ms alone, ${fmt(copy.copyingP99, 2)} ms while copying (medians); per run, copying/alone ${copy.ratios.map((r) => fmt(r, 2)).join(', ')}: median ${fmt((copy.ratio - 1) * 100)} %`,
+    `backfill: ${fmt(copy.rowsPerSecond, 0)} rows/s (median); monolith read p99 at ${options['read-rate']} req/s: ${fmt(copy.aloneP99, 2)} ms alone, ${fmt(copy.copyingP99, 2)} ms while copying (medians); per run, copying/alone ${copy.ratios.map((r) => fmt(r, 2)).join(', ')}: median ${fmt((copy.ratio - 1) * 100)} %; the copier's CPU (service and database) ${fmt(copy.copierMicros)} µs per row (median)`,
     `reconcile (clean): ${median(clean)} ms median of ${clean.join(', ')} ms; with ${drifted.drift.total} rows drifted: ${drifted.ms} ms (found and repaired ${drifted.repaired})`,
     `change capture: ${cdc.writes} writes at ${fmt(cdc.perSecond)} /s; lag p50 ${fmt(q(0.5), 0)} ms, p99 ${fmt(q(0.99), 0)} ms, max ${fmt(q(1), 0)} ms over ${sorted.length} changes (${cdc.missing} not applied within 60 s)`,
   ];

@@ -7,13 +7,20 @@ import { machineBusy, processTicks } from './cpu.ts';
 
 export const TICKS_PER_SECOND = 100; // USER_HZ
 
-export type PidGroups = Record<string, number[]>;
+/**
+ * Processes by group: their pids, or `{ command }` for every process of that name at each end of
+ * the window (a database server's backends come and go with connections: one born during the
+ * window counts in full).
+ */
+export type PidGroups = Record<string, number[] | { command: string }>;
 
 export interface GroupSnapshot {
   at: number;
   busy: number;
   self: number;
   ticks: Record<string, number>;
+  /** The `{ command }` groups' ticks, by pid. */
+  byPid: Record<string, Map<number, number>>;
 }
 
 /** Cores in use on average, per group; `loadGenerator` is this process, `other` the rest of the machine. */
@@ -27,8 +34,13 @@ export interface GroupCpu {
 export function groupSnapshot(groups: PidGroups): GroupSnapshot | undefined {
   try {
     const ticks: Record<string, number> = {};
-    for (const [name, pids] of Object.entries(groups)) ticks[name] = pids.reduce((sum, pid) => sum + processTicks(pid), 0);
-    return { at: performance.now(), busy: machineBusy(), self: processTicks(process.pid), ticks };
+    const byPid: Record<string, Map<number, number>> = {};
+    const all = Object.values(groups).some((g) => !Array.isArray(g)) ? allTicks() : undefined;
+    for (const [name, group] of Object.entries(groups)) {
+      if (Array.isArray(group)) ticks[name] = group.reduce((sum, pid) => sum + processTicks(pid), 0);
+      else byPid[name] = new Map([...all!].filter(([, p]) => p.name === group.command).map(([pid, p]) => [pid, p.ticks]));
+    }
+    return { at: performance.now(), busy: machineBusy(), self: processTicks(process.pid), ticks, byPid };
   } catch {
     return undefined;
   }
@@ -42,6 +54,11 @@ export function groupCpu(before: GroupSnapshot | undefined, after: GroupSnapshot
   const cores = (ticks: number) => round(ticks / TICKS_PER_SECOND / seconds);
   const groups: Record<string, number> = {};
   for (const name of Object.keys(after.ticks)) groups[name] = cores(Math.max(0, after.ticks[name]! - (before.ticks[name] ?? 0)));
+  for (const [name, pids] of Object.entries(after.byPid)) {
+    let ticks = 0;
+    for (const [pid, now] of pids) ticks += Math.max(0, now - (before.byPid[name]?.get(pid) ?? 0));
+    groups[name] = cores(ticks);
+  }
   const machine = cores(after.busy - before.busy);
   const loadGenerator = cores(after.self - before.self);
   const known = loadGenerator + Object.values(groups).reduce((a, b) => a + b, 0);
@@ -163,7 +180,7 @@ export async function waitForQuiet(
     other = round(cpu.other + cpu.loadGenerator);
     const waitedSeconds = Math.round((performance.now() - started) / 1000);
     if (other < threshold) return { other, waitedSeconds, quiet: true };
-    const top = busiest(every, windowSeconds, new Set([process.pid, ...Object.values(pids).flat()]));
+    const top = busiest(every, windowSeconds, new Set([process.pid, ...Object.values(pids).flatMap((g) => (Array.isArray(g) ? g : []))]));
     if (waitedSeconds >= maxWaitSeconds) {
       log(`machine not quiet after ${waitedSeconds} s (other work uses ${other} cores: ${top.join(', ')}); going ahead`);
       return { other, waitedSeconds, quiet: false, busiest: top };

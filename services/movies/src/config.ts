@@ -22,7 +22,7 @@ export const DataSettings = {
     }),
   ),
   // Small batches at a paced rate: an even trickle, not bursts the monolith's reads queue behind (bench/README.md, "bench:data").
-  MOVIES_BACKFILL_BATCH: Type.Integer({ minimum: 1, maximum: 50_000, default: 100, description: 'Movies copied per backfill batch' }),
+  MOVIES_BACKFILL_BATCH: Type.Integer({ minimum: 1, maximum: 50_000, default: 50, description: 'Movies copied per backfill batch' }),
   MOVIES_BACKFILL_MAX_ROWS_PER_SECOND: Type.Integer({
     minimum: 1,
     maximum: 1_000_000,
