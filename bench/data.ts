@@ -101,7 +101,9 @@ async function backfill(monolithUrl: string, data: DataAdmin, groups: PidGroups)
   const rates: number[] = [];
   const copierMicros: number[] = [];
   const cores = (cpu: GroupCpu | undefined) =>
-    cpu ? `monolith ${cpu.groups['monolith']} / movies ${cpu.groups['movies']} / pg ${cpu.groups['postgres']} / load gen. ${cpu.loadGenerator} / other ${cpu.other}` : '–';
+    cpu
+      ? `monolith ${cpu.groups['monolith']} / movies ${cpu.groups['movies']} / pg ${cpu.groups['postgres']} / load gen. ${cpu.loadGenerator} / other ${cpu.other}`
+      : '–';
   for (let run = 1; run <= options.runs; run++) {
     const quiet = await reads();
     alone.push(quiet.latency.p99);
@@ -136,7 +138,14 @@ async function backfill(monolithUrl: string, data: DataAdmin, groups: PidGroups)
   }
   // The run's own reference: the load on a shared machine drifts between runs, less within one.
   const ratios = withCopy.map((p99, i) => p99 / alone[i]!);
-  return { aloneP99: median(alone), copyingP99: median(withCopy), ratio: median(ratios), ratios, rowsPerSecond: median(rates), copierMicros: median(copierMicros) };
+  return {
+    aloneP99: median(alone),
+    copyingP99: median(withCopy),
+    ratio: median(ratios),
+    ratios,
+    rowsPerSecond: median(rates),
+    copierMicros: median(copierMicros),
+  };
 }
 
 /** Change-capture lag (commit in the monolith → row in the own store) at a paced write rate. */

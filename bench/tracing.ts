@@ -36,7 +36,11 @@ const { baseline, candidate, options } = optionsOrExit(() => {
   return {
     baseline: baselineArg,
     candidate: candidateArg,
-    options: intOptions(argv, { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [2000, 100, 100_000], fresh: [1, 0, 1] }, usage),
+    options: intOptions(
+      argv,
+      { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [2000, 100, 100_000], fresh: [1, 0, 1] },
+      usage,
+    ),
   };
 });
 const started = Date.now();

@@ -37,11 +37,21 @@ describe('data migration: copiers on several replicas', () => {
   test('copiers running at once copy every row once', async () => {
     const options = { batch: 50, maxRowsPerSecond: 1_000_000, maxBusyPercent: 100, slowdownRatio: 1000 };
     let landed = 0;
-    const copier = () => runBackfill(stack.legacy.database.db, stack.own.database.db, options, () => true, (rows) => (landed += rows));
+    const copier = () =>
+      runBackfill(
+        stack.legacy.database.db,
+        stack.own.database.db,
+        options,
+        () => true,
+        (rows) => (landed += rows),
+      );
     await Promise.all([copier(), copier(), copier()]);
     const state = (await status(stack)).backfill;
     assert.equal(state.done, true);
-    const { count, max } = await queryOne<{ count: number; max: number }>(stack.own.database, sql`select count(*)::int as count, max(id) as max from movies.movies`);
+    const { count, max } = await queryOne<{ count: number; max: number }>(
+      stack.own.database,
+      sql`select count(*)::int as count, max(id) as max from movies.movies`,
+    );
     const total = await queryOne<{ count: number }>(stack.legacy.database, sql`select count(*)::int as count from movies`);
     assert.ok(total.count >= MOVIES);
     assert.equal(count, total.count);
