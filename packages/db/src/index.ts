@@ -91,7 +91,8 @@ export {
   rangeSums,
   type MovieColumns,
   type RangeSum,
-  readMoviesAfter,
+  readMoviesAfterAsJson,
+  type MovieBatchJson,
   readMoviesById,
   type VersionedMovie,
 } from './movie-copy.ts';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, sql } from 'drizzle-orm';
-import { movies, readMoviesAfter, type Db } from '@cinemaabyss/db';
-import { upsertOwnQuery } from '../store/queries.ts';
+import { movies, readMoviesAfterAsJson, type Db } from '@cinemaabyss/db';
+import { upsertOwnJson } from '../store/queries.ts';
 import { catalogue, procedure } from '../store/schema.ts';
 
 /** How long a replica whose batch did not land waits before it looks at the checkpoint again. */
@@ -56,25 +56,42 @@ export async function readCheckpoint(legacy: Db, own: Db): Promise<Checkpoint | 
  */
 export async function copyBatch(legacy: Db, own: Db, from: Checkpoint, size: number): Promise<BatchResult> {
   const started = performance.now();
-  const rows = await readMoviesAfter(legacy, from.cursor, size);
+  const batch = await readMoviesAfterAsJson(legacy, from.cursor, size);
   const readMs = performance.now() - started;
-  const next = { cursor: rows.at(-1)?.id ?? from.cursor, target: from.target, copied: from.copied + rows.length };
-  const done = rows.length < size || next.cursor >= next.target;
+  const next = { cursor: batch.lastId ?? from.cursor, target: from.target, copied: from.copied + batch.rows };
+  const done = batch.rows < size || next.cursor >= next.target;
+  let statement = batchWrites.get(own);
+  if (!statement) batchWrites.set(own, (statement = batchWrite(own)));
+  const landed = await statement.execute({ json: batch.json, from: from.cursor, ...next, done });
+  return { rows: batch.rows, readMs, done, next: landed.length > 0 ? next : undefined };
+}
+
+const batchWrites = new WeakMap<Db, ReturnType<typeof batchWrite>>();
+
+/** copyBatch's statement on the own store, prepared once per handle (built and planned once). */
+function batchWrite(own: Db) {
   const state = own.$with('state').as(
     own
       .select({ id: procedure.id })
       .from(procedure)
-      .where(and(eq(procedure.id, 1), eq(procedure.phase, 2), eq(procedure.backfillDone, false), eq(procedure.backfillCursor, from.cursor)))
+      .where(and(eq(procedure.id, 1), eq(procedure.phase, 2), eq(procedure.backfillDone, false), eq(procedure.backfillCursor, sql.placeholder('from'))))
       .for('update'),
   );
-  const copied = own.$with('copied').as(upsertOwnQuery(own, rows, false, sql`exists (select 1 from ${state})`).returning({ id: catalogue.id }));
-  const landed = await own
+  const copied = own
+    .$with('copied')
+    .as(upsertOwnJson(own, sql.placeholder('json'), false, sql`exists (select 1 from ${state})`).returning({ id: catalogue.id }));
+  return own
     .with(state, copied)
     .update(procedure)
-    .set({ backfillCursor: next.cursor, backfillTarget: next.target, backfillCopied: next.copied, backfillDone: done })
+    .set({
+      backfillCursor: sql`${sql.placeholder('cursor')}`,
+      backfillTarget: sql`${sql.placeholder('target')}`,
+      backfillCopied: sql`${sql.placeholder('copied')}`,
+      backfillDone: sql`${sql.placeholder('done')}`,
+    })
     .where(sql`${procedure.id} in (select ${state.id} from ${state})`)
-    .returning({ id: procedure.id });
-  return { rows: rows.length, readMs, done, next: landed.length > 0 ? next : undefined };
+    .returning({ id: procedure.id })
+    .prepare('movies_backfill_batch');
 }
 
 /**

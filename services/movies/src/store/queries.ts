@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { newerVersionWins, newestPerId, type Db, type MovieColumns, type VersionedMovie } from '@cinemaabyss/db';
 import { enqueueEvent, outboxRecord } from '@cinemaabyss/outbox';
 import { MovieChanged, movieChange, type CreateMovie, type Movie, type MoviePage, type MovieQuery } from '@cinemaabyss/api';
@@ -62,13 +62,15 @@ export function readOwnAfter(db: Db, afterId: number, limit: number): Promise<Ve
  */
 export async function upsertOwn(db: Db, rows: VersionedMovie[], force = false): Promise<number> {
   if (rows.length === 0) return 0;
-  const written = await upsertOwnQuery(db, rows, force).returning({ id: catalogue.id });
+  const written = await upsertOwnJson(db, JSON.stringify(newestPerId(rows)), force).returning({ id: catalogue.id });
   return written.length;
 }
 
-/** upsertOwn's statement; with `guard`, only rows for which that condition holds are written. */
-export function upsertOwnQuery(db: Db, rows: VersionedMovie[], force = false, guard?: SQL) {
-  const json = JSON.stringify(newestPerId(rows));
+/**
+ * upsertOwn's statement, on rows given as JSON text (an array of VersionedMovie, one per id); with
+ * `guard`, only rows for which that condition holds are written.
+ */
+export function upsertOwnJson(db: Db, json: string | Placeholder, force = false, guard?: SQL) {
   return db
     .insert(catalogue)
     .select(
