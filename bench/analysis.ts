@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { intOptions } from './lib/args.ts';
 import { guard } from './lib/cleanup.ts';
 import { DEFAULT_POSTGRES_URL, checkPostgres, freshDatabase } from './lib/dataset.ts';
-import { measureInterleaved } from './lib/interleaved.ts';
+import { measureInterleaved, startTarget } from './lib/interleaved.ts';
 import { median } from './lib/load.ts';
 import { startNodeScript } from './lib/procs.ts';
 import { load1, machine } from './lib/report.ts';
@@ -18,8 +18,9 @@ import { applyChanges, initialState } from '../services/gateway/src/control/stat
 import type { RouteSpec } from '../services/gateway/src/routing/table.ts';
 
 const PATH = '/api/movies?id=1';
-const usage = `usage: npm run bench:analysis -- [--runs 5] [--duration 10] [--connections 50] [--warmup 3] [--store postgres|pglite] [--rate 3000]
---rate: the even load (req/s) at which each target's CPU per request is measured.
+const usage = `usage: npm run bench:analysis -- [--runs 5] [--duration 10] [--connections 50] [--warmup 3] [--store postgres|pglite] [--rate 3000] [--fresh 1]
+--rate: the even load (req/s) at which each target's CPU per request is measured; --fresh 0: one process per target
+for all rounds instead of a new one each round.
 --store: where the analysed gateway flushes and judges its windows: PostgreSQL (the distributed
 gateway; BENCH_DATABASE_URL, default the server of scripts/postgres.sh, database
 cinemaabyss_bench_analysis created and dropped) or an in-process PGlite (the embedded mode).`;
@@ -30,18 +31,23 @@ const options = optionsOrExit(() => {
   if (values.store !== 'postgres' && values.store !== 'pglite') throw new Error(`--store must be postgres or pglite\n${usage}`);
   const rest = argv.filter((arg, i) => arg !== '--store' && argv[i - 1] !== '--store' && !arg.startsWith('--store='));
   return {
-    ...intOptions(rest, { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [3000, 100, 100_000] }, usage),
+    ...intOptions(
+      rest,
+      { runs: [5, 1, 20], duration: [10, 1, 120], connections: [50, 1, 1000], warmup: [3, 0, 60], rate: [3000, 100, 100_000], fresh: [1, 0, 1] },
+      usage,
+    ),
     store: values.store,
   };
 });
 const started = Date.now();
 const log = elapsedLog(started);
-guard((3 * (options.warmup + options.runs * 2 * (options.duration + 5)) + 120) * 2000);
+guard((3 * (options.runs * (options.warmup + 2 * (options.duration + 5) + 10)) + 120) * 2000);
 
 let user = 0;
 const headers = () => ({ 'x-user-id': String((user++ % 10_000) + 1) });
 
-const child = (name: string, script: string, env: Record<string, string>) => startNodeScript(name, script, env, PATH);
+// A fresh process of each target every round (interleaved.ts, `--fresh 0`: one for all rounds).
+const child = (name: string, script: string, env: Record<string, string>) => startTarget(() => startNodeScript(name, script, env, PATH), options.fresh === 1);
 
 /** The data plane's added work per request on an analysed route, in-process: ns per call (median of 5 rounds). */
 function counterCost(): number {
@@ -73,7 +79,7 @@ runBench('bench:analysis', async () => {
     log(`analysis store: ${await checkPostgres(server)}`);
     store['DATABASE_URL'] = await freshDatabase(server, 'cinemaabyss_bench_analysis');
   }
-  const upstream = (await child('trivial upstream', 'bench/lib/trivial-upstream.ts', {})).url;
+  const upstream = (await startNodeScript('trivial upstream', 'bench/lib/trivial-upstream.ts', {}, PATH)).url;
   const targets = [
     await child('node proxy', 'bench/lib/node-proxy.ts', { UPSTREAM: upstream }),
     await child('gateway', 'bench/lib/analysis-gateway.ts', { UPSTREAM: upstream, ANALYSIS: 'off' }),

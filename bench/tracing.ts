@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { intOptions } from './lib/args.ts';
 import { guard, onCleanup } from './lib/cleanup.ts';
-import { measureInterleaved, type Target } from './lib/interleaved.ts';
+import { measureInterleaved, startTarget } from './lib/interleaved.ts';
 import { repoRoot, startNodeScript } from './lib/procs.ts';
 import { load1, machine } from './lib/report.ts';
 import { writeResults } from './lib/results.ts';
@@ -90,16 +90,8 @@ runBench('bench:tracing', async () => {
   const sink = await otlpSink();
   const upstream = (await startNodeScript('trivial upstream', 'bench/lib/trivial-upstream.ts', {}, PATH)).url;
   // A fresh process of each target every round (interleaved.ts): the process-to-process spread is as wide as the effect.
-  const gateway = async (name: string, env: Record<string, string>, root = repoRoot): Promise<Target> => {
-    const start = () => startNodeScript(name, join(root, DRIVER), { UPSTREAM: upstream, ...env }, PATH);
-    let child = await start();
-    const restart = async () => {
-      await child.stop();
-      child = await start();
-      return { name, url: child.url, pid: child.pid };
-    };
-    return { name, url: child.url, pid: child.pid, ...(options.fresh ? { restart } : {}) };
-  };
+  const gateway = (name: string, env: Record<string, string>, root = repoRoot) =>
+    startTarget(() => startNodeScript(name, join(root, DRIVER), { UPSTREAM: upstream, ...env }, PATH), options.fresh === 1);
   const targets = [
     await gateway(`gateway (${baseline})`, { TRACING: 'off' }, source),
     await gateway('gateway, tracing off', { TRACING: 'off' }, candidateRoot),

@@ -38,6 +38,23 @@ export interface Interleaved {
 }
 
 /**
+ * A target run by the process `start` makes; with `fresh`, a new one every round (stopping the
+ * last), which `Target.restart` says why.
+ */
+export async function startTarget(
+  start: () => Promise<{ name: string; url: string; pid: number; stop: () => Promise<void> }>,
+  fresh: boolean,
+): Promise<Target> {
+  let child = await start();
+  const restart = async (): Promise<Target> => {
+    await child.stop();
+    child = await start();
+    return { name: child.name, url: child.url, pid: child.pid };
+  };
+  return { name: child.name, url: child.url, pid: child.pid, ...(fresh ? { restart } : {}) };
+}
+
+/**
  * Same path, same load on every target: a warm-up each, then `runs` rounds interleaved in a
  * rotating order (drift on a shared machine spreads over every target). Each round gives every
  * target a run at full load (throughput) and one at an even `rate`, over which its process's own
