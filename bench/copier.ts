@@ -4,13 +4,13 @@
 // of the two PostgreSQL backends it uses (the monolith's database, the own one), from /proc.
 // Batch sizes side by side split the cost into a part per batch and a part per row.
 //   npm run bench:copier -- [--movies 100000] [--rounds 3] [--batches 10,25,50,100,500]
-import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { connectPostgres, migrate, type PostgresDatabase } from '@cinemaabyss/db';
 import { moviesStoreMigrations } from '@cinemaabyss/movies';
 import { copyBatch, readCheckpoint } from '../services/movies/src/data/backfill.ts';
 import { intOptions } from './lib/args.ts';
 import { guard, onCleanup } from './lib/cleanup.ts';
+import { processTicks } from './lib/cpu.ts';
 import { TICKS_PER_SECOND } from './lib/cpu-groups.ts';
 import { DEFAULT_POSTGRES_URL, freshDatabase, preparePostgres } from './lib/dataset.ts';
 import { median } from './lib/load.ts';
@@ -30,11 +30,7 @@ const log = elapsedLog(Date.now());
 guard(1_800_000);
 
 /** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
+const cpuSeconds = (pid: number) => processTicks(pid) / TICKS_PER_SECOND;
 
 const open = (url: string): PostgresDatabase => {
   // One connection each: its backend is the one whose CPU is read.

@@ -11,6 +11,19 @@ import * as schema from './schema.ts';
 /** The query API both back-ends share: every service's queries are written against this type. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/**
+ * What `build` makes for a handle, made once per handle: a prepared statement is then built in
+ * Node and planned by the database once, not on every call.
+ */
+export function perHandle<T>(build: (db: Db) => T): (db: Db) => T {
+  const made = new WeakMap<Db, T>();
+  return (db) => {
+    let value = made.get(db);
+    if (value === undefined) made.set(db, (value = build(db)));
+    return value;
+  };
+}
+
 interface DatabaseBase {
   readonly db: Db;
   /** Round trip to the server: what readiness checks call. */

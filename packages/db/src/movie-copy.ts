@@ -1,7 +1,7 @@
 import { RETIRED_SQLSTATE } from './errors.ts';
 import { and, asc, gte, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Db } from './client.ts';
+import { perHandle, type Db } from './client.ts';
 import { movieGenres, movies } from './schema.ts';
 
 /** A movie row with its version, as the data migration copies it between the two stores. */
@@ -40,15 +40,11 @@ export interface MovieBatchJson {
  * each batch's query cost more than its rows (bench/README.md, "Data migration").
  */
 export async function readMoviesAfterAsJson(db: Db, afterId: number, limit: number): Promise<MovieBatchJson> {
-  let query = batchReads.get(db);
-  if (!query) batchReads.set(db, (query = batchRead(db)));
-  const [batch] = await query.execute({ after: afterId, limit });
+  const [batch] = await batchRead(db).execute({ after: afterId, limit });
   return batch!;
 }
 
-const batchReads = new WeakMap<Db, ReturnType<typeof batchRead>>();
-
-function batchRead(db: Db) {
+const batchRead = perHandle((db) => {
   const page = db
     .select({ ...versioned, genres: movieGenresArray.as('genres') })
     .from(movies)
@@ -65,7 +61,7 @@ function batchRead(db: Db) {
     })
     .from(page)
     .prepare('movies_backfill_read');
-}
+});
 
 export function readMoviesById(db: Db, ids: number[]): Promise<VersionedMovie[]> {
   if (ids.length === 0) return Promise.resolve([]);

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, sql } from 'drizzle-orm';
-import { movies, readMoviesAfterAsJson, type Db } from '@cinemaabyss/db';
+import { movies, perHandle, readMoviesAfterAsJson, type Db } from '@cinemaabyss/db';
 import { upsertOwnJson } from '../store/queries.ts';
 import { catalogue, procedure } from '../store/schema.ts';
+import { backfillThrottle } from './throttle.ts';
 
 /** How long a replica whose batch did not land waits before it looks at the checkpoint again. */
 const LOOK_AGAIN_MS = 1000;
-import { backfillThrottle } from './throttle.ts';
 
 export interface BackfillOptions {
   batch: number;
@@ -60,16 +60,12 @@ export async function copyBatch(legacy: Db, own: Db, from: Checkpoint, size: num
   const readMs = performance.now() - started;
   const next = { cursor: batch.lastId ?? from.cursor, target: from.target, copied: from.copied + batch.rows };
   const done = batch.rows < size || next.cursor >= next.target;
-  let statement = batchWrites.get(own);
-  if (!statement) batchWrites.set(own, (statement = batchWrite(own)));
-  const landed = await statement.execute({ json: batch.json, from: from.cursor, ...next, done });
+  const landed = await batchWrite(own).execute({ json: batch.json, from: from.cursor, ...next, done });
   return { rows: batch.rows, readMs, done, next: landed.length > 0 ? next : undefined };
 }
 
-const batchWrites = new WeakMap<Db, ReturnType<typeof batchWrite>>();
-
 /** copyBatch's statement on the own store, prepared once per handle (built and planned once). */
-function batchWrite(own: Db) {
+const batchWrite = perHandle((own) => {
   const state = own.$with('state').as(
     own
       .select({ id: procedure.id })
@@ -92,7 +88,7 @@ function batchWrite(own: Db) {
     .where(sql`${procedure.id} in (select ${state.id} from ${state})`)
     .returning({ id: procedure.id })
     .prepare('movies_backfill_batch');
-}
+});
 
 /**
  * Runs batches until the backfill is done or `active()` turns false, paced to the throttle's rate
