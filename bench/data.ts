@@ -16,27 +16,37 @@ import { intOptions } from './lib/args.ts';
 import { cleanup, guard, onCleanup } from './lib/cleanup.ts';
 import { DEFAULT_POSTGRES_URL, freshDatabase, preparePostgres } from './lib/dataset.ts';
 import { groupCpu, groupSnapshot, type GroupCpu, type PidGroups } from './lib/cpu-groups.ts';
+import { summarize } from './lib/cannon.ts';
 import { median } from './lib/load.ts';
 import { runPaced } from './lib/paced.ts';
+import { pin, pinPostgres, splitCores } from './lib/pin.ts';
 import { startNodeService } from './lib/procs.ts';
 import { elapsedLog, optionsOrExit, runBench } from './lib/script.ts';
 
 const USAGE =
-  "npm run bench:data -- [--movies N] [--runs N] [--duration S] [--read-rate R] [--write-rate R] (KAFKA_BROKERS: change capture on Kafka, else the embedded bus; MOVIES_BACKFILL_*: the copier's settings)";
+  "npm run bench:data -- [--movies N] [--runs N] [--duration S] [--read-rate R] [--write-rate R] [--pin 1] (KAFKA_BROKERS: change capture on Kafka, else the embedded bus; MOVIES_BACKFILL_*: the copier's settings; BENCH_MOVIES_DATABASE_URL: the own store's server, else BENCH_DATABASE_URL's)";
 const options = optionsOrExit(() =>
   intOptions(
     process.argv.slice(2),
     {
       movies: [100_000, 1000, 2_000_000],
-      runs: [3, 1, 20],
+      runs: [3, 1, 100],
       duration: [10, 2, 300],
       'read-rate': [200, 1, 10_000],
       'write-rate': [50, 1, 1000],
+      pin: [0, 0, 1],
     },
     USAGE,
   ),
 );
 const serverUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
+// The own store on a server of its own, as deployed; --pin 1 then gives each side cores of its own.
+const ownServerUrl = process.env['BENCH_MOVIES_DATABASE_URL'] ?? serverUrl;
+const sameServer = (a: string, b: string) => new URL(a).host === new URL(b).host;
+if (options.pin && sameServer(serverUrl, ownServerUrl)) {
+  console.error(`--pin 1 needs the own store on a server of its own (BENCH_MOVIES_DATABASE_URL)\n${USAGE}`);
+  process.exit(2);
+}
 const log = elapsedLog(Date.now());
 guard((600 + options.runs * options.duration * 6) * 1000);
 
@@ -46,6 +56,16 @@ const open = (url: string, poolSize = 4): PostgresDatabase => {
   return database;
 };
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${fmt((ratio - 1) * 100)} %`;
+const pooled = (windows: Float64Array[]) => {
+  const all = new Float64Array(windows.reduce((n, w) => n + w.length, 0));
+  let at = 0;
+  for (const w of windows) {
+    all.set(w, at);
+    at += w.length;
+  }
+  return summarize(all);
+};
 // The copier's settings as an operator would set them; the service's defaults otherwise.
 const copierSettings = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('MOVIES_BACKFILL_')));
 
@@ -98,6 +118,9 @@ async function backfill(monolithUrl: string, data: DataAdmin, groups: PidGroups)
   };
   const alone: number[] = [];
   const withCopy: number[] = [];
+  // Every read's latency by condition: the p99 of each condition over all its windows.
+  const aloneReads: Float64Array[] = [];
+  const copyingReads: Float64Array[] = [];
   const rates: number[] = [];
   const copierMicros: number[] = [];
   const cores = (cpu: GroupCpu | undefined) =>
@@ -107,6 +130,7 @@ async function backfill(monolithUrl: string, data: DataAdmin, groups: PidGroups)
   for (let run = 1; run <= options.runs; run++) {
     const quiet = await reads();
     alone.push(quiet.latency.p99);
+    aloneReads.push(quiet.latencies);
     const started = performance.now();
     await data.advance();
     // Progress while the reads run: the rate counts only the time the copier had work.
@@ -125,6 +149,7 @@ async function backfill(monolithUrl: string, data: DataAdmin, groups: PidGroups)
     const seconds = ((doneAt ?? performance.now()) - started) / 1000;
     await data.back();
     withCopy.push(loaded.latency.p99);
+    copyingReads.push(loaded.latencies);
     rates.push(progress.copied / seconds);
     // The copier's CPU (its service and the database) per row, over the copying window.
     const busy = (cpu: GroupCpu | undefined) => (cpu ? cpu.groups['movies']! + cpu.groups['postgres']! : Number.NaN);
@@ -138,7 +163,26 @@ async function backfill(monolithUrl: string, data: DataAdmin, groups: PidGroups)
   }
   // The run's own reference: the load on a shared machine drifts between runs, less within one.
   const ratios = withCopy.map((p99, i) => p99 / alone[i]!);
+  // The p99 is a tail: one stall of the host in one window moves that window's by several times.
+  // Pooled over many alternating windows, such stalls fall on both conditions alike; the noise
+  // floor is the same comparison between the alone windows of odd and of even runs.
+  const p99 = (windows: Float64Array[]) => pooled(windows).p99;
+  const pooledAlone = p99(aloneReads);
+  const pooledCopying = p99(copyingReads);
+  const noise = p99(aloneReads.filter((_, i) => i % 2 === 0)) / p99(aloneReads.filter((_, i) => i % 2 === 1));
+  // How sure: the same ratio over runs drawn with replacement (a percentile bootstrap, 90 %).
+  const draws = Array.from({ length: 400 }, () => {
+    const picked = aloneReads.map(() => Math.floor(Math.random() * aloneReads.length));
+    return p99(picked.map((i) => copyingReads[i]!)) / p99(picked.map((i) => aloneReads[i]!));
+  }).sort((a, b) => a - b);
+  const interval = [draws[Math.floor(draws.length * 0.05)]!, draws[Math.ceil(draws.length * 0.95) - 1]!] as const;
   return {
+    pooledAlone,
+    pooledCopying,
+    pooledRatio: pooledCopying / pooledAlone,
+    noise,
+    interval,
+    reads: aloneReads.reduce((n, w) => n + w.length, 0) + copyingReads.reduce((n, w) => n + w.length, 0),
     aloneP99: median(alone),
     copyingP99: median(withCopy),
     ratio: median(ratios),
@@ -187,12 +231,40 @@ async function capture(monolithUrl: string, bus: EventBus, legacy: PostgresDatab
   const lags = rows.flatMap((row) => (applied.has(row.id) ? [applied.get(row.id)!] : []));
   return { writes: result.ok, perSecond: result.sentPerSec, lags, missing: rows.length - lags.length };
 }
+/**
+ * The monolith side (its service, its database server, and the load generator standing in for its
+ * clients) on one half of the cores, the movies side (its service and own database server) on the
+ * other: what the copier then costs the monolith's reads is its reads of the monolith's database,
+ * not two services sharing cores that a deployment would not share.
+ */
+function pinSides(monolithPid: number, moviesPid: number, legacyUrl: string, ownUrl: string) {
+  const [monolithCores, moviesCores] = splitCores();
+  for (const pid of [monolithPid, process.pid]) pin(pid, monolithCores);
+  pinPostgres(legacyUrl, monolithCores);
+  pin(moviesPid, moviesCores);
+  pinPostgres(ownUrl, moviesCores);
+  log(`pinned: monolith, its database and the load generator to cores ${monolithCores}; movies service and its own database to ${moviesCores}`);
+  onCleanup('unpin the database servers', () => unpinSides(monolithPid, moviesPid, legacyUrl, ownUrl));
+}
+
+function unpinSides(monolithPid: number, moviesPid: number, legacyUrl: string, ownUrl: string) {
+  const all = splitCores().flat();
+  for (const pid of [monolithPid, moviesPid, process.pid]) {
+    try {
+      pin(pid, all);
+    } catch {
+      // Already gone.
+    }
+  }
+  pinPostgres(legacyUrl, all);
+  pinPostgres(ownUrl, all);
+}
 
 runBench('bench:data', async () => {
   log(`PostgreSQL at ${serverUrl}: ${options.movies} movies`);
   const prepared = await preparePostgres(serverUrl, options.movies, 'cinemaabyss_bench_data');
   const legacyUrl = prepared.env['DB_CONNECTION_STRING']!;
-  const ownUrl = await freshDatabase(serverUrl, 'cinemaabyss_bench_movies');
+  const ownUrl = await freshDatabase(ownServerUrl, 'cinemaabyss_bench_movies');
   const legacy = open(legacyUrl);
   const own = open(ownUrl);
   await migrate(own, moviesStoreMigrations);
@@ -216,10 +288,12 @@ runBench('bench:data', async () => {
   await data.until('capture caught up', (status) => status.capture.running && status.capture.lagRecords === 0);
   await data.back();
 
+  if (options.pin) pinSides(monolith.pid, movies.pid, legacyUrl, ownUrl);
   log(`backfill under read load (movies service settings: ${JSON.stringify(copierSettings)})`);
   // The database: every postgres process (backends open and close with the pools' connections).
   const copy = await backfill(monolith.url, data, { monolith: [monolith.pid], movies: [movies.pid], postgres: { command: 'postgres' } });
 
+  if (options.pin) unpinSides(monolith.pid, movies.pid, legacyUrl, ownUrl);
   log('reconciliation');
   await data.advance();
   await data.until('backfill done', (status) => status.backfill.done);
@@ -239,7 +313,7 @@ runBench('bench:data', async () => {
 
   const lines = [
     `## bench:data — ${new Date().toISOString()}, ${options.movies} movies, ${options.runs} runs, copier settings ${JSON.stringify(copierSettings)} (else the defaults)`,
-    `backfill: ${fmt(copy.rowsPerSecond, 0)} rows/s (median); monolith read p99 at ${options['read-rate']} req/s: ${fmt(copy.aloneP99, 2)} ms alone, ${fmt(copy.copyingP99, 2)} ms while copying (medians); per run, copying/alone ${copy.ratios.map((r) => fmt(r, 2)).join(', ')}: median ${fmt((copy.ratio - 1) * 100)} %; the copier's CPU (service and database) ${fmt(copy.copierMicros)} µs per row (median)`,
+    `backfill: ${fmt(copy.rowsPerSecond, 0)} rows/s (median)${options.pin ? ', each side pinned to cores of its own' : ''}; monolith read p99 at ${options['read-rate']} req/s over all ${copy.reads} reads: ${fmt(copy.pooledAlone, 2)} ms alone, ${fmt(copy.pooledCopying, 2)} ms while copying: ${percent(copy.pooledRatio)} (90 % interval over runs ${percent(copy.interval[0])} … ${percent(copy.interval[1])}; noise floor, alone odd runs / even runs: ${percent(copy.noise)}); per run, copying/alone ${copy.ratios.map((r) => fmt(r, 2)).join(', ')}: median ${percent(copy.ratio)}; the copier's CPU (service and database) ${fmt(copy.copierMicros)} µs per row (median)`,
     `reconcile (clean): ${median(clean)} ms median of ${clean.join(', ')} ms; with ${drifted.drift.total} rows drifted: ${drifted.ms} ms (found and repaired ${drifted.repaired})`,
     `change capture: ${cdc.writes} writes at ${fmt(cdc.perSecond)} /s; lag p50 ${fmt(q(0.5), 0)} ms, p99 ${fmt(q(0.99), 0)} ms, max ${fmt(q(1), 0)} ms over ${sorted.length} changes (${cdc.missing} not applied within 60 s)`,
   ];

@@ -93,6 +93,10 @@ export class Samples {
   get length(): number {
     return this.n;
   }
+  /** A copy of the values so far (to pool several runs before summarising). */
+  values(): Float64Array {
+    return this.data.slice(0, this.n);
+  }
   summary(): Latency {
     return summarize(this.data.subarray(0, this.n));
   }

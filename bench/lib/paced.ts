@@ -31,6 +31,8 @@ export interface PacedResult {
   errors: number;
   /** Latency of the `okStatus` answers, ms. */
   latency: Latency;
+  /** Every one of those latencies, ms (to pool several runs). */
+  latencies: Float64Array;
   /** Greatest delay of a send behind its schedule, ms (the generator's own timer lag). */
   maxLagMs: number;
 }
@@ -107,8 +109,10 @@ export async function runPaced(spec: PacedSpec): Promise<PacedResult> {
   const sendingSeconds = Math.max(spec.duration, (performance.now() - start) / 1000);
   if (inFlight > 0) await Promise.race([allDone, new Promise((resolve) => setTimeout(resolve, 35_000))]);
   agent.destroy();
+  const latencies = samples.values();
   const latency = samples.summary();
   return {
+    latencies,
     sentPerSec: sent / sendingSeconds,
     sent,
     ok: byStatus[okStatus] ?? 0,
