@@ -42,11 +42,8 @@ const options = optionsOrExit(() =>
 const serverUrl = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_POSTGRES_URL;
 // The own store on a server of its own, as deployed; --pin 1 then gives each side cores of its own.
 const ownServerUrl = process.env['BENCH_MOVIES_DATABASE_URL'] ?? serverUrl;
-const sameServer = (a: string, b: string) => new URL(a).host === new URL(b).host;
-if (options.pin && sameServer(serverUrl, ownServerUrl)) {
-  console.error(`--pin 1 needs the own store on a server of its own (BENCH_MOVIES_DATABASE_URL)\n${USAGE}`);
-  process.exit(2);
-}
+// One server for both (the Helm chart's and compose's default): it keeps every core when pinning.
+const sharedServer = new URL(serverUrl).host === new URL(ownServerUrl).host;
 const log = elapsedLog(Date.now());
 guard((600 + options.runs * options.duration * 6) * 1000);
 
@@ -240,10 +237,14 @@ async function capture(monolithUrl: string, bus: EventBus, legacy: PostgresDatab
 function pinSides(monolithPid: number, moviesPid: number, legacyUrl: string, ownUrl: string) {
   const [monolithCores, moviesCores] = splitCores();
   for (const pid of [monolithPid, process.pid]) pin(pid, monolithCores);
-  pinPostgres(legacyUrl, monolithCores);
   pin(moviesPid, moviesCores);
-  pinPostgres(ownUrl, moviesCores);
-  log(`pinned: monolith, its database and the load generator to cores ${monolithCores}; movies service and its own database to ${moviesCores}`);
+  if (sharedServer) {
+    log(`pinned: monolith and load generator to cores ${monolithCores}, movies service to ${moviesCores}; the one database server on every core`);
+  } else {
+    pinPostgres(legacyUrl, monolithCores);
+    pinPostgres(ownUrl, moviesCores);
+    log(`pinned: monolith, its database and the load generator to cores ${monolithCores}; movies service and its own database to ${moviesCores}`);
+  }
   onCleanup('unpin the database servers', () => unpinSides(monolithPid, moviesPid, legacyUrl, ownUrl));
 }
 
@@ -256,8 +257,10 @@ function unpinSides(monolithPid: number, moviesPid: number, legacyUrl: string, o
       // Already gone.
     }
   }
-  pinPostgres(legacyUrl, all);
-  pinPostgres(ownUrl, all);
+  if (!sharedServer) {
+    pinPostgres(legacyUrl, all);
+    pinPostgres(ownUrl, all);
+  }
 }
 
 runBench('bench:data', async () => {
@@ -313,7 +316,7 @@ runBench('bench:data', async () => {
 
   const lines = [
     `## bench:data — ${new Date().toISOString()}, ${options.movies} movies, ${options.runs} runs, copier settings ${JSON.stringify(copierSettings)} (else the defaults)`,
-    `backfill: ${fmt(copy.rowsPerSecond, 0)} rows/s (median)${options.pin ? ', each side pinned to cores of its own' : ''}; monolith read p99 at ${options['read-rate']} req/s over all ${copy.reads} reads: ${fmt(copy.pooledAlone, 2)} ms alone, ${fmt(copy.pooledCopying, 2)} ms while copying: ${percent(copy.pooledRatio)} (90 % interval over runs ${percent(copy.interval[0])} … ${percent(copy.interval[1])}; noise floor, alone odd runs / even runs: ${percent(copy.noise)}); per run, copying/alone ${copy.ratios.map((r) => fmt(r, 2)).join(', ')}: median ${percent(copy.ratio)}; the copier's CPU (service and database) ${fmt(copy.copierMicros)} µs per row (median)`,
+    `backfill: ${fmt(copy.rowsPerSecond, 0)} rows/s (median)${options.pin ? `, each side pinned to cores of its own${sharedServer ? ' but for the one database server' : ''}` : ''}; monolith read p99 at ${options['read-rate']} req/s over all ${copy.reads} reads: ${fmt(copy.pooledAlone, 2)} ms alone, ${fmt(copy.pooledCopying, 2)} ms while copying: ${percent(copy.pooledRatio)} (90 % interval over runs ${percent(copy.interval[0])} … ${percent(copy.interval[1])}; noise floor, alone odd runs / even runs: ${percent(copy.noise)}); per run, copying/alone ${copy.ratios.map((r) => fmt(r, 2)).join(', ')}: median ${percent(copy.ratio)}; the copier's CPU (service and database) ${fmt(copy.copierMicros)} µs per row (median)`,
     `reconcile (clean): ${median(clean)} ms median of ${clean.join(', ')} ms; with ${drifted.drift.total} rows drifted: ${drifted.ms} ms (found and repaired ${drifted.repaired})`,
     `change capture: ${cdc.writes} writes at ${fmt(cdc.perSecond)} /s; lag p50 ${fmt(q(0.5), 0)} ms, p99 ${fmt(q(0.99), 0)} ms, max ${fmt(q(1), 0)} ms over ${sorted.length} changes (${cdc.missing} not applied within 60 s)`,
   ];
