@@ -142,8 +142,10 @@ async function backfill(monolithUrl: string, data: DataAdmin, groups: PidGroups)
     const loaded = await reads();
     sampling = false;
     await sampler;
+    // The rows and the time taken at the same moment (the copier goes on while the sampler stops).
+    const asked = performance.now();
     const { backfill: progress } = await data.status();
-    const seconds = ((doneAt ?? performance.now()) - started) / 1000;
+    const seconds = ((doneAt ?? asked) - started) / 1000;
     await data.back();
     withCopy.push(loaded.latency.p99);
     copyingReads.push(loaded.latencies);
