@@ -230,6 +230,7 @@ async function capture(monolithUrl: string, bus: EventBus, legacy: PostgresDatab
   const lags = rows.flatMap((row) => (applied.has(row.id) ? [applied.get(row.id)!] : []));
   return { writes: result.ok, perSecond: result.sentPerSec, lags, missing: rows.length - lags.length };
 }
+
 /**
  * The monolith side (its service, its database server, and the load generator standing in for its
  * clients) on one half of the cores, the movies side (its service and own database server) on the
