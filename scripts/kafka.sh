@@ -118,7 +118,10 @@ start() {
   done
   write_config
   if [[ ! -f "$RUN/data/meta.properties" ]]; then   # format storage once; later starts reuse the data
-    local id; id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    # A random cluster id (16 bytes, URL-safe base64), never one starting with '-': the tool would
+    # read it as an option (1 start in 64 failed so). Kafka's own Uuid.randomUuid avoids it too.
+    local id=-
+    while [[ $id == -* ]]; do id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"; done
     tool kafka.tools.StorageTool format -t "$id" -c "$RUN/server.properties" >"$RUN/format.log" 2>&1 \
       || { cat "$RUN/format.log" >&2; die "storage format failed"; }
     say "formatted storage (cluster id $id)"
