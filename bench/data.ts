@@ -235,7 +235,8 @@ async function capture(monolithUrl: string, bus: EventBus, legacy: PostgresDatab
  * The monolith side (its service, its database server, and the load generator standing in for its
  * clients) on one half of the cores, the movies side (its service and own database server) on the
  * other: what the copier then costs the monolith's reads is its reads of the monolith's database,
- * not two services sharing cores that a deployment would not share.
+ * not two services sharing cores that a deployment would not share. Returns the undo (also a
+ * clean-up step, should the bench end first).
  */
 function pinSides(monolithPid: number, moviesPid: number, legacyUrl: string, ownUrl: string) {
   const [monolithCores, moviesCores] = splitCores();
@@ -248,22 +249,20 @@ function pinSides(monolithPid: number, moviesPid: number, legacyUrl: string, own
     pinPostgres(ownUrl, moviesCores);
     log(`pinned: monolith, its database and the load generator to cores ${monolithCores}; movies service and its own database to ${moviesCores}`);
   }
-  onCleanup('unpin the database servers', () => unpinSides(monolithPid, moviesPid, legacyUrl, ownUrl));
-}
-
-function unpinSides(monolithPid: number, moviesPid: number, legacyUrl: string, ownUrl: string) {
-  const all = splitCores().flat();
-  for (const pid of [monolithPid, moviesPid, process.pid]) {
-    try {
-      pin(pid, all);
-    } catch {
-      // Already gone.
+  return onCleanup('unpin the services and database servers', () => {
+    const all = [...monolithCores, ...moviesCores];
+    for (const pid of [monolithPid, moviesPid, process.pid]) {
+      try {
+        pin(pid, all);
+      } catch {
+        // Already gone.
+      }
     }
-  }
-  if (!sharedServer) {
-    pinPostgres(legacyUrl, all);
-    pinPostgres(ownUrl, all);
-  }
+    if (!sharedServer) {
+      pinPostgres(legacyUrl, all);
+      pinPostgres(ownUrl, all);
+    }
+  });
 }
 
 runBench('bench:data', async () => {
@@ -294,12 +293,12 @@ runBench('bench:data', async () => {
   await data.until('capture caught up', (status) => status.capture.running && status.capture.lagRecords === 0);
   await data.back();
 
-  if (options.pin) pinSides(monolith.pid, movies.pid, legacyUrl, ownUrl);
+  const unpin = options.pin ? pinSides(monolith.pid, movies.pid, legacyUrl, ownUrl) : undefined;
   log(`backfill under read load (movies service settings: ${JSON.stringify(copierSettings)})`);
   // The database: every postgres process (backends open and close with the pools' connections).
   const copy = await backfill(monolith.url, data, { monolith: [monolith.pid], movies: [movies.pid], postgres: { command: 'postgres' } });
 
-  if (options.pin) unpinSides(monolith.pid, movies.pid, legacyUrl, ownUrl);
+  await unpin?.();
   log('reconciliation');
   await data.advance();
   await data.until('backfill done', (status) => status.backfill.done);

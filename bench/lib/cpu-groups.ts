@@ -81,7 +81,7 @@ interface ProcStat {
 }
 
 /** Every process's /proc/<pid>/stat, parsed; processes that end meanwhile are skipped. */
-function procStats(): ProcStat[] {
+export function procStats(): ProcStat[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');

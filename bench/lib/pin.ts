@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { procStats } from './cpu-groups.ts';
 
 // Core pinning for benchmarks that stand in for a deployment where two sides do not share
 // machines (the monolith and its database; the movies service and its own): on one host, each
@@ -12,31 +13,26 @@ export function pin(pid: number, cores: readonly number[]): void {
   execFileSync('taskset', ['-a', '-p', '-c', cores.join(','), String(pid)], { stdio: 'ignore' });
 }
 
-const readProc = (pid: string, file: string) => {
+const commandLine = (pid: number) => {
   try {
-    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
-    return '';
+    return []; // gone meanwhile
   }
-};
-
-/** /proc/<pid>/stat is "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'. */
-const parentOf = (pid: string) => {
-  const stat = readProc(pid, 'stat');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
 };
 
 /** The PostgreSQL server listening on `port` (its postmaster, found by `-p <port>` on its command line) and its children. */
 export function postgresServer(port: number): number[] {
-  const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  const postmaster = pids.find((pid) => {
-    const args = readProc(pid, 'cmdline').split('\0');
+  const processes = procStats();
+  const postmaster = processes.find(({ pid }) => {
+    const args = commandLine(pid);
     const at = args.indexOf('-p');
     return /postgres$/.test(args[0] ?? '') && at >= 0 && args[at + 1] === String(port);
-  });
-  if (!postmaster) throw new Error(`no PostgreSQL server started with -p ${port} on this host (pinning needs a local server)`);
-  const children = pids.filter((pid) => parentOf(pid) === postmaster);
-  return [Number(postmaster), ...children.map(Number)];
+  })?.pid;
+  if (postmaster === undefined) throw new Error(`no PostgreSQL server started with -p ${port} on this host (pinning needs a local server)`);
+  // The fields after the command name: state, then the parent's pid.
+  const children = processes.filter((p) => p.fields[1] === String(postmaster)).map((p) => p.pid);
+  return [postmaster, ...children];
 }
 
 /** Pins a local PostgreSQL server (postmaster and every backend) to the given cores. */
